@@ -1,0 +1,184 @@
+"""Captions: a scene named in every order of its objects, single-object captions, and the
+image-text matching pairs of the paper's Table 6.
+
+Every caption carries the object indices in the order it names them, so evaluators match
+objects by id, never by searching for words in text.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from comco.catalog import Category, load_vocabulary
+
+if TYPE_CHECKING:
+    from comco.spec import SceneSpec
+
+NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
+class CaptionStyle(BaseModel):
+    """How object phrases are written and joined: `pattern` holds `{objects}`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    pattern: str = "{objects}"
+    articles: bool = True
+    joiner: str = " and "
+
+
+STYLES: dict[str, CaptionStyle] = {
+    "articles": CaptionStyle(name="articles"),
+    "bare": CaptionStyle(name="bare", articles=False),
+    "photo": CaptionStyle(name="photo", pattern="a photo of {objects}"),
+}
+
+
+def caption_style(name_or_pattern: str) -> CaptionStyle:
+    """A named style, or a custom pattern such as 'a render of {objects}' (with articles)."""
+    if name_or_pattern in STYLES:
+        return STYLES[name_or_pattern]
+    if "{objects}" not in name_or_pattern:
+        raise ValueError(
+            f"template: {name_or_pattern!r} is neither a named style {sorted(STYLES)} "
+            "nor a pattern containing '{objects}'"
+        )
+    return CaptionStyle(name="custom", pattern=name_or_pattern)
+
+
+class OrderedCaption(BaseModel):
+    """A caption and the spec object indices it names, first to last."""
+
+    text: str
+    order: list[int]
+    categories: list[str]
+
+
+class ItmPair(BaseModel):
+    """A true caption and a false one (one object swapped for an absent category)."""
+
+    scenario: Literal["helpful", "adversarial"]
+    positive: OrderedCaption
+    negative: str
+    absent_category: str
+    replaced_index: int = Field(description="spec object index the absent category stands for")
+
+
+class CaptionSet(BaseModel):
+    """All captions of one scene."""
+
+    style: str
+    orders: list[OrderedCaption]
+    itm: list[ItmPair]
+
+
+def _with_article(phrase: str, category: Category | None) -> str:
+    if category is not None and phrase == category.name:
+        return f"{category.article} {phrase}"
+    return ("an " if phrase[0].lower() in "aeiou" else "a ") + phrase
+
+
+def object_phrase(category: Category, style: CaptionStyle, count: int = 1, color: str | None = None) -> str:
+    """'a horse', 'two horses', 'a red cube' or, without articles, 'horse'."""
+    noun = category.name if count == 1 else category.plural
+    phrase = f"{color} {noun}" if color else noun
+    if count > 1:
+        number = NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
+        return f"{number} {phrase}" if style.articles else phrase
+    if not style.articles:
+        return phrase
+    return _with_article(phrase, None if color else category)
+
+
+def _groups(spec: SceneSpec) -> list[list[int]]:
+    """Object indices grouped by (category, colour), in first-appearance order."""
+    groups: dict[tuple[str, str | None], list[int]] = {}
+    for i, obj in enumerate(spec.objects):
+        groups.setdefault((obj.category, obj.color_name), []).append(i)
+    return list(groups.values())
+
+
+def _caption(spec: SceneSpec, groups_in_order: list[list[int]], style: CaptionStyle) -> OrderedCaption:
+    vocabulary = load_vocabulary()
+    phrases = []
+    for group in groups_in_order:
+        obj = spec.objects[group[0]]
+        phrases.append(object_phrase(vocabulary.category(obj.category), style, len(group), obj.color_name))
+    order = [i for group in groups_in_order for i in group]
+    return OrderedCaption(
+        text=style.pattern.format(objects=style.joiner.join(phrases)),
+        order=order,
+        categories=[spec.objects[i].category for i in order],
+    )
+
+
+def all_order_captions(spec: SceneSpec, style: CaptionStyle) -> list[OrderedCaption]:
+    """The scene named in every order of its objects (k! captions for k distinct objects)."""
+    return [_caption(spec, list(p), style) for p in itertools.permutations(_groups(spec))]
+
+
+def single_object_captions(preset: str, style: CaptionStyle) -> dict[str, str]:
+    """One caption per category of a preset: the retrieval targets of TOR."""
+    return {
+        c.id: style.pattern.format(objects=object_phrase(c, style))
+        for c in load_vocabulary().preset(preset)
+    }
+
+
+def itm_pairs(spec: SceneSpec, style: CaptionStyle) -> list[ItmPair]:
+    """Table 6 pairs for a one-large scene; empty when no single object is large.
+
+    helpful: the true caption names the large object first; the false one names it last and
+    puts the absent category first. adversarial: the true caption names the large object last;
+    the false one names it first and the absent category last. A model that reads only the
+    first-named object passes the first and fails the second.
+    """
+    large = [i for i, o in enumerate(spec.objects) if o.size_role == "large"]
+    small = [i for i, o in enumerate(spec.objects) if o.size_role == "small"]
+    if len(large) != 1 or not small:
+        return []
+    vocabulary = load_vocabulary()
+    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 6]))
+    present = set(spec.categories)
+    absent_pool = [c for c in vocabulary.presets[spec.vocab] if c not in present]
+    absent = vocabulary.category(str(rng.choice(absent_pool)))
+    replaced = int(rng.choice(small))
+    others = [i for i in small if i != replaced]
+    absent_phrase = object_phrase(absent, style)
+
+    def text(indices: list[int | None]) -> str:
+        phrases = [
+            absent_phrase if i is None else object_phrase(
+                vocabulary.category(spec.objects[i].category), style, 1, spec.objects[i].color_name
+            )
+            for i in indices
+        ]
+        return style.pattern.format(objects=style.joiner.join(phrases))
+
+    (big,) = large
+    return [
+        ItmPair(
+            scenario="helpful",
+            positive=_caption(spec, [[big], *([i] for i in small)], style),
+            negative=text([None, *others, big]),
+            absent_category=absent.id,
+            replaced_index=replaced,
+        ),
+        ItmPair(
+            scenario="adversarial",
+            positive=_caption(spec, [*([i] for i in small), [big]], style),
+            negative=text([big, *others, None]),
+            absent_category=absent.id,
+            replaced_index=replaced,
+        ),
+    ]
+
+
+def caption_set(spec: SceneSpec, style: CaptionStyle) -> CaptionSet:
+    """Every caption the annotation of one scene carries."""
+    return CaptionSet(style=style.name, orders=all_order_captions(spec, style), itm=itm_pairs(spec, style))

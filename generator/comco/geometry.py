@@ -1,0 +1,83 @@
+"""Camera maths and conservative object bounds, shared by the sampler and the renderer.
+
+Conventions: world Z is up and the ground is z=0. Every asset is normalised so that its
+largest dimension is 1 m, it is centred on the z axis and rests on z=0, and its front faces
+-Y. An object of scale s therefore fits inside a vertical cylinder of radius s*sqrt(2)/2 and
+height s whatever its yaw, which is what placement checks use. Cameras follow Blender's
+convention: they look down their local -Z axis with +Y up, and the horizontal sensor size
+fixes the field of view (sensor_fit HORIZONTAL).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+FOOTPRINT_RADIUS_PER_SCALE = math.sqrt(2.0) / 2.0
+
+
+def footprint_radius(scale: float) -> float:
+    """Radius of the ground circle that holds a normalised asset of this scale at any yaw."""
+    return scale * FOOTPRINT_RADIUS_PER_SCALE
+
+
+def bounding_box_corners(x: float, y: float, scale: float) -> np.ndarray:
+    """The 8 corners (8, 3) of an axis-aligned box that holds the object at any yaw."""
+    r = footprint_radius(scale)
+    xs, ys, zs = (x - r, x + r), (y - r, y + r), (0.0, scale)
+    return np.array([[a, b, c] for a in xs for b in ys for c in zs], dtype=float)
+
+
+def camera_to_world(location: tuple[float, float, float], look_at: tuple[float, float, float]) -> np.ndarray:
+    """4x4 camera-to-world matrix of a camera at `location` aimed at `look_at`, world Z up."""
+    eye = np.asarray(location, dtype=float)
+    forward = np.asarray(look_at, dtype=float) - eye
+    norm = np.linalg.norm(forward)
+    if norm == 0:
+        raise ValueError("camera: location and look_at coincide")
+    forward /= norm
+    right = np.cross(forward, [0.0, 0.0, 1.0])
+    if np.linalg.norm(right) < 1e-9:
+        raise ValueError("camera: looking straight up or down leaves the roll undefined")
+    right /= np.linalg.norm(right)
+    up = np.cross(right, forward)
+    matrix = np.eye(4)
+    matrix[:3, 0], matrix[:3, 1], matrix[:3, 2], matrix[:3, 3] = right, up, -forward, eye
+    return matrix
+
+
+def intrinsics(focal_length_mm: float, sensor_width_mm: float, width: int, height: int) -> np.ndarray:
+    """3x3 pinhole matrix in pixels (square pixels, principal point at the image centre)."""
+    f = focal_length_mm / sensor_width_mm * width
+    return np.array([[f, 0.0, width / 2.0], [0.0, f, height / 2.0], [0.0, 0.0, 1.0]])
+
+
+def project(points: np.ndarray, cam_to_world: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel coordinates (N, 2) of world points, x right and y down, and their depths (N,)."""
+    world_to_cam = np.linalg.inv(cam_to_world)
+    homogeneous = np.c_[points, np.ones(len(points))]
+    cam = (world_to_cam @ homogeneous.T).T[:, :3]
+    depth = -cam[:, 2]
+    safe = np.where(depth > 1e-9, depth, 1e-9)
+    u = k[0, 0] * cam[:, 0] / safe + k[0, 2]
+    v = -k[1, 1] * cam[:, 1] / safe + k[1, 2]
+    return np.c_[u, v], depth
+
+
+def ground_point_at_pixel(u: float, v: float, cam_to_world: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Where the ray through pixel (u, v) meets the ground plane z=0."""
+    direction_cam = np.array([(u - k[0, 2]) / k[0, 0], -(v - k[1, 2]) / k[1, 1], -1.0])
+    direction = cam_to_world[:3, :3] @ direction_cam
+    origin = cam_to_world[:3, 3]
+    if direction[2] >= 0:
+        raise ValueError(f"pixel ({u}, {v}) looks above the horizon")
+    t = -origin[2] / direction[2]
+    return origin + t * direction
+
+
+def projected_box(corners_px: np.ndarray) -> tuple[float, float, float, float]:
+    """The 2D box (x0, y0, x1, y1) around projected corners."""
+    x0, y0 = corners_px.min(axis=0)
+    x1, y1 = corners_px.max(axis=0)
+    return float(x0), float(y0), float(x1), float(y1)

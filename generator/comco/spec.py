@@ -1,0 +1,233 @@
+"""The scene spec: everything needed to render one image, and nothing that depends on Blender.
+
+A spec is the unit of work. It is saved next to its image, so rendering it again gives the
+same scene. Validation checks what can be known before rendering: categories exist and do
+not repeat, size roles are consistent, and objects neither overlap nor leave the frame
+(using the conservative bounds of `comco.geometry`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from enum import StrEnum
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from comco import geometry
+from comco.catalog import DEFAULT_PRESET, load_vocabulary
+
+SCHEMA_VERSION = 1
+MAX_OBJECTS = 10
+
+Vec3 = tuple[float, float, float]
+RGB = tuple[float, float, float]
+
+
+class SizeRole(StrEnum):
+    """How an object's scale was chosen: the one big object, a small one, or all equal."""
+
+    large = "large"
+    small = "small"
+    same = "same"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ObjectSpec(_Strict):
+    """One object: what it is, how big, where, and which way it turns."""
+
+    category: str
+    size_role: SizeRole
+    scale: float = Field(gt=0, description="largest dimension in metres (assets are 1 m)")
+    position: tuple[float, float] = Field(description="x, y on the ground plane, metres")
+    yaw_deg: float = Field(0.0, ge=-180, le=180, description="turn about z from facing -Y")
+    color: RGB | None = Field(None, description="linear RGB in [0, 1] that replaces base colour")
+    color_name: str | None = Field(None, description="the word captions use for `color`")
+    material: Literal["matte", "plastic", "metal"] | None = None
+
+    @field_validator("color")
+    @classmethod
+    def _unit_rgb(cls, value: RGB | None) -> RGB | None:
+        if value is not None and not all(0.0 <= c <= 1.0 for c in value):
+            raise ValueError(f"color {value} must have every channel in [0, 1]")
+        return value
+
+
+class Camera(_Strict):
+    """A pinhole camera aimed at a point; the horizontal sensor size sets the field of view."""
+
+    location: Vec3 = (0.0, -7.5, 5.2)
+    look_at: Vec3 = (0.0, 0.3, 0.4)
+    focal_length_mm: float = Field(50.0, gt=0)
+    sensor_width_mm: float = Field(36.0, gt=0)
+    width: int = Field(512, ge=16, le=8192)
+    height: int = Field(512, ge=16, le=8192)
+
+    @cached_property
+    def matrix_world(self) -> np.ndarray:
+        return geometry.camera_to_world(self.location, self.look_at)
+
+    @cached_property
+    def intrinsics(self) -> np.ndarray:
+        return geometry.intrinsics(
+            self.focal_length_mm, self.sensor_width_mm, self.width, self.height
+        )
+
+
+class Light(_Strict):
+    """A sun for shadows plus an even sky for fill."""
+
+    sun_elevation_deg: float = Field(55.0, gt=0, le=90)
+    sun_azimuth_deg: float = Field(-30.0, ge=-180, le=180)
+    sun_strength: float = Field(3.0, ge=0)
+    sun_angle_deg: float = Field(10.0, ge=0, le=90, description="softness of shadows")
+    sky_strength: float = Field(0.8, ge=0)
+
+
+class Background(_Strict):
+    """The studio: a floor plane and the world colour behind it."""
+
+    floor_color: RGB = (0.55, 0.55, 0.55)
+    world_color: RGB = (0.8, 0.8, 0.8)
+
+
+class RenderSettings(_Strict):
+    """Cycles settings that change pixels (device choice does not belong here)."""
+
+    engine: Literal["cycles"] = "cycles"
+    samples: int = Field(32, ge=1, le=4096)
+    denoise: bool = True
+    max_bounces: int = Field(4, ge=0, le=64)
+
+
+class SceneSpec(_Strict):
+    """A whole scene. `id` is stable: it names the image and its annotation."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    seed: int = Field(ge=0, lt=2**31)
+    vocab: str = DEFAULT_PRESET
+    objects: list[ObjectSpec] = Field(min_length=1, max_length=MAX_OBJECTS)
+    allow_repeats: bool = False
+    frame_margin_px: float = Field(4.0, ge=0)
+    min_gap_m: float = Field(0.05, ge=0)
+    camera: Camera = Camera()
+    light: Light = Light()
+    background: Background = Background()
+    render: RenderSettings = RenderSettings()
+
+    @model_validator(mode="after")
+    def _check_scene(self) -> SceneSpec:
+        vocabulary = load_vocabulary()
+        members = set(vocabulary.presets.get(self.vocab, ()))
+        if not members:
+            raise ValueError(
+                f"vocab: unknown preset {self.vocab!r}; expected one of {sorted(vocabulary.presets)}"
+            )
+        for i, obj in enumerate(self.objects):
+            vocabulary.category(obj.category)  # raises with close names
+            if obj.category not in members:
+                raise ValueError(
+                    f"objects[{i}].category: {obj.category!r} is not in preset {self.vocab!r}"
+                )
+        _check_roles(self.objects)
+        if not self.allow_repeats:
+            _check_distinct(self.objects)
+        check_placement(self.objects, self.camera, self.frame_margin_px, self.min_gap_m)
+        return self
+
+    @property
+    def categories(self) -> list[str]:
+        return [o.category for o in self.objects]
+
+
+def _check_roles(objects: list[ObjectSpec]) -> None:
+    roles = [o.size_role for o in objects]
+    n_large = roles.count(SizeRole.large)
+    if SizeRole.same in roles and len(set(roles)) > 1:
+        raise ValueError(f"objects.size_role: {roles} mixes 'same' with large/small")
+    if n_large and n_large == len(objects) and len(objects) > 1:
+        raise ValueError(
+            f"objects.size_role: all {len(objects)} objects are large; a large object needs "
+            "small ones beside it (use 'same' for equal sizes)"
+        )
+    for i, obj in enumerate(objects):
+        if obj.size_role is SizeRole.large:
+            smaller = [o.scale for o in objects if o.size_role is SizeRole.small]
+            if smaller and obj.scale <= max(smaller):
+                raise ValueError(
+                    f"objects[{i}].scale: large object has scale {obj.scale}, "
+                    f"not above the small objects' largest scale {max(smaller)}"
+                )
+
+
+def _check_distinct(objects: list[ObjectSpec]) -> None:
+    seen: dict[str, int] = {}
+    for i, obj in enumerate(objects):
+        if obj.category in seen:
+            raise ValueError(
+                f"objects[{i}].category: {obj.category!r} repeats objects[{seen[obj.category]}]; "
+                "set allow_repeats to keep repeated categories"
+            )
+        seen[obj.category] = i
+
+
+def placement_problems(
+    objects: list[ObjectSpec] | list[tuple[float, float, float]],
+    camera: Camera,
+    margin_px: float,
+    min_gap_m: float,
+) -> list[str]:
+    """Why a placement is invalid (empty when it is fine). Objects may be (x, y, scale) tuples."""
+    placed = [
+        (o.position[0], o.position[1], o.scale) if isinstance(o, ObjectSpec) else o
+        for o in objects
+    ]
+    problems = []
+    k, matrix = camera.intrinsics, camera.matrix_world
+    for i, (x, y, s) in enumerate(placed):
+        px, depth = geometry.project(geometry.bounding_box_corners(x, y, s), matrix, k)
+        x0, y0, x1, y1 = geometry.projected_box(px)
+        inside = (
+            (depth > 0).all()
+            and x0 >= margin_px
+            and y0 >= margin_px
+            and x1 <= camera.width - margin_px
+            and y1 <= camera.height - margin_px
+        )
+        if not inside:
+            problems.append(
+                f"objects[{i}].position: {(x, y)} at scale {s} is not fully inside the frame "
+                f"with a {margin_px}px margin (projected box {x0:.0f},{y0:.0f},{x1:.0f},{y1:.0f} "
+                f"in a {camera.width}x{camera.height} image)"
+            )
+    for (i, a), (j, b) in itertools.combinations(enumerate(placed), 2):
+        distance = float(np.hypot(a[0] - b[0], a[1] - b[1]))
+        needed = geometry.footprint_radius(a[2]) + geometry.footprint_radius(b[2]) + min_gap_m
+        if distance < needed:
+            problems.append(
+                f"objects[{j}].position: overlaps objects[{i}] (centres {distance:.3f} m apart, "
+                f"need at least {needed:.3f} m)"
+            )
+    return problems
+
+
+def check_placement(
+    objects: list[ObjectSpec], camera: Camera, margin_px: float, min_gap_m: float
+) -> None:
+    """Raise with every reason the placement is invalid."""
+    problems = placement_problems(objects, camera, margin_px, min_gap_m)
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
+def screen_area(x: float, y: float, scale: float, camera: Camera) -> float:
+    """Pixel area of the projected conservative box: a stand-in for on-screen size."""
+    px, _ = geometry.project(geometry.bounding_box_corners(x, y, scale), camera.matrix_world, camera.intrinsics)
+    x0, y0, x1, y1 = geometry.projected_box(px)
+    return (x1 - x0) * (y1 - y0)
