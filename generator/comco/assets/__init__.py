@@ -1,0 +1,1 @@
+"""The asset library: fetching source packages, converting and normalising meshes, verifying."""
