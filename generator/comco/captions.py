@@ -18,7 +18,19 @@ from comco.catalog import Category, load_vocabulary
 if TYPE_CHECKING:
     from comco.spec import SceneSpec
 
-NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+]
 
 
 class CaptionStyle(BaseModel):
@@ -83,7 +95,9 @@ def _with_article(phrase: str, category: Category | None) -> str:
     return ("an " if phrase[0].lower() in "aeiou" else "a ") + phrase
 
 
-def object_phrase(category: Category, style: CaptionStyle, count: int = 1, color: str | None = None) -> str:
+def object_phrase(
+    category: Category, style: CaptionStyle, count: int = 1, color: str | None = None
+) -> str:
     """'a horse', 'two horses', 'a red cube' or, without articles, 'horse'."""
     noun = category.name if count == 1 else category.plural
     phrase = f"{color} {noun}" if color else noun
@@ -103,12 +117,16 @@ def _groups(spec: SceneSpec) -> list[list[int]]:
     return list(groups.values())
 
 
-def _caption(spec: SceneSpec, groups_in_order: list[list[int]], style: CaptionStyle) -> OrderedCaption:
+def _caption(
+    spec: SceneSpec, groups_in_order: list[list[int]], style: CaptionStyle
+) -> OrderedCaption:
     vocabulary = load_vocabulary()
     phrases = []
     for group in groups_in_order:
         obj = spec.objects[group[0]]
-        phrases.append(object_phrase(vocabulary.category(obj.category), style, len(group), obj.color_name))
+        phrases.append(
+            object_phrase(vocabulary.category(obj.category), style, len(group), obj.color_name)
+        )
     order = [i for group in groups_in_order for i in group]
     return OrderedCaption(
         text=style.pattern.format(objects=style.joiner.join(phrases)),
@@ -153,7 +171,9 @@ def itm_pairs(spec: SceneSpec, style: CaptionStyle) -> list[ItmPair]:
 
     def text(indices: list[int | None]) -> str:
         phrases = [
-            absent_phrase if i is None else object_phrase(
+            absent_phrase
+            if i is None
+            else object_phrase(
                 vocabulary.category(spec.objects[i].category), style, 1, spec.objects[i].color_name
             )
             for i in indices
@@ -181,4 +201,6 @@ def itm_pairs(spec: SceneSpec, style: CaptionStyle) -> list[ItmPair]:
 
 def caption_set(spec: SceneSpec, style: CaptionStyle) -> CaptionSet:
     """Every caption the annotation of one scene carries."""
-    return CaptionSet(style=style.name, orders=all_order_captions(spec, style), itm=itm_pairs(spec, style))
+    return CaptionSet(
+        style=style.name, orders=all_order_captions(spec, style), itm=itm_pairs(spec, style)
+    )

@@ -9,7 +9,7 @@ from importlib import resources
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 DEFAULT_PRESET = "comco72"
 
@@ -44,6 +44,10 @@ class Vocabulary(BaseModel):
 
     presets: dict[str, list[str]]
     categories: list[Category]
+    _by_id: dict[str, Category] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: object) -> None:
+        self._by_id = {c.id: c for c in self.categories}
 
     @model_validator(mode="after")
     def _check_ids(self) -> Vocabulary:
@@ -62,9 +66,9 @@ class Vocabulary(BaseModel):
 
     def category(self, category_id: str) -> Category:
         """Look a category up by id; an unknown id fails with the closest known names."""
-        for c in self.categories:
-            if c.id == category_id:
-                return c
+        found = self._by_id.get(category_id)
+        if found is not None:
+            return found
         close = difflib.get_close_matches(category_id, [c.id for c in self.categories], n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise UnknownCategoryError(f"unknown category {category_id!r}{hint}")

@@ -29,7 +29,9 @@ def bounding_box_corners(x: float, y: float, scale: float) -> np.ndarray:
     return np.array([[a, b, c] for a in xs for b in ys for c in zs], dtype=float)
 
 
-def camera_to_world(location: tuple[float, float, float], look_at: tuple[float, float, float]) -> np.ndarray:
+def camera_to_world(
+    location: tuple[float, float, float], look_at: tuple[float, float, float]
+) -> np.ndarray:
     """4x4 camera-to-world matrix of a camera at `location` aimed at `look_at`, world Z up."""
     eye = np.asarray(location, dtype=float)
     forward = np.asarray(look_at, dtype=float) - eye
@@ -47,25 +49,30 @@ def camera_to_world(location: tuple[float, float, float], look_at: tuple[float, 
     return matrix
 
 
-def intrinsics(focal_length_mm: float, sensor_width_mm: float, width: int, height: int) -> np.ndarray:
+def intrinsics(
+    focal_length_mm: float, sensor_width_mm: float, width: int, height: int
+) -> np.ndarray:
     """3x3 pinhole matrix in pixels (square pixels, principal point at the image centre)."""
     f = focal_length_mm / sensor_width_mm * width
     return np.array([[f, 0.0, width / 2.0], [0.0, f, height / 2.0], [0.0, 0.0, 1.0]])
 
 
-def project(points: np.ndarray, cam_to_world: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def project(
+    points: np.ndarray, cam_to_world: np.ndarray, k: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Pixel coordinates (N, 2) of world points, x right and y down, and their depths (N,)."""
-    world_to_cam = np.linalg.inv(cam_to_world)
-    homogeneous = np.c_[points, np.ones(len(points))]
-    cam = (world_to_cam @ homogeneous.T).T[:, :3]
+    rotation, origin = cam_to_world[:3, :3], cam_to_world[:3, 3]
+    cam = (points - origin) @ rotation  # rigid inverse: R^T (p - t), row-wise
     depth = -cam[:, 2]
     safe = np.where(depth > 1e-9, depth, 1e-9)
     u = k[0, 0] * cam[:, 0] / safe + k[0, 2]
     v = -k[1, 1] * cam[:, 1] / safe + k[1, 2]
-    return np.c_[u, v], depth
+    return np.stack([u, v], axis=1), depth
 
 
-def ground_point_at_pixel(u: float, v: float, cam_to_world: np.ndarray, k: np.ndarray) -> np.ndarray:
+def ground_point_at_pixel(
+    u: float, v: float, cam_to_world: np.ndarray, k: np.ndarray
+) -> np.ndarray:
     """Where the ray through pixel (u, v) meets the ground plane z=0."""
     direction_cam = np.array([(u - k[0, 2]) / k[0, 0], -(v - k[1, 2]) / k[1, 1], -1.0])
     direction = cam_to_world[:3, :3] @ direction_cam

@@ -61,7 +61,7 @@ class ObjectSpec(_Strict):
 class Camera(_Strict):
     """A pinhole camera aimed at a point; the horizontal sensor size sets the field of view."""
 
-    location: Vec3 = (0.0, -7.5, 5.2)
+    location: Vec3 = (0.0, -9.0, 6.3)
     look_at: Vec3 = (0.0, 0.3, 0.4)
     focal_length_mm: float = Field(50.0, gt=0)
     sensor_width_mm: float = Field(36.0, gt=0)
@@ -126,9 +126,8 @@ class SceneSpec(_Strict):
         vocabulary = load_vocabulary()
         members = set(vocabulary.presets.get(self.vocab, ()))
         if not members:
-            raise ValueError(
-                f"vocab: unknown preset {self.vocab!r}; expected one of {sorted(vocabulary.presets)}"
-            )
+            expected = sorted(vocabulary.presets)
+            raise ValueError(f"vocab: unknown preset {self.vocab!r}; expected one of {expected}")
         for i, obj in enumerate(self.objects):
             vocabulary.category(obj.category)  # raises with close names
             if obj.category not in members:
@@ -185,8 +184,7 @@ def placement_problems(
 ) -> list[str]:
     """Why a placement is invalid (empty when it is fine). Objects may be (x, y, scale) tuples."""
     placed = [
-        (o.position[0], o.position[1], o.scale) if isinstance(o, ObjectSpec) else o
-        for o in objects
+        (o.position[0], o.position[1], o.scale) if isinstance(o, ObjectSpec) else o for o in objects
     ]
     problems = []
     k, matrix = camera.intrinsics, camera.matrix_world
@@ -228,6 +226,8 @@ def check_placement(
 
 def screen_area(x: float, y: float, scale: float, camera: Camera) -> float:
     """Pixel area of the projected conservative box: a stand-in for on-screen size."""
-    px, _ = geometry.project(geometry.bounding_box_corners(x, y, scale), camera.matrix_world, camera.intrinsics)
+    px, _ = geometry.project(
+        geometry.bounding_box_corners(x, y, scale), camera.matrix_world, camera.intrinsics
+    )
     x0, y0, x1, y1 = geometry.projected_box(px)
     return (x1 - x0) * (y1 - y0)

@@ -1,0 +1,52 @@
+"""Reading and atomically writing spec files (one JSON object per line)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from comco.errors import describe_validation_error
+from comco.spec import SceneSpec
+
+
+class SpecFileError(ValueError):
+    """A spec file line that is not a valid scene spec."""
+
+
+def read_specs(path: Path) -> Iterator[SceneSpec]:
+    """Specs from a JSONL file; a bad line fails naming the file, line and field."""
+    with path.open() as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield SceneSpec.model_validate_json(line)
+            except ValidationError as error:
+                problem = describe_validation_error(error)
+                raise SpecFileError(f"{path}:{number}: invalid scene spec: {problem}") from None
+
+
+def write_lines_atomically(path: Path, lines: Iterable[str], overwrite: bool) -> int:
+    """Write lines to a temporary file beside `path`, then rename it into place.
+
+    An existing file is kept unless `overwrite`; a failure midway leaves no partial file.
+    """
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"out: {path} exists; pass --overwrite to replace it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    count = 0
+    try:
+        with os.fdopen(fd, "w") as handle:
+            for line in lines:
+                handle.write(line + "\n")
+                count += 1
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count

@@ -1,0 +1,305 @@
+"""Seeded scene samplers: spec i depends only on (seed, i), so shards sample independently.
+
+Placement is rejection-sampled against the same analytic checks that `SceneSpec` validates
+(frame margin, no 3D overlap) plus, with a large object, a minimum on-screen size ratio.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from comco import geometry
+from comco.catalog import DEFAULT_PRESET, load_vocabulary
+from comco.permutation import KeyedPermutation, ordered_tuple_count, unrank_ordered_tuple
+from comco.spec import (
+    MAX_OBJECTS,
+    Camera,
+    ObjectSpec,
+    RenderSettings,
+    SceneSpec,
+    SizeRole,
+    placement_problems,
+    screen_area,
+)
+
+Layout = Literal["free", "middle", "bottom-right", "down-left"]
+
+# Where the first (largest) object goes, as an image-space direction from the centre: it is
+# pushed that way as far as the frame allows, so a layout holds for any camera and scale.
+LAYOUT_DIRECTIONS: dict[str, tuple[float, float]] = {
+    "middle": (0.0, 0.0),
+    "bottom-right": (1.0, 1.0),
+    "down-left": (-1.0, 1.0),
+}
+
+# Named colours for SimCO shapes (linear RGB), the words captions use.
+SHAPE_COLORS: dict[str, tuple[float, float, float]] = {
+    "red": (0.8, 0.05, 0.05),
+    "green": (0.05, 0.6, 0.1),
+    "blue": (0.05, 0.15, 0.8),
+    "yellow": (0.9, 0.75, 0.05),
+    "purple": (0.4, 0.05, 0.6),
+    "orange": (0.9, 0.3, 0.02),
+    "cyan": (0.05, 0.6, 0.7),
+    "white": (0.85, 0.85, 0.85),
+}
+
+
+class Scales(BaseModel):
+    """Object scales (largest dimension, metres). Defaults follow the original ComCO scripts."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    small: tuple[float, float] = (0.73, 0.8)
+    large: tuple[float, float] = (2.3, 2.5)
+    same: dict[int, float] = Field(
+        default_factory=lambda: {1: 2.0, 2: 1.6, 3: 1.3, 4: 1.3, 5: 1.3},
+        description="scale of every object in same-size scenes, by object count",
+    )
+    same_default: float = 1.0
+
+    @model_validator(mode="after")
+    def _check_ranges(self) -> Scales:
+        for name in ("small", "large"):
+            low, high = getattr(self, name)
+            if not 0 < low <= high:
+                raise ValueError(f"{name}: range {(low, high)} must satisfy 0 < low <= high")
+        if self.small[1] >= self.large[0]:
+            raise ValueError(
+                f"small: range {self.small} must lie below the large range {self.large}"
+            )
+        bad = {k: v for k, v in self.same.items() if v <= 0}
+        if bad or self.same_default <= 0:
+            raise ValueError(f"same: scales must be positive, got {bad or self.same_default}")
+        return self
+
+    def same_for(self, n_objects: int) -> float:
+        return self.same.get(n_objects, self.same_default)
+
+
+class SamplerConfig(BaseModel):
+    """Everything `comco sample` controls."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    vocab: str = DEFAULT_PRESET
+    objects: int = Field(4, ge=1, le=MAX_OBJECTS)
+    large: int = Field(0, ge=0)
+    layout: Layout = "free"
+    all_orders: bool = False
+    seed: int = Field(0, ge=0, lt=2**31)
+    scales: Scales = Scales()
+    camera: Camera = Camera()
+    render: RenderSettings = RenderSettings()
+    large_factor: float = Field(2.0, ge=1, description="min on-screen area ratio large/small")
+    yaw_range_deg: float = Field(30.0, ge=0, le=180)
+    ground_x: tuple[float, float] = (-4.3, 4.3)
+    ground_y: tuple[float, float] = (-3.8, 3.5)
+    frame_margin_px: float = Field(4.0, ge=0)
+    min_gap_m: float = Field(0.05, ge=0)
+    max_attempts: int = Field(2000, ge=1)
+    id_prefix: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> SamplerConfig:
+        members = load_vocabulary().preset(self.vocab)  # raises on an unknown preset
+        if self.objects > len(members):
+            raise ValueError(
+                f"objects: {self.objects} distinct objects asked for, but preset "
+                f"{self.vocab!r} has only {len(members)} categories"
+            )
+        if self.large >= self.objects and self.objects > 1:
+            raise ValueError(
+                f"large: {self.large} large objects among {self.objects} objects; expected "
+                f"fewer large objects than objects (0 to {self.objects - 1})"
+            )
+        return self
+
+    @property
+    def prefix(self) -> str:
+        if self.id_prefix is not None:
+            return self.id_prefix
+        size = f"large{self.large}" if self.large else "same"
+        layout = "" if self.layout == "free" else f"-{self.layout}"
+        return f"{self.vocab}-o{self.objects}-{size}{layout}-s{self.seed}"
+
+
+class PlacementError(RuntimeError):
+    """No valid placement was found within the attempt budget."""
+
+
+def _rng(config: SamplerConfig, index: int) -> np.random.Generator:
+    """Scene index's generator; the config's name keeps different configurations apart."""
+    return np.random.default_rng(
+        np.random.SeedSequence([config.seed, index, zlib.crc32(config.prefix.encode())])
+    )
+
+
+def _categories(config: SamplerConfig, index: int, rng: np.random.Generator) -> list[str]:
+    members = load_vocabulary().presets[config.vocab]
+    if config.all_orders:
+        total = ordered_tuple_count(len(members), config.objects)
+        if index >= total:
+            raise ValueError(
+                f"index: scene {index} asked for, but only {total} ordered tuples of "
+                f"{config.objects} exist in {config.vocab!r}"
+            )
+        rank = KeyedPermutation(total, config.seed)(index)
+        return [members[i] for i in unrank_ordered_tuple(rank, len(members), config.objects)]
+    return [members[i] for i in rng.choice(len(members), size=config.objects, replace=False)]
+
+
+def _roles_and_scales(
+    config: SamplerConfig, rng: np.random.Generator
+) -> list[tuple[SizeRole, float]]:
+    if config.large == 0:
+        scale = config.scales.same_for(config.objects)
+        return [(SizeRole.same, scale)] * config.objects
+    large_slots = set(rng.choice(config.objects, size=config.large, replace=False).tolist())
+    return [
+        (SizeRole.large, float(rng.uniform(*config.scales.large)))
+        if slot in large_slots
+        else (SizeRole.small, float(rng.uniform(*config.scales.small)))
+        for slot in range(config.objects)
+    ]
+
+
+def _layout_ground(config: SamplerConfig, t: float) -> tuple[float, float]:
+    """Ground point under the image point a fraction t of the way to the layout's corner."""
+    cam = config.camera
+    dx, dy = LAYOUT_DIRECTIONS[config.layout]
+    u, v = cam.width * (0.5 + 0.5 * t * dx), cam.height * (0.5 + 0.5 * t * dy)
+    point = geometry.ground_point_at_pixel(u, v, cam.matrix_world, cam.intrinsics)
+    return float(point[0]), float(point[1])
+
+
+def _layout_reach(config: SamplerConfig, scale: float) -> float:
+    """How far towards its corner the layout's object can go and still fit the frame."""
+    reachable = [
+        float(t)
+        for t in np.linspace(0.0, 1.0, 41)
+        if not placement_problems(
+            [(*_layout_ground(config, float(t)), scale)], config.camera, config.frame_margin_px, 0.0
+        )
+    ]
+    if not reachable:
+        raise PlacementError(f"layout {config.layout!r}: an object of scale {scale} does not fit")
+    return reachable[-1]
+
+
+def _anchor(config: SamplerConfig, reach: float, rng: np.random.Generator) -> tuple[float, float]:
+    """A position for the layout's object: centred, or near the farthest reach to its corner."""
+    if config.layout == "middle":
+        x, y = _layout_ground(config, 0.0)
+        jitter = rng.uniform(-0.1, 0.1, size=2)
+        return x + float(jitter[0]), y + float(jitter[1])
+    return _layout_ground(config, float(rng.uniform(0.75 * reach, reach)))
+
+
+def _place(
+    config: SamplerConfig, sizes: list[tuple[SizeRole, float]], rng: np.random.Generator
+) -> list[tuple[float, float]]:
+    """Positions for objects, biggest first, each checked against those already placed."""
+    order = sorted(range(len(sizes)), key=lambda i: -sizes[i][1])
+    reach = _layout_reach(config, sizes[order[0]][1]) if config.layout != "free" else 0.0
+    for _ in range(config.max_attempts):
+        placed: dict[int, tuple[float, float, float]] = {}
+        for rank, i in enumerate(order):
+            scale = sizes[i][1]
+            for _ in range(50):
+                if rank == 0 and config.layout != "free":
+                    x, y = _anchor(config, reach, rng)
+                else:
+                    x, y = (
+                        float(rng.uniform(*config.ground_x)),
+                        float(rng.uniform(*config.ground_y)),
+                    )
+                x, y = round(x, 4), round(y, 4)
+                if _fits(config, (x, y, scale), list(placed.values())):
+                    placed[i] = (x, y, scale)
+                    break
+            else:
+                break
+        if len(placed) == len(sizes) and _large_stands_out(config, sizes, placed):
+            return [(placed[i][0], placed[i][1]) for i in range(len(sizes))]
+    raise PlacementError(
+        f"no placement of {len(sizes)} objects with scales {[round(s, 2) for _, s in sizes]} "
+        f"found in {config.max_attempts} attempts; widen ground_x/ground_y, move the camera "
+        "back or lower the scales"
+    )
+
+
+def _fits(
+    config: SamplerConfig, new: tuple[float, float, float], placed: list[tuple[float, float, float]]
+) -> bool:
+    """Whether one more object fits the frame and clears those already placed."""
+    x, y, scale = new
+    radius = geometry.footprint_radius(scale) + config.min_gap_m
+    for px, py, ps in placed:
+        if (x - px) ** 2 + (y - py) ** 2 < (radius + geometry.footprint_radius(ps)) ** 2:
+            return False
+    return not placement_problems([new], config.camera, config.frame_margin_px, 0.0)
+
+
+def _large_stands_out(
+    config: SamplerConfig,
+    sizes: list[tuple[SizeRole, float]],
+    placed: dict[int, tuple[float, float, float]],
+) -> bool:
+    areas = {i: screen_area(*placed[i], config.camera) for i in placed}
+    large = [areas[i] for i, (role, _) in enumerate(sizes) if role is SizeRole.large]
+    small = [areas[i] for i, (role, _) in enumerate(sizes) if role is SizeRole.small]
+    return not large or not small or min(large) >= config.large_factor * max(small)
+
+
+def _colors(config: SamplerConfig, rng: np.random.Generator) -> list[str | None]:
+    kinds = {load_vocabulary().category(c).kind for c in load_vocabulary().presets[config.vocab]}
+    if kinds != {"shape"}:
+        return [None] * config.objects
+    names = list(SHAPE_COLORS)
+    return [names[i] for i in rng.choice(len(names), size=config.objects, replace=False)]
+
+
+def sample_scene(config: SamplerConfig, index: int) -> SceneSpec:
+    """Scene `index` of the dataset that `config` describes."""
+    rng = _rng(config, index)
+    categories = _categories(config, index, rng)
+    sizes = _roles_and_scales(config, rng)
+    positions = _place(config, sizes, rng)
+    colors = _colors(config, rng)
+    yaws = rng.uniform(-config.yaw_range_deg, config.yaw_range_deg, size=config.objects)
+    objects = [
+        ObjectSpec(
+            category=category,
+            size_role=role,
+            scale=round(scale, 4),
+            position=position,
+            yaw_deg=round(float(yaw), 2),
+            color=SHAPE_COLORS[color] if color else None,
+            color_name=color,
+        )
+        for category, (role, scale), position, yaw, color in zip(
+            categories, sizes, positions, yaws, colors, strict=True
+        )
+    ]
+    return SceneSpec(
+        id=f"{config.prefix}-{index:07d}",
+        seed=int(np.random.SeedSequence([config.seed, index]).generate_state(1)[0] >> 1),
+        vocab=config.vocab,
+        objects=objects,
+        frame_margin_px=config.frame_margin_px,
+        min_gap_m=config.min_gap_m,
+        camera=config.camera,
+        render=config.render,
+    )
+
+
+def sample_scenes(config: SamplerConfig, count: int, start: int = 0) -> Iterator[SceneSpec]:
+    """Scenes start .. start+count-1."""
+    for index in range(start, start + count):
+        yield sample_scene(config, index)

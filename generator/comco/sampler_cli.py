@@ -1,0 +1,152 @@
+"""`comco sample`, `comco captions` and `comco schema`: the commands that need no Blender."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+from pydantic import ValidationError
+
+from comco.captions import caption_set, caption_style, single_object_captions
+from comco.errors import describe_validation_error
+from comco.jsonl import read_specs, write_lines_atomically
+from comco.sampler import LAYOUT_DIRECTIONS, SamplerConfig, sample_scenes
+from comco.spec import Camera, RenderSettings, SceneSpec
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@click.command()
+@click.option("--objects", "-k", type=int, default=4, show_default=True, help="objects per scene")
+@click.option("--large", type=int, default=0, show_default=True, help="how many are large")
+@click.option("--same-size", is_flag=True, help="every object the same scale (same as --large 0)")
+@click.option(
+    "--layout",
+    type=click.Choice(["free", *LAYOUT_DIRECTIONS]),
+    default="free",
+    show_default=True,
+    help="where the largest object goes",
+)
+@click.option("--all-orders", is_flag=True, help="draw ordered category tuples without repeats")
+@click.option("--vocab", default="comco72", show_default=True, help="vocabulary preset")
+@click.option("-n", "count", type=int, default=10, show_default=True, help="scenes to sample")
+@click.option("--start", type=int, default=0, show_default=True, help="index of the first scene")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--resolution", type=int, default=512, show_default=True, help="image side, px")
+@click.option("--samples", type=int, default=32, show_default=True, help="Cycles samples")
+@click.option("--denoise/--no-denoise", default=True, show_default=True)
+@click.option("--small-scale", nargs=2, type=float, help="range of small scales (m)")
+@click.option("--large-scale", nargs=2, type=float, help="range of large scales (m)")
+@click.option(
+    "--large-factor",
+    type=float,
+    default=2.0,
+    show_default=True,
+    help="min on-screen area of the large object over each small one",
+)
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--overwrite", is_flag=True, help="replace an existing --out file")
+def sample(
+    objects: int,
+    large: int,
+    same_size: bool,
+    layout: str,
+    all_orders: bool,
+    vocab: str,
+    count: int,
+    start: int,
+    seed: int,
+    resolution: int,
+    samples: int,
+    denoise: bool,
+    small_scale: tuple[float, float] | None,
+    large_scale: tuple[float, float] | None,
+    large_factor: float,
+    out: Path,
+    overwrite: bool,
+) -> None:
+    """Sample scene specs, one JSON per line. Scene i depends only on (seed, i)."""
+    if same_size and large:
+        _fail(f"--same-size and --large {large} contradict each other; pick one")
+    if count < 1 or start < 0:
+        _fail(f"-n must be at least 1 (got {count}) and --start at least 0 (got {start})")
+    scales = {}
+    if small_scale:
+        scales["small"] = small_scale
+    if large_scale:
+        scales["large"] = large_scale
+    try:
+        config = SamplerConfig(
+            vocab=vocab,
+            objects=objects,
+            large=large,
+            layout=layout,
+            all_orders=all_orders,
+            seed=seed,
+            scales=scales,
+            camera=Camera(width=resolution, height=resolution),
+            render=RenderSettings(samples=samples, denoise=denoise),
+            large_factor=large_factor,
+        )
+    except ValidationError as error:
+        _fail(f"invalid sampling options: {describe_validation_error(error)}")
+    except KeyError as error:
+        _fail(f"invalid sampling options: {error.args[0]}")
+    began = time.perf_counter()
+    try:
+        written = write_lines_atomically(
+            out, (s.model_dump_json() for s in sample_scenes(config, count, start)), overwrite
+        )
+    except (FileExistsError, ValueError, RuntimeError) as error:
+        _fail(str(error))
+    seconds = time.perf_counter() - began
+    click.echo(f"wrote {written} specs to {out} in {seconds:.1f} s ({written / seconds:.0f}/s)")
+
+
+@click.command()
+@click.option(
+    "--specs", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True
+)
+@click.option(
+    "--template",
+    default="articles",
+    show_default=True,
+    help="articles, bare, photo, or a pattern with {objects}",
+)
+@click.option("--singles", is_flag=True, help="print the single-object captions of the vocab")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--overwrite", is_flag=True)
+def captions(specs: Path, template: str, singles: bool, out: Path | None, overwrite: bool) -> None:
+    """Captions of every scene in every object order (JSONL: id + caption set)."""
+    try:
+        style = caption_style(template)
+        scenes = list(read_specs(specs))
+    except ValueError as error:
+        _fail(str(error))
+    if singles:
+        presets = sorted({s.vocab for s in scenes})
+        lines = [json.dumps(single_object_captions(p, style)) for p in presets]
+    else:
+        lines = [
+            json.dumps({"id": s.id, **caption_set(s, style).model_dump(mode="json")})
+            for s in scenes
+        ]
+    if out is None:
+        sys.stdout.write("".join(line + "\n" for line in lines))
+        return
+    try:
+        write_lines_atomically(out, lines, overwrite)
+    except FileExistsError as error:
+        _fail(str(error))
+    click.echo(f"wrote captions of {len(lines)} scenes to {out}")
+
+
+@click.command()
+def schema() -> None:
+    """Print the JSON Schema of a scene spec."""
+    click.echo(json.dumps(SceneSpec.model_json_schema(), indent=2))
