@@ -76,17 +76,14 @@ class Vocabulary(BaseModel):
     def preset(self, name: str) -> list[Category]:
         """The categories of a named preset, in the preset's order."""
         if name not in self.presets:
-            raise KeyError(
+            raise ValueError(
                 f"vocab: unknown preset {name!r}; expected one of {sorted(self.presets)}"
             )
         return [self.category(i) for i in self.presets[name]]
 
 
-class UnknownCategoryError(KeyError):
+class UnknownCategoryError(ValueError):
     """A category id that is not in the vocabulary."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 @cache

@@ -95,8 +95,6 @@ def sample(
         )
     except ValidationError as error:
         _fail(f"invalid sampling options: {describe_validation_error(error)}")
-    except KeyError as error:
-        _fail(f"invalid sampling options: {error.args[0]}")
     began = time.perf_counter()
     try:
         written = write_lines_atomically(

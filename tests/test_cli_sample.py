@@ -1,0 +1,57 @@
+import json
+
+from click.testing import CliRunner
+
+from comco.cli import main
+from comco.jsonl import read_specs
+
+
+def test_sample_writes_valid_specs_and_the_same_bytes_twice(tmp_path):
+    runner = CliRunner()
+    args = ["sample", "--objects", "4", "--large", "1", "-n", "25", "--seed", "0"]
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert runner.invoke(main, [*args, "--out", str(first)]).exit_code == 0
+    assert runner.invoke(main, [*args, "--out", str(second)]).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+    specs = list(read_specs(first))
+    assert len(specs) == 25 and all(len(s.objects) == 4 for s in specs)
+
+
+def test_sample_refuses_to_clobber(tmp_path):
+    out = tmp_path / "x.jsonl"
+    out.write_text("keep me\n")
+    result = CliRunner().invoke(main, ["sample", "-n", "2", "--out", str(out)])
+    assert result.exit_code != 0 and "--overwrite" in result.output
+    assert out.read_text() == "keep me\n"
+
+
+def test_sample_rejects_bad_options_by_name(tmp_path):
+    result = CliRunner().invoke(
+        main, ["sample", "--objects", "3", "--large", "3", "--out", str(tmp_path / "x.jsonl")]
+    )
+    assert result.exit_code != 0 and "large: 3 large objects among 3 objects" in result.output
+    assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_captions_lists_every_order(tmp_path):
+    specs = tmp_path / "s.jsonl"
+    CliRunner().invoke(main, ["sample", "--objects", "3", "-n", "2", "--out", str(specs)])
+    result = CliRunner().invoke(main, ["captions", "--specs", str(specs), "--template", "bare"])
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert len(rows) == 2 and all(len(r["orders"]) == 6 for r in rows)
+
+
+def test_bad_spec_line_is_reported_with_its_line_number(tmp_path):
+    specs = tmp_path / "s.jsonl"
+    CliRunner().invoke(main, ["sample", "--objects", "2", "-n", "1", "--out", str(specs)])
+    line = json.loads(specs.read_text())
+    line["objects"][0]["scale"] = -1
+    specs.write_text(specs.read_text() + json.dumps(line) + "\n")
+    result = CliRunner().invoke(main, ["captions", "--specs", str(specs)])
+    assert result.exit_code != 0 and "s.jsonl:2" in result.output and "scale" in result.output
+
+
+def test_schema_is_json_schema():
+    result = CliRunner().invoke(main, ["schema"])
+    schema = json.loads(result.output)
+    assert schema["title"] == "SceneSpec" and "objects" in schema["properties"]
