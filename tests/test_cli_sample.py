@@ -55,3 +55,14 @@ def test_schema_is_json_schema():
     result = CliRunner().invoke(main, ["schema"])
     schema = json.loads(result.output)
     assert schema["title"] == "SceneSpec" and "objects" in schema["properties"]
+
+
+def test_suite_interleaves_the_paper_configurations(tmp_path):
+    out = tmp_path / "suite.jsonl"
+    result = CliRunner().invoke(main, ["suite", "-n", "16", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    specs = list(read_specs(out))
+    shapes = [(len(s.objects), any(o.size_role == "large" for o in s.objects)) for s in specs]
+    expected = [(k, large) for large in (False, True) for k in (2, 3, 4, 5)]
+    assert shapes == expected * 2
+    assert len({s.id for s in specs}) == 16

@@ -303,3 +303,17 @@ def sample_scenes(config: SamplerConfig, count: int, start: int = 0) -> Iterator
     """Scenes start .. start+count-1."""
     for index in range(start, start + count):
         yield sample_scene(config, index)
+
+
+# The paper's ComCO configurations: 2-5 objects, all the same size or one large.
+PAPER_SUITE: tuple[tuple[int, int], ...] = tuple(
+    (k, large) for large in (0, 1) for k in (2, 3, 4, 5)
+)
+
+
+def sample_suite(configs: list[SamplerConfig], count: int, start: int = 0) -> Iterator[SceneSpec]:
+    """Scenes of several configurations interleaved (line j is config j % len, scene j // len),
+    so any prefix of the file, and any `--limit`ed render of it, covers every configuration."""
+    for line in range(start, start + count):
+        config = configs[line % len(configs)]
+        yield sample_scene(config, line // len(configs))

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from comco.captions import caption_set, caption_style, single_object_captions
 from comco.errors import describe_validation_error
 from comco.jsonl import read_specs, write_lines_atomically
-from comco.sampler import LAYOUT_DIRECTIONS, SamplerConfig, sample_scenes
+from comco.sampler import LAYOUT_DIRECTIONS, PAPER_SUITE, SamplerConfig, sample_scenes, sample_suite
 from comco.spec import Camera, RenderSettings, SceneSpec
 
 
@@ -104,6 +104,40 @@ def sample(
         _fail(str(error))
     seconds = time.perf_counter() - began
     click.echo(f"wrote {written} specs to {out} in {seconds:.1f} s ({written / seconds:.0f}/s)")
+
+
+@click.command()
+@click.option("-n", "count", type=int, default=80, show_default=True, help="scenes in all")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--vocab", default="comco72", show_default=True, help="vocabulary preset")
+@click.option("--resolution", type=int, default=512, show_default=True, help="image side, px")
+@click.option("--samples", type=int, default=32, show_default=True, help="Cycles samples")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--overwrite", is_flag=True, help="replace an existing --out file")
+def suite(
+    count: int, seed: int, vocab: str, resolution: int, samples: int, out: Path, overwrite: bool
+) -> None:
+    """The paper's eight configurations (2-5 objects; same size or one large), interleaved."""
+    try:
+        configs = [
+            SamplerConfig(
+                vocab=vocab,
+                objects=k,
+                large=large,
+                seed=seed,
+                camera=Camera(width=resolution, height=resolution),
+                render=RenderSettings(samples=samples),
+            )
+            for k, large in PAPER_SUITE
+        ]
+        written = write_lines_atomically(
+            out, (s.model_dump_json() for s in sample_suite(configs, count)), overwrite
+        )
+    except ValidationError as error:
+        _fail(f"invalid options: {describe_validation_error(error)}")
+    except (FileExistsError, ValueError, RuntimeError) as error:
+        _fail(str(error))
+    click.echo(f"wrote {written} specs of {len(configs)} configurations to {out}")
 
 
 @click.command()
