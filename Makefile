@@ -1,0 +1,63 @@
+# ComCO builder. `make demo` and `make test` work on a fresh machine with Python 3.11 and apt.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+N ?= 8000
+SEED ?= 0
+WORKERS ?= 2
+RESOLUTION ?= 512
+SAMPLES ?= 32
+LIBRARY ?= assets/library
+export COMCO_LIBRARY := $(abspath $(LIBRARY))
+
+.PHONY: setup library verify-library sample render demo test lint bench clean-renders
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch first, pinned: the CPU build; a bare `torch` requirement would pull CUDA wheels
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[render,export,eval,dev]'
+	touch $@
+
+setup: $(BIN)/.installed  ## install everything into .venv
+
+$(LIBRARY)/manifest.json: | $(BIN)/.installed
+	$(BIN)/comco assets fetch
+	$(BIN)/comco assets build --library $(LIBRARY)
+
+library: $(LIBRARY)/manifest.json  ## fetch the source packages and build the asset library
+
+verify-library: library  ## render every asset, write the contact sheet, fail on broken assets
+	$(BIN)/comco assets verify --library $(LIBRARY)
+
+sample: setup  ## e.g. make sample OBJECTS=4 LARGE=1 N=1000
+	$(BIN)/comco sample --objects $(or $(OBJECTS),4) --large $(or $(LARGE),1) -n $(N) \
+		--seed $(SEED) --resolution $(RESOLUTION) --samples $(SAMPLES) \
+		--out scene_specs/o$(or $(OBJECTS),4)-large$(or $(LARGE),1)-n$(N)-s$(SEED).jsonl
+
+scene_specs/paper-n$(N)-s$(SEED)-r$(RESOLUTION).jsonl: | $(BIN)/.installed
+	$(BIN)/comco suite -n $(N) --seed $(SEED) --resolution $(RESOLUTION) --samples $(SAMPLES) --out $@
+
+render: library scene_specs/paper-n$(N)-s$(SEED)-r$(RESOLUTION).jsonl  ## the paper's 8 configurations, N scenes
+	$(BIN)/comco render --specs scene_specs/paper-n$(N)-s$(SEED)-r$(RESOLUTION).jsonl \
+		--out renders/paper-n$(N)-s$(SEED)-r$(RESOLUTION) --workers $(WORKERS)
+
+demo: library  ## sample and render a handful of scenes on this machine (CPU unless a GPU is found)
+	$(BIN)/comco sample --objects 4 --large 1 -n 6 --seed 0 --resolution 224 --samples 16 \
+		--out scene_specs/demo.jsonl --overwrite
+	$(BIN)/comco render --specs scene_specs/demo.jsonl --out renders/demo --workers 1
+	@echo "images and annotations: renders/demo/images/00000/"
+
+test: verify-library  ## install, build and verify the library, run every test
+	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/ruff format --check generator tests benchmarks
+	set +e; $(BIN)/python -m pytest -q; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
+
+lint: setup
+	$(BIN)/ruff check generator tests benchmarks && $(BIN)/ruff format --check generator tests benchmarks
+
+bench: library  ## print sampling and rendering throughput
+	$(BIN)/python benchmarks/sample_throughput.py 50000
