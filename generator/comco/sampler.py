@@ -162,9 +162,9 @@ def _roles_and_scales(
         return [(SizeRole.same, scale)] * config.objects
     large_slots = set(rng.choice(config.objects, size=config.large, replace=False).tolist())
     return [
-        (SizeRole.large, float(rng.uniform(*config.scales.large)))
+        (SizeRole.large, round(float(rng.uniform(*config.scales.large)), 4))
         if slot in large_slots
-        else (SizeRole.small, float(rng.uniform(*config.scales.small)))
+        else (SizeRole.small, round(float(rng.uniform(*config.scales.small)), 4))
         for slot in range(config.objects)
     ]
 
@@ -277,7 +277,7 @@ def sample_scene(config: SamplerConfig, index: int) -> SceneSpec:
         ObjectSpec(
             category=category,
             size_role=role,
-            scale=round(scale, 4),
+            scale=scale,
             position=position,
             yaw_deg=round(float(yaw), 2),
             color=SHAPE_COLORS[color] if color else None,
