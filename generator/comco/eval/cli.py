@@ -1,0 +1,98 @@
+"""`comco eval`: measure a model's multi-object biases on a rendered dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from comco.eval.dataset import load_dataset
+from comco.eval.tasks import TASKS, parse_tasks
+
+
+@click.command("eval")
+@click.option(
+    "--dataset",
+    "dataset_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="A rendered dataset folder (images/, gallery/).",
+)
+@click.option(
+    "--model",
+    "models",
+    multiple=True,
+    required=True,
+    help="hf:ID|DIR, openclip:ARCH/TAG|local-dir:DIR, sbert:NAME|DIR; repeat for several.",
+)
+@click.option(
+    "--task",
+    "task_list",
+    default="all",
+    show_default=True,
+    help=f"Comma list of {', '.join(TASKS)}, or 'all'.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for results.json, report.md and plots/.",
+)
+@click.option("--limit", type=int, default=None, help="Use only the first N multi-object images.")
+@click.option(
+    "--device", default="auto", show_default=True, help="auto (cuda when present), cpu, cuda:0 ..."
+)
+@click.option("--batch-size", type=int, default=64, show_default=True)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Embedding cache (default $COMCO_CACHE or ~/.cache/comco/embeddings).",
+)
+@click.option(
+    "--bootstrap", "n_boot", type=int, default=1000, show_default=True, help="Bootstrap resamples."
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+def eval_command(
+    dataset_dir: Path,
+    models: tuple[str, ...],
+    task_list: str,
+    out: Path,
+    limit: int | None,
+    device: str,
+    batch_size: int,
+    cache_dir: Path | None,
+    n_boot: int,
+    seed: int,
+) -> None:
+    """Run TOR/IOR and the paper's other probes; write JSON, a Markdown report and plots.
+
+    Models load from local files only (HF_HUB_OFFLINE=1 unless you set it to 0).
+    """
+    from comco.eval.encoders import parse_model_spec
+    from comco.eval.runner import evaluate
+
+    try:
+        tasks = parse_tasks(task_list)
+        for model in models:
+            parse_model_spec(model)
+        dataset = load_dataset(dataset_dir, limit=limit)
+    except (ValueError, FileNotFoundError) as error:
+        raise click.UsageError(str(error)) from error
+    run = evaluate(
+        dataset,
+        list(models),
+        tasks,
+        out,
+        device=device,
+        batch_size=batch_size,
+        cache_dir=cache_dir,
+        n_boot=n_boot,
+        seed=seed,
+    )
+    for model_run in run.runs:
+        done = ", ".join(r.task for r in model_run.results) or "none"
+        click.echo(f"{model_run.model}: {done} in {model_run.seconds:.1f} s on {model_run.device}")
+        for task, reason in model_run.skipped.items():
+            click.echo(f"  skipped {task}: {reason}")
+    click.echo(f"report: {out / 'report.md'}")

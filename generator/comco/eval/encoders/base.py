@@ -1,0 +1,107 @@
+"""The encoder interface, model spec strings, and the offline rules every backend follows."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+MODALITIES = ("text", "image")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A parsed spec string: backend and the backend's own name for the model."""
+
+    backend: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.backend}:{self.name}"
+
+
+def parse_model_spec(text: str) -> ModelSpec:
+    """'hf:openai/clip-vit-base-patch32' -> ModelSpec('hf', 'openai/clip-vit-base-patch32')."""
+    from comco.eval.encoders import BACKENDS
+
+    backend, sep, name = text.partition(":")
+    if not sep or backend not in BACKENDS or not name:
+        raise ValueError(
+            f"model: {text!r} is not '<backend>:<name>' with backend one of {sorted(BACKENDS)} "
+            "(e.g. hf:openai/clip-vit-base-patch32, openclip:ViT-B-32/laion2b_s34b_b79k, "
+            "sbert:all-MiniLM-L6-v2)"
+        )
+    return ModelSpec(backend, name)
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """A model that embeds texts and/or images with its own tokenizer and preprocessing."""
+
+    spec: ModelSpec
+    modalities: frozenset[str]
+    fingerprint: str
+
+    def encode_text(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), dim) float32 embeddings."""
+        ...
+
+    def encode_images(self, paths: list[Path]) -> np.ndarray:
+        """(len(paths), dim) float32 embeddings of image files."""
+        ...
+
+
+class ModelNotAvailableError(RuntimeError):
+    """A model that is neither on disk nor allowed to be downloaded."""
+
+
+class MissingBackendError(ImportError):
+    """An optional backend whose package is not installed."""
+
+
+def ensure_offline() -> None:
+    """Make the Hugging Face libraries use local files only, unless the user set otherwise.
+
+    Must run before transformers / huggingface_hub / open_clip are imported: they read these
+    variables once. Set HF_HUB_OFFLINE=0 to allow downloads on a machine with hub access.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", os.environ["HF_HUB_OFFLINE"])
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+def offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "1") not in ("0", "false", "False", "")
+
+
+def not_available(spec: ModelSpec, how: str) -> ModelNotAvailableError:
+    """The error for a model that is not on disk, with the ways to put it there."""
+    return ModelNotAvailableError(
+        f"model {spec}: not available locally and downloads are off (HF_HUB_OFFLINE=1). {how} "
+        "Or set HF_HUB_OFFLINE=0 on a machine with hub access to download it on first use."
+    )
+
+
+def directory_fingerprint(directory: Path, *parts: str) -> str:
+    """A cache key for a model directory: file names, sizes and modification times.
+
+    Cheap for multi-GB checkpoints and changes whenever a file is replaced.
+    """
+    digest = hashlib.sha256("\0".join(parts).encode())
+    for path in sorted(Path(directory).rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            rel = path.relative_to(directory).as_posix()
+            digest.update(f"\0{rel}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def batches(items: list, size: int) -> list[list]:
+    """Consecutive slices of at most `size` items."""
+    if size < 1:
+        raise ValueError(f"batch_size: {size} must be >= 1")
+    return [items[i : i + size] for i in range(0, len(items), size)]

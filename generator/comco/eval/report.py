@@ -1,0 +1,91 @@
+"""The Markdown report: one section per model and task, tables laid out like the paper's,
+with the paper's published rows beside ours and our 95% bootstrap intervals."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+from comco.eval.paper import rows_for
+from comco.eval.plots import plot_series, plot_table
+from comco.eval.results import Cell, EvalRun, Table
+from comco.eval.tasks import TASKS
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+
+
+def format_cell(cell: Cell | None) -> str:
+    if cell is None or math.isnan(cell.pct):
+        return "–"
+    return f"{cell.pct:.2f} [{cell.lo:.1f}, {cell.hi:.1f}]"
+
+
+def table_markdown(table: Table, task: str) -> list[str]:
+    """Rows: ours per group, each followed by the paper's rows for that group (labelled)."""
+    header = ["rows", "n images", "n queries", *table.columns]
+    lines = [f"**{table.title}** ({table.unit}, 95% CI)", "", "| " + " | ".join(header) + " |"]
+    lines.append("|" + "---|" * len(header))
+    for row in table.rows:
+        cells = [format_cell(row.cells.get(c)) for c in table.columns]
+        lines.append(
+            f"| ours: {row.group} | {row.n_images} | {row.n_queries} | " + " | ".join(cells) + " |"
+        )
+        for paper in rows_for(task, table.name, row.group):
+            values = [
+                paper.text.get(c, f"{paper.values[c]:.2f}") if c in paper.values else ""
+                for c in table.columns
+            ]
+            lines.append(
+                f"| *{paper.label}* | | | "
+                + " | ".join(f"*{v}*" if v else "" for v in values)
+                + " |"
+            )
+    lines.append("")
+    return lines
+
+
+def write_report(run: EvalRun, out: Path) -> Path:
+    """report.md plus a PNG per table under out/plots/; returns the report path."""
+    lines = [
+        "# comco eval report",
+        "",
+        f"Dataset `{run.dataset}`: {run.n_images} multi-object images; comco {run.comco_version}.",
+        "Numbers in *italics* are the paper's (CLIP Under the Microscope, CVPR 2025), from "
+        "`comco/data/paper_results.yaml`, for comparison only: the paper used real pretrained "
+        "weights, its own renders and its own caption template.",
+        "",
+    ]
+    for model_run in run.runs:
+        lines += [
+            f"## {model_run.model}",
+            "",
+            f"Device {model_run.device}, {model_run.seconds:.1f} s, "
+            f"model fingerprint `{model_run.fingerprint[:12]}`.",
+            "",
+        ]
+        for task, reason in model_run.skipped.items():
+            lines += [f"- skipped `{task}`: {reason}"]
+        if model_run.skipped:
+            lines.append("")
+        for result in model_run.results:
+            lines += [f"### {result.task}: {TASKS[result.task].summary}", ""]
+            for table in result.tables:
+                lines += table_markdown(table, result.task)
+                name = f"{slug(model_run.model)}_{result.task}_{table.name}.png"
+                plot_table(table, result.task, model_run.model, out / "plots" / name)
+                lines += [f"![{result.task} {table.name}](plots/{name})", ""]
+                if table.extra:
+                    series_name = f"{slug(model_run.model)}_{result.task}_{table.name}_layers.png"
+                    plot_series(
+                        table.extra,
+                        f"{result.task}: {model_run.model}",
+                        out / "plots" / series_name,
+                    )
+                    lines += [f"![{result.task} per layer](plots/{series_name})", ""]
+            lines += [f"- {note}" for note in result.notes] + [""]
+    path = out / "report.md"
+    path.write_text("\n".join(lines))
+    return path

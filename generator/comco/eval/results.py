@@ -1,0 +1,129 @@
+"""Result tables: what every task returns and what the JSON output and the report hold."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from comco.eval.metrics import ratio_with_ci
+
+
+class Cell(BaseModel):
+    """A percentage and its 95% bootstrap interval (NaN where the column has no data)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pct: float
+    lo: float
+    hi: float
+
+
+class Row(BaseModel):
+    """One group of queries, e.g. '4 objects' or 'helpful'."""
+
+    group: str
+    n_images: int
+    n_queries: int
+    cells: dict[str, Cell]
+
+
+class Table(BaseModel):
+    """One table of a task: rows of groups, columns such as caption positions or size ranks."""
+
+    name: str
+    title: str
+    unit: str = Field(description="what the numbers are, e.g. '% of captions'")
+    columns: list[str]
+    rows: list[Row]
+    extra: dict[str, list[float]] = Field(
+        default_factory=dict, description="task-specific series, e.g. attention per layer"
+    )
+
+
+class TaskResult(BaseModel):
+    """What one task measured with one model."""
+
+    task: str
+    model: str
+    tables: list[Table]
+    notes: list[str] = Field(default_factory=list)
+
+
+class Tally:
+    """Per-image numerators and denominators by group and column, turned into a `Table`."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, dict[str, list[dict[str, float]]]] = defaultdict(
+            lambda: {"num": [], "den": []}
+        )
+        self._queries: dict[str, int] = defaultdict(int)
+        self._columns: dict[str, list[str]] = {}
+
+    def add_image(
+        self,
+        group: str,
+        columns: list[str],
+        numerators: dict[str, float],
+        denominators: dict[str, float],
+        n_queries: int,
+    ) -> None:
+        """Record one image's contribution; `columns` fixes the group's column order."""
+        known = self._columns.setdefault(group, columns)
+        if known != columns:
+            raise ValueError(f"group {group!r}: columns {columns} differ from earlier {known}")
+        self._data[group]["num"].append(numerators)
+        self._data[group]["den"].append(denominators)
+        self._queries[group] += n_queries
+
+    def table(self, name: str, title: str, unit: str, n_boot: int, seed: int) -> Table:
+        """Rows sorted by leading count, then name; columns are the union, first seen first."""
+        columns: list[str] = []
+        for cols in self._columns.values():
+            columns += [c for c in cols if c not in columns]
+        rows = []
+        for group in sorted(self._data, key=_group_key):
+            data = self._data[group]
+            cols = self._columns[group]
+            num = np.array([[image.get(c, 0.0) for c in cols] for image in data["num"]])
+            den = np.array([[image.get(c, 0.0) for c in cols] for image in data["den"]])
+            estimates = ratio_with_ci(num, den, n_boot=n_boot, seed=seed)
+            rows.append(
+                Row(
+                    group=group,
+                    n_images=len(data["num"]),
+                    n_queries=self._queries[group],
+                    cells={
+                        c: Cell(pct=e.pct, lo=e.lo, hi=e.hi)
+                        for c, e in zip(cols, estimates, strict=True)
+                    },
+                )
+            )
+        return Table(name=name, title=title, unit=unit, columns=columns, rows=rows)
+
+
+def _group_key(group: str) -> tuple[int, str]:
+    """Groups that start with a count sort by it ('2 objects' before '10 objects')."""
+    head = group.split(" ", 1)[0]
+    return (int(head), group) if head.isdigit() else (10**6, group)
+
+
+class ModelRun(BaseModel):
+    """Every task run with one model; tasks it cannot do are listed with the reason."""
+
+    model: str
+    fingerprint: str
+    device: str
+    seconds: float
+    results: list[TaskResult]
+    skipped: dict[str, str] = Field(default_factory=dict)
+
+
+class EvalRun(BaseModel):
+    """The whole output of one `comco eval` call (results.json)."""
+
+    dataset: str
+    n_images: int
+    comco_version: str
+    runs: list[ModelRun]

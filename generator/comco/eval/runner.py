@@ -1,0 +1,69 @@
+"""Run the chosen tasks with each model over one dataset and write results.json + report.md."""
+
+from __future__ import annotations
+
+import time
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from comco.eval.cache import CachedEncoder
+from comco.eval.dataset import EvalDataset
+from comco.eval.encoders import load_encoder, resolve_device
+from comco.eval.report import write_report
+from comco.eval.results import EvalRun, ModelRun
+from comco.eval.tasks import TASKS
+from comco.eval.tasks.context import EvalContext
+
+
+def run_model(
+    dataset: EvalDataset,
+    model: str,
+    tasks: list[str],
+    device: str = "auto",
+    batch_size: int = 64,
+    cache_dir: Path | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> ModelRun:
+    """Every task the model can do; the others are recorded as skipped, with the reason."""
+    start = time.perf_counter()
+    device = resolve_device(device)
+    encoder = CachedEncoder(load_encoder(model, device, batch_size), cache_dir)
+    context = EvalContext(dataset, encoder, n_boot=n_boot, seed=seed)
+    results, skipped = [], {}
+    for name in tasks:
+        needs = TASKS[name].needs
+        if not needs <= encoder.modalities:
+            skipped[name] = (
+                f"needs {sorted(needs)}; the model embeds only {sorted(encoder.modalities)}"
+            )
+            continue
+        try:
+            results.append(TASKS[name].run(context))
+        except NotImplementedError as error:
+            skipped[name] = str(error)
+    return ModelRun(
+        model=model,
+        fingerprint=encoder.fingerprint,
+        device=device,
+        seconds=time.perf_counter() - start,
+        results=results,
+        skipped=skipped,
+    )
+
+
+def evaluate(
+    dataset: EvalDataset, models: list[str], tasks: list[str], out: Path, **options: Any
+) -> EvalRun:
+    """Run, then write out/results.json and out/report.md (with out/plots/*.png)."""
+    run = EvalRun(
+        dataset=str(dataset.root),
+        n_images=len(dataset.records),
+        comco_version=version("comco"),
+        runs=[run_model(dataset, m, tasks, **options) for m in models],
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(run.model_dump_json(indent=2))
+    write_report(run, out)
+    return run

@@ -1,0 +1,87 @@
+"""The evaluation tasks by name, with the modalities each needs."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from comco.eval.results import TaskResult
+from comco.eval.tasks.context import EvalContext
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """Where a task lives, what it needs, and one line for the report."""
+
+    target: str
+    needs: frozenset[str]
+    summary: str
+
+    def run(self, context: EvalContext) -> TaskResult:
+        module_name, attribute = self.target.split(":")
+        function: Callable[[EvalContext], TaskResult] = getattr(
+            importlib.import_module(module_name), attribute
+        )
+        return function(context)
+
+
+_TEXT = frozenset({"text"})
+_BOTH = frozenset({"text", "image"})
+_IMAGE = frozenset({"image"})
+
+TASKS: dict[str, TaskInfo] = {
+    "tor": TaskInfo(
+        "comco.eval.tasks.text:tor",
+        _TEXT,
+        "Text-based object retrieval: multi-object caption vs every single-object caption.",
+    ),
+    "tor_paper": TaskInfo(
+        "comco.eval.tasks.text:tor_paper",
+        _TEXT,
+        "TOR with the paper's bare 'X and Y' template, for comparison with Table 1.",
+    ),
+    "toc": TaskInfo(
+        "comco.eval.tasks.text:toc",
+        _TEXT,
+        "Text-based object classification: TOR among the caption's own objects only.",
+    ),
+    "ior": TaskInfo(
+        "comco.eval.tasks.image:ior",
+        _IMAGE,
+        "Image-based object retrieval: multi-object image vs every single-object gallery image.",
+    ),
+    "ioc": TaskInfo(
+        "comco.eval.tasks.image:ioc",
+        _IMAGE,
+        "Image-based object classification: IOR among the image's own objects only.",
+    ),
+    "i2tor": TaskInfo(
+        "comco.eval.tasks.image:i2tor",
+        _BOTH,
+        "Image-to-text object retrieval: multi-object image vs every single-object caption.",
+    ),
+    "itm": TaskInfo(
+        "comco.eval.tasks.itm:itm",
+        _BOTH,
+        "Image-text matching, true vs false caption, large object named first or last (Table 6).",
+    ),
+    "attention": TaskInfo(
+        "comco.eval.tasks.attention:attention",
+        _IMAGE,
+        "Share of the CLS token's attention that lands on each object (ViT towers; Fig. 3).",
+    ),
+}
+
+
+def parse_tasks(text: str) -> list[str]:
+    """'tor,ior' -> ['tor', 'ior']; 'all' -> every task."""
+    names = (
+        list(TASKS) if text.strip() == "all" else [t.strip() for t in text.split(",") if t.strip()]
+    )
+    unknown = [n for n in names if n not in TASKS]
+    if unknown or not names:
+        raise ValueError(
+            f"task: {unknown or text!r} not known; expected 'all' or a comma list of {list(TASKS)}"
+        )
+    return names

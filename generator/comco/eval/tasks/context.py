@@ -1,0 +1,48 @@
+"""What every task receives: the dataset, the (cached) encoder and the statistics settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from comco.captions import CaptionStyle, caption_style
+from comco.eval.cache import CachedEncoder
+from comco.eval.dataset import EvalDataset, Record
+from comco.spec import SizeRole
+
+
+@dataclass
+class EvalContext:
+    dataset: EvalDataset
+    encoder: CachedEncoder
+    n_boot: int = 1000
+    seed: int = 0
+
+    @property
+    def model(self) -> str:
+        return str(self.encoder.spec)
+
+    @cached_property
+    def annotation_style(self) -> CaptionStyle:
+        """The caption style the dataset was annotated with (one per dataset)."""
+        names = {r.annotation.captions.style for r in self.dataset.records}
+        if len(names) != 1:
+            raise ValueError(
+                f"captions.style: images use several styles {sorted(names)}; expected one"
+            )
+        (name,) = names
+        if name == "custom":
+            raise ValueError(
+                "captions.style: 'custom' cannot be rebuilt for the single-object targets; "
+                "evaluate with tor_paper, or annotate with a named style"
+            )
+        return caption_style(name)
+
+
+def configuration(record: Record) -> str:
+    """'4 objects: 1 large + 3 small' or '3 objects: equal size' — the paper's table rows."""
+    roles = [o.size_role for o in record.annotation.objects]
+    k = len(roles)
+    if SizeRole.same in roles:
+        return f"{k} objects: equal size"
+    return f"{k} objects: {roles.count(SizeRole.large)} large + {roles.count(SizeRole.small)} small"

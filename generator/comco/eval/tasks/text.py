@@ -1,0 +1,103 @@
+"""TOR and TOC: which object of a multi-object caption its embedding is nearest to.
+
+Every order of every scene is a query; the object named at each position is known from the
+caption's `order` (spec object indices), so a retrieved category is placed by id, never by
+finding its name in the text.
+"""
+
+from __future__ import annotations
+
+from comco.captions import CaptionStyle, OrderedCaption, all_order_captions, caption_style
+from comco.captions import single_object_captions as targets_for
+from comco.eval.metrics import nearest
+from comco.eval.results import Tally, TaskResult
+from comco.eval.tasks.context import EvalContext
+from comco.spec import SceneSpec
+
+
+def mentions(spec: SceneSpec, caption: OrderedCaption) -> list[str]:
+    """Category ids in the order the caption names them (a repeated category counts once)."""
+    return list(dict.fromkeys(spec.objects[i].category for i in caption.order))
+
+
+def position_columns(k: int, with_none: bool) -> list[str]:
+    return [f"pos{i}" for i in range(1, k + 1)] + (["none"] if with_none else [])
+
+
+def _retrieve(
+    context: EvalContext, style: CaptionStyle | None, restrict: bool, task: str
+) -> TaskResult:
+    records = context.dataset.records
+    target_style = style or context.annotation_style
+    per_image: list[tuple[SceneSpec, list[OrderedCaption]]] = [
+        (
+            r.annotation.spec,
+            r.annotation.captions.orders
+            if style is None
+            else all_order_captions(r.annotation.spec, style),
+        )
+        for r in records
+    ]
+    queries = context.encoder.encode_text([c.text for _, caps in per_image for c in caps])
+    targets = {
+        preset: targets_for(preset, target_style) for preset in {s.vocab for s, _ in per_image}
+    }
+    target_vectors = {
+        preset: (list(t), context.encoder.encode_text(list(t.values())))
+        for preset, t in targets.items()
+    }
+    tally = Tally()
+    row = 0
+    for spec, captions in per_image:
+        ids, vectors = target_vectors[spec.vocab]
+        index = {c: i for i, c in enumerate(ids)}
+        k = len(mentions(spec, captions[0]))
+        columns = position_columns(k, with_none=not restrict)
+        hits = dict.fromkeys(columns, 0.0)
+        for caption in captions:
+            named = mentions(spec, caption)
+            query = queries[row : row + 1]
+            row += 1
+            if restrict:
+                choice = named[int(nearest(query, vectors[[index[c] for c in named]])[0])]
+            else:
+                choice = ids[int(nearest(query, vectors)[0])]
+            hits[f"pos{named.index(choice) + 1}" if choice in named else "none"] += 1
+        tally.add_image(
+            f"{k} objects",
+            columns,
+            hits,
+            dict.fromkeys(columns, float(len(captions))),
+            len(captions),
+        )
+    n_targets = max(len(t) for t in targets.values())
+    what = "the caption's own objects" if restrict else f"all {n_targets} single-object captions"
+    table = tally.table(
+        "by_position",
+        f"Object retrieved from {what}, by its position in the caption",
+        "% of captions",
+        context.n_boot,
+        context.seed,
+    )
+    example_target = next(iter(next(iter(targets.values())).values()))
+    notes = [
+        f"Captions: every order of each scene, e.g. {per_image[0][1][0].text!r}; targets: "
+        f"single-object captions such as {example_target!r}.",
+        "Intervals: 95% bootstrap over images (the orders of one scene are resampled together).",
+    ]
+    return TaskResult(task=task, model=context.model, tables=[table], notes=notes)
+
+
+def tor(context: EvalContext) -> TaskResult:
+    """TOR on the dataset's own captions."""
+    return _retrieve(context, None, restrict=False, task="tor")
+
+
+def tor_paper(context: EvalContext) -> TaskResult:
+    """TOR with the bare 'X and Y' template the paper's Table 1 was measured with."""
+    return _retrieve(context, caption_style("bare"), restrict=False, task="tor_paper")
+
+
+def toc(context: EvalContext) -> TaskResult:
+    """TOC: the same queries, classified among the caption's own objects."""
+    return _retrieve(context, None, restrict=True, task="toc")
