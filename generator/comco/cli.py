@@ -12,6 +12,7 @@ COMMANDS: dict[str, str] = {
     "sample": "comco.sampler_cli:sample",
     "captions": "comco.sampler_cli:captions",
     "schema": "comco.sampler_cli:schema",
+    "eval": "comco.eval.cli:eval_command",
     "suite": "comco.sampler_cli:suite",
 }
 
