@@ -1,0 +1,159 @@
+"""From a rendered instance-index image to per-object measurements and quality verdicts.
+
+Pure numpy (plus pycocotools for RLE): the render layer hands over an (H, W) array where
+object i of the spec has id i+1 and background is 0, plus each object's silhouette alone
+(see `comco.render.silhouette`) and the box of its projected vertices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from pycocotools import mask as mask_utils
+
+from comco.annotations import ObjectAnnotation, RleMask
+from comco.spec import SceneSpec, SizeRole
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What the pixels say about one object."""
+
+    bbox_xywh: tuple[int, int, int, int]
+    visible_area_px: int
+    area_fraction: float
+    unoccluded_area_px: int
+    occlusion: float
+    size_rank: int
+    touches_border: bool
+    mask: np.ndarray
+
+
+@dataclass(frozen=True)
+class QualityGates:
+    """Thresholds a rendered scene must pass to be kept."""
+
+    min_visible_px: int = 30
+    large_factor: float = 1.5
+    min_border_px: float = 0.0
+
+
+def encode_rle(mask: np.ndarray) -> RleMask:
+    """COCO compressed RLE of a boolean (H, W) mask."""
+    rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+    return RleMask(
+        size=(int(rle["size"][0]), int(rle["size"][1])), counts=rle["counts"].decode("ascii")
+    )
+
+
+def bbox_xywh(mask: np.ndarray) -> tuple[int, int, int, int]:
+    """Tight box of the True pixels as (x, y, w, h); all zeros for an empty mask."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if len(rows) == 0:
+        return (0, 0, 0, 0)
+    return (int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1))
+
+
+def size_ranks(areas: list[int]) -> list[int]:
+    """1 for the largest area; ties go to the earlier object so ranks stay a permutation."""
+    order = sorted(range(len(areas)), key=lambda i: (-areas[i], i))
+    ranks = [0] * len(areas)
+    for rank, i in enumerate(order, start=1):
+        ranks[i] = rank
+    return ranks
+
+
+def measure(index: np.ndarray, silhouettes: np.ndarray) -> list[Measure]:
+    """Per-object measurements from the instance image and each object's lone silhouette.
+
+    Occluded pixels are those of an object's silhouette that show another object; its
+    unoccluded area is visible + occluded pixels. Silhouette pixels that show background are
+    rasterisation edge noise, not occlusion (objects stand on the floor and nothing else is
+    in the scene), so an object that nothing covers always has occlusion 0.
+    """
+    height, width = index.shape
+    k = len(silhouettes)
+    masks = [index == i + 1 for i in range(k)]
+    visible = [int(m.sum()) for m in masks]
+    ranks = size_ranks(visible)
+    measures = []
+    for i, m in enumerate(masks):
+        occluded = int((silhouettes[i] & (index != 0) & ~m).sum())
+        unoccluded = visible[i] + occluded
+        touches = bool(m[0].any() or m[-1].any() or m[:, 0].any() or m[:, -1].any())
+        measures.append(
+            Measure(
+                bbox_xywh=bbox_xywh(m),
+                visible_area_px=visible[i],
+                area_fraction=visible[i] / (height * width),
+                unoccluded_area_px=unoccluded,
+                occlusion=occluded / unoccluded if unoccluded else 1.0,
+                size_rank=ranks[i],
+                touches_border=touches,
+                mask=m,
+            )
+        )
+    return measures
+
+
+def quality_problems(
+    spec: SceneSpec,
+    measures: list[Measure],
+    boxes: np.ndarray,
+    gates: QualityGates,
+) -> list[str]:
+    """Why a rendered scene must be rejected (empty when it passes every gate)."""
+    problems = []
+    width, height = spec.camera.width, spec.camera.height
+    for i, (obj, m) in enumerate(zip(spec.objects, measures, strict=True)):
+        if m.visible_area_px < gates.min_visible_px:
+            problems.append(
+                f"objects[{i}] ({obj.category}): visible area {m.visible_area_px}px is below "
+                f"the minimum {gates.min_visible_px}px"
+            )
+        x0, y0, x1, y1 = (float(v) for v in boxes[i])
+        edge = gates.min_border_px
+        if x0 < edge or y0 < edge or x1 > width - edge or y1 > height - edge:
+            problems.append(
+                f"objects[{i}] ({obj.category}): cut by the frame (projected box "
+                f"{x0:.1f},{y0:.1f},{x1:.1f},{y1:.1f} in a {width}x{height} image)"
+            )
+    others = [
+        m.visible_area_px
+        for o, m in zip(spec.objects, measures, strict=True)
+        if o.size_role != SizeRole.large
+    ]
+    for i, (obj, m) in enumerate(zip(spec.objects, measures, strict=True)):
+        if obj.size_role == SizeRole.large and others:
+            needed = gates.large_factor * max(others)
+            if m.visible_area_px < needed:
+                problems.append(
+                    f"objects[{i}] ({obj.category}): large object shows {m.visible_area_px}px, "
+                    f"expected at least {gates.large_factor} x the largest other object "
+                    f"({max(others)}px) = {needed:.0f}px"
+                )
+    return problems
+
+
+def object_annotations(spec: SceneSpec, measures: list[Measure]) -> list[ObjectAnnotation]:
+    """Spec placement and pixel measurements, one record per object."""
+    return [
+        ObjectAnnotation(
+            index=i,
+            category=obj.category,
+            size_role=obj.size_role,
+            position=(obj.position[0], obj.position[1], 0.0),
+            scale=obj.scale,
+            yaw_deg=obj.yaw_deg,
+            bbox_xywh=m.bbox_xywh,
+            visible_area_px=m.visible_area_px,
+            area_fraction=m.area_fraction,
+            unoccluded_area_px=m.unoccluded_area_px,
+            occlusion=m.occlusion,
+            size_rank=m.size_rank,
+            mask=encode_rle(m.mask),
+            touches_border=m.touches_border,
+        )
+        for i, (obj, m) in enumerate(zip(spec.objects, measures, strict=True))
+    ]

@@ -1,0 +1,147 @@
+"""The asset pool: each category's GLB imported once, joined into one mesh object, and
+reused; extra instances of a category (scenes with repeats) share its mesh.
+
+Hiding unused objects instead of deleting them keeps Cycles' persistent data valid, so a new
+scene costs a transform update, not a re-upload of geometry.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import bpy
+import numpy as np
+from mathutils import Matrix
+
+from comco.assets.library import LibraryManifest
+from comco.spec import ObjectSpec
+
+_ROUGHNESS = {"matte": (0.9, 0.0), "plastic": (0.3, 0.0), "metal": (0.3, 1.0), None: (0.5, 0.0)}
+
+
+class MissingAssetError(KeyError):
+    """The library has no asset for a category a spec uses."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class AssetPool:
+    """Imported categories and their instances, plus each mesh's local geometry for silhouettes."""
+
+    def __init__(
+        self, library_dir: Path, manifest: LibraryManifest, collection: bpy.types.Collection
+    ):
+        self.library_dir = library_dir
+        self.manifest = manifest
+        self.collection = collection
+        self._instances: dict[str, list[bpy.types.Object]] = {}
+        self._geometry: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _import(self, category: str) -> bpy.types.Object:
+        record = self.manifest.assets.get(category)
+        if record is None:
+            raise MissingAssetError(
+                f"category: {category!r} has no asset in {self.library_dir} "
+                f"(library holds {len(self.manifest.assets)} categories)"
+            )
+        before = set(bpy.data.objects)
+        bpy.ops.import_scene.gltf(filepath=str(self.library_dir / record.file))
+        imported = [o for o in bpy.data.objects if o not in before]
+        meshes = [o for o in imported if o.type == "MESH"]
+        if not meshes:
+            raise MissingAssetError(f"category: {category!r}: {record.file} holds no mesh")
+        for obj in meshes:  # bake each part's world transform so the parts can be joined
+            world = obj.matrix_world.copy()
+            obj.parent = None
+            if obj.data.users > 1:
+                obj.data = obj.data.copy()
+            obj.data.transform(world)
+            obj.matrix_world = Matrix.Identity(4)
+        main = meshes[0]
+        if len(meshes) > 1:
+            with bpy.context.temp_override(
+                active_object=main,
+                object=main,
+                selected_editable_objects=meshes,
+                selected_objects=meshes,
+            ):
+                bpy.ops.object.join()
+        for obj in imported:
+            if obj.name in bpy.data.objects and obj is not main and obj.type != "MESH":
+                bpy.data.objects.remove(obj)
+        for coll in list(main.users_collection):
+            coll.objects.unlink(main)
+        self.collection.objects.link(main)
+        main.name = f"asset:{category}"
+        main.rotation_mode = "XYZ"  # the glTF importer leaves quaternions, which ignore yaw
+        if not main.data.materials:
+            main.data.materials.append(None)
+        mesh = main.data
+        mesh.calc_loop_triangles()
+        verts = np.empty(len(mesh.vertices) * 3, dtype=np.float64)
+        mesh.vertices.foreach_get("co", verts)
+        tris = np.empty(len(mesh.loop_triangles) * 3, dtype=np.int64)
+        mesh.loop_triangles.foreach_get("vertices", tris)
+        self._geometry[category] = (verts.reshape(-1, 3), tris.reshape(-1, 3))
+        return main
+
+    def instance(self, category: str, n: int) -> bpy.types.Object:
+        """The n-th object of a category (importing or duplicating on first use)."""
+        instances = self._instances.setdefault(category, [])
+        if not instances:
+            instances.append(self._import(category))
+        while len(instances) <= n:
+            copy = instances[0].copy()
+            copy.name = f"asset:{category}:{len(instances)}"
+            self.collection.objects.link(copy)
+            instances.append(copy)
+        return instances[n]
+
+    def geometry(self, category: str) -> tuple[np.ndarray, np.ndarray]:
+        """Local vertices (N, 3) and triangles (T, 3) of an imported category."""
+        return self._geometry[category]
+
+    def hide_all(self) -> None:
+        for instances in self._instances.values():
+            for obj in instances:
+                obj.hide_render = True
+                obj.pass_index = 0
+
+
+def place(obj: bpy.types.Object, spec: ObjectSpec, instance_id: int) -> None:
+    """Show an object where its spec says, with the instance id the index pass reports."""
+    obj.hide_render = False
+    obj.pass_index = instance_id
+    obj.location = (spec.position[0], spec.position[1], 0.0)
+    obj.rotation_euler = (0.0, 0.0, math.radians(spec.yaw_deg))
+    obj.scale = (spec.scale, spec.scale, spec.scale)
+    _recolour(obj, spec)
+
+
+def _tint(obj: bpy.types.Object) -> bpy.types.Material:
+    name = f"tint:{obj.name}"
+    material = bpy.data.materials.get(name)
+    if material is None:
+        material = bpy.data.materials.new(name)
+        material.use_nodes = True
+    return material
+
+
+def _recolour(obj: bpy.types.Object, spec: ObjectSpec) -> None:
+    """Replace every material of this object by a flat one when the spec sets a colour;
+    otherwise show the asset's own materials (textures of real assets, grey of shapes)."""
+    if spec.color is None:
+        for slot in obj.material_slots:
+            slot.link = "DATA"
+        return
+    material = _tint(obj)
+    bsdf = material.node_tree.nodes["Principled BSDF"]
+    roughness, metallic = _ROUGHNESS[spec.material]
+    bsdf.inputs["Base Color"].default_value = (*spec.color, 1.0)
+    bsdf.inputs["Roughness"].default_value = roughness
+    bsdf.inputs["Metallic"].default_value = metallic
+    for slot in obj.material_slots:
+        slot.link = "OBJECT"
+        slot.material = material

@@ -1,0 +1,50 @@
+"""Messages between the runner and a render worker (one JSON object per line).
+
+The worker is a subprocess (`python -m comco.render.worker`) rather than a multiprocessing
+child: a Blender crash (segfault, out of memory) then ends only that process and shows up
+as EOF plus an exit code, Blender's C-level prints cannot corrupt the channel (the worker
+moves them to stderr and answers on a private copy of stdout), and nothing of the parent
+(threads, tqdm, pydantic caches) has to be pickled or re-imported by spawn. Pixels do not
+travel in the messages: the worker writes the PNG and an .npz of arrays to paths the runner
+chose, and answers with a short JSON line.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from comco.spec import SceneSpec
+
+GPU_BACKENDS = ("OPTIX", "CUDA", "HIP", "METAL")
+DEVICE_CHOICES = ("auto", *GPU_BACKENDS, "CPU")
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Ready(_Message):
+    """First line a worker prints once its scene and device are set up."""
+
+    event: str = "ready"
+    device: str
+    blender_version: str
+    pid: int
+
+
+class Job(_Message):
+    """Render `spec`, write the image to `png` and the arrays to `arrays` (both temp names)."""
+
+    spec: SceneSpec
+    png: str
+    arrays: str
+
+
+class Done(_Message):
+    """Answer to one job. On success the arrays file holds `index` (H, W) uint16 instance ids
+    (object i has id i+1, 0 is background), `silhouettes` (k, H, W) bool masks of each object
+    alone, and `boxes` (k, 4) float projected vertex boxes."""
+
+    ok: bool
+    seconds: float = 0.0
+    error: str | None = None

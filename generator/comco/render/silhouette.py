@@ -1,0 +1,85 @@
+"""Each object's silhouette when nothing else is in the way, by rasterising its mesh in numpy.
+
+Why not a second render per object: with k objects that is k more Cycles calls per image
+(~0.1 s each at 224 px on 2 CPU cores), which would halve throughput. An object's unoccluded
+silhouette is just the union of its projected triangles (self-occlusion does not change a
+silhouette), so projecting the mesh with the spec's camera and filling triangles at pixel
+centres gives it for a few milliseconds. It can differ from Cycles' object-index pass by a
+pixel along edges (Cycles jitters its first sample inside the pixel); `comco.annotate` only uses
+it where another object covers the silhouette, so that edge noise never counts as occlusion.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from comco import geometry
+
+_MAX_CHUNK_ELEMENTS = 2_000_000
+
+
+def world_vertices(
+    local: np.ndarray, position: tuple[float, float], scale: float, yaw_deg: float
+) -> np.ndarray:
+    """Vertices (N, 3) of a normalised asset after the object's yaw, scale and ground position."""
+    yaw = np.radians(yaw_deg)
+    c, s = np.cos(yaw), np.sin(yaw)
+    rotation = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+    return local @ (rotation * scale).T + np.array([position[0], position[1], 0.0])
+
+
+def rasterize(points_px: np.ndarray, triangles: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Boolean (height, width) mask of pixels whose centre lies in any triangle.
+
+    Triangles are bucketed by the power-of-two size of their pixel box, so each bucket is one
+    vectorised edge-function test over a fixed grid.
+    """
+    mask = np.zeros((height, width), dtype=bool)
+    if len(triangles) == 0:
+        return mask
+    tri = points_px[triangles]  # (T, 3, 2)
+    xs, ys = tri[..., 0], tri[..., 1]
+    ix0 = np.maximum(np.ceil(xs.min(axis=1) - 0.5), 0).astype(np.int64)
+    iy0 = np.maximum(np.ceil(ys.min(axis=1) - 0.5), 0).astype(np.int64)
+    ix1 = np.minimum(np.floor(xs.max(axis=1) - 0.5), width - 1).astype(np.int64)
+    iy1 = np.minimum(np.floor(ys.max(axis=1) - 0.5), height - 1).astype(np.int64)
+    area = (xs[:, 1] - xs[:, 0]) * (ys[:, 2] - ys[:, 0]) - (ys[:, 1] - ys[:, 0]) * (
+        xs[:, 2] - xs[:, 0]
+    )
+    keep = (ix1 >= ix0) & (iy1 >= iy0) & (area != 0)
+    side = np.maximum(ix1 - ix0, iy1 - iy0) + 1
+    bucket = np.where(keep, np.ceil(np.log2(np.maximum(side, 1))).astype(np.int64), -1)
+    for b in np.unique(bucket[bucket >= 0]):
+        n = 1 << int(b)
+        oy, ox = np.divmod(np.arange(n * n), n)
+        chosen = np.flatnonzero(bucket == b)
+        step = max(1, _MAX_CHUNK_ELEMENTS // (n * n))
+        for start in range(0, len(chosen), step):
+            t = chosen[start : start + step]
+            px = ix0[t, None] + ox
+            py = iy0[t, None] + oy
+            inside = (px <= ix1[t, None]) & (py <= iy1[t, None])
+            cx, cy = px + 0.5, py + 0.5
+            sign = np.sign(area[t])[:, None]
+            for a, c in ((0, 1), (1, 2), (2, 0)):
+                ax, ay = xs[t, a, None], ys[t, a, None]
+                edge = (xs[t, c, None] - ax) * (cy - ay) - (ys[t, c, None] - ay) * (cx - ax)
+                inside &= edge * sign >= 0
+            mask[py[inside], px[inside]] = True
+    return mask
+
+
+def silhouette(
+    world: np.ndarray,
+    triangles: np.ndarray,
+    cam_to_world: np.ndarray,
+    k: np.ndarray,
+    width: int,
+    height: int,
+) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """The mask of a mesh alone in the image, and the exact box (x0, y0, x1, y1) of its vertices
+    in pixels (unclipped, so a box outside [0, width] x [0, height] means the frame cuts it)."""
+    points, depth = geometry.project(world, cam_to_world, k)
+    if (depth <= 0).any():
+        raise ValueError("silhouette: part of the object is behind the camera")
+    return rasterize(points, triangles, width, height), geometry.projected_box(points)

@@ -1,0 +1,194 @@
+"""One long-lived Blender scene: a grey studio floor, a sun plus sky fill, a camera, the asset
+pool, and a compositor that writes the object-index pass next to the RGB image.
+
+`Studio.render(spec, ...)` only updates what a spec changes (visibility, transforms, colours,
+camera, light, settings) and renders; `use_persistent_data` keeps geometry and BVH between
+calls, which is what makes a render cost ~0.2 s instead of ~1.5 s on CPU.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+from pathlib import Path
+
+import bpy
+import numpy as np
+from mathutils import Matrix, Vector
+
+from comco.assets.library import LibraryManifest
+from comco.render.pool import AssetPool, place
+from comco.render.silhouette import silhouette, world_vertices
+from comco.render.studio_settings import FIXED_SETTINGS
+from comco.spec import SceneSpec
+
+FLOOR_SIZE_M = 200.0
+
+
+def _principled(
+    name: str, color: tuple[float, float, float], roughness: float
+) -> bpy.types.Material:
+    material = bpy.data.materials.new(name)
+    material.use_nodes = True
+    bsdf = material.node_tree.nodes["Principled BSDF"]
+    bsdf.inputs["Base Color"].default_value = (*color, 1.0)
+    bsdf.inputs["Roughness"].default_value = roughness
+    return material
+
+
+def sun_direction(elevation_deg: float, azimuth_deg: float) -> Vector:
+    """Unit vector towards the sun. Azimuth 0 puts the sun behind the default camera (-Y);
+    positive azimuth turns it counter-clockwise seen from above (towards +X)."""
+    el, az = math.radians(elevation_deg), math.radians(azimuth_deg)
+    return Vector((math.cos(el) * math.sin(az), -math.cos(el) * math.cos(az), math.sin(el)))
+
+
+class Studio:
+    """The scene every spec is rendered in."""
+
+    def __init__(self, library_dir: Path, manifest: LibraryManifest, scratch: Path):
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        self.scene = bpy.context.scene
+        self.scratch = Path(tempfile.mkdtemp(prefix="index-", dir=scratch))
+        self._setup_render()
+        self._setup_world()
+        self._setup_floor()
+        self._setup_lights_and_camera()
+        self._setup_compositor()
+        self.pool = AssetPool(library_dir, manifest, self.scene.collection)
+
+    def _setup_render(self) -> None:
+        scene, cycles = self.scene, self.scene.cycles
+        scene.render.engine = "CYCLES"
+        scene.render.use_persistent_data = True
+        scene.render.resolution_percentage = 100
+        scene.render.pixel_aspect_x = scene.render.pixel_aspect_y = 1.0
+        scene.render.film_transparent = False
+        scene.render.use_file_extension = False
+        settings = scene.render.image_settings
+        settings.file_format, settings.color_mode, settings.color_depth = "PNG", "RGB", "8"
+        scene.view_settings.view_transform = FIXED_SETTINGS["view_transform"]
+        cycles.use_adaptive_sampling = True
+        cycles.adaptive_threshold = FIXED_SETTINGS["adaptive_threshold"]
+        cycles.use_animated_seed = False
+        cycles.diffuse_bounces = FIXED_SETTINGS["diffuse_bounces"]
+        cycles.glossy_bounces = FIXED_SETTINGS["glossy_bounces"]
+        cycles.transmission_bounces = FIXED_SETTINGS["transmission_bounces"]
+        cycles.transparent_max_bounces = FIXED_SETTINGS["transparent_max_bounces"]
+        cycles.volume_bounces = FIXED_SETTINGS["volume_bounces"]
+        cycles.caustics_reflective = cycles.caustics_refractive = FIXED_SETTINGS["caustics"]
+        cycles.filter_width = FIXED_SETTINGS["filter_width"]
+        cycles.denoiser = FIXED_SETTINGS["denoiser"]
+        scene.view_layers[0].use_pass_object_index = True
+
+    def _setup_world(self) -> None:
+        world = bpy.data.worlds.new("studio")
+        world.use_nodes = True
+        self.scene.world = world
+        self.background = world.node_tree.nodes["Background"]
+
+    def _setup_floor(self) -> None:
+        half = FLOOR_SIZE_M / 2
+        mesh = bpy.data.meshes.new("floor")
+        mesh.from_pydata(
+            [(-half, -half, 0), (half, -half, 0), (half, half, 0), (-half, half, 0)],
+            [],
+            [(0, 1, 2, 3)],
+        )
+        self.floor_material = _principled("floor", (0.5, 0.5, 0.5), 0.9)
+        mesh.materials.append(self.floor_material)
+        floor = bpy.data.objects.new("floor", mesh)
+        self.scene.collection.objects.link(floor)
+
+    def _setup_lights_and_camera(self) -> None:
+        self.sun = bpy.data.objects.new("sun", bpy.data.lights.new("sun", "SUN"))
+        self.scene.collection.objects.link(self.sun)
+        self.camera = bpy.data.objects.new("camera", bpy.data.cameras.new("camera"))
+        self.camera.data.sensor_fit = "HORIZONTAL"
+        self.camera.data.clip_end = 1000.0
+        self.scene.collection.objects.link(self.camera)
+        self.scene.camera = self.camera
+
+    def _setup_compositor(self) -> None:
+        tree = bpy.data.node_groups.new("comco", "CompositorNodeTree")
+        self.scene.compositing_node_group = tree
+        layers = tree.nodes.new("CompositorNodeRLayers")
+        tree.interface.new_socket("Image", in_out="OUTPUT", socket_type="NodeSocketColor")
+        tree.links.new(layers.outputs["Image"], tree.nodes.new("NodeGroupOutput").inputs[0])
+        index_out = tree.nodes.new("CompositorNodeOutputFile")
+        index_out.format.media_type = "IMAGE"
+        index_out.format.file_format = "OPEN_EXR"
+        index_out.format.color_depth = "32"
+        index_out.format.exr_codec = "NONE"
+        index_out.file_output_items.new("FLOAT", "index")
+        index_out.directory = str(self.scratch)
+        index_out.file_name = "pass_"
+        tree.links.new(layers.outputs["Object Index"], index_out.inputs["index"])
+
+    def _apply(self, spec: SceneSpec) -> None:
+        scene, camera, light, render = self.scene, spec.camera, spec.light, spec.render
+        scene.render.resolution_x, scene.render.resolution_y = camera.width, camera.height
+        scene.cycles.samples = render.samples
+        scene.cycles.use_denoising = render.denoise
+        scene.cycles.max_bounces = render.max_bounces
+        scene.cycles.seed = spec.seed
+        self.camera.data.lens = camera.focal_length_mm
+        self.camera.data.sensor_width = camera.sensor_width_mm
+        self.camera.matrix_world = Matrix(camera.matrix_world.tolist())
+        direction = sun_direction(light.sun_elevation_deg, light.sun_azimuth_deg)
+        self.sun.rotation_euler = direction.to_track_quat("Z", "Y").to_euler()
+        self.sun.data.energy = light.sun_strength
+        self.sun.data.angle = math.radians(light.sun_angle_deg)
+        self.background.inputs["Color"].default_value = (*spec.background.world_color, 1.0)
+        self.background.inputs["Strength"].default_value = light.sky_strength
+        floor = self.floor_material.node_tree.nodes["Principled BSDF"]
+        floor.inputs["Base Color"].default_value = (*spec.background.floor_color, 1.0)
+        self.pool.hide_all()
+        used: dict[str, int] = {}
+        for i, obj in enumerate(spec.objects):
+            n = used.get(obj.category, 0)
+            used[obj.category] = n + 1
+            place(self.pool.instance(obj.category, n), obj, i + 1)
+
+    def _read_index(self) -> np.ndarray:
+        (path,) = self.scratch.glob("pass_*")
+        image = bpy.data.images.load(str(path))
+        try:
+            width, height = image.size
+            pixels = np.empty(width * height * image.channels, dtype=np.float32)
+            image.pixels.foreach_get(pixels)
+        finally:
+            bpy.data.images.remove(image)
+            path.unlink()
+        index = pixels.reshape(height, width, -1)[::-1, :, 0]  # Blender rows run bottom-up
+        return np.rint(index).astype(np.uint16)
+
+    def silhouettes(self, spec: SceneSpec) -> tuple[np.ndarray, np.ndarray]:
+        """Each object's mask alone (k, H, W) and its projected vertex box (k, 4)."""
+        camera = spec.camera
+        masks, boxes = [], []
+        for obj in spec.objects:
+            local, triangles = self.pool.geometry(obj.category)
+            world = world_vertices(local, obj.position, obj.scale, obj.yaw_deg)
+            mask, box = silhouette(
+                world,
+                triangles,
+                camera.matrix_world,
+                camera.intrinsics,
+                camera.width,
+                camera.height,
+            )
+            masks.append(mask)
+            boxes.append(box)
+        return np.stack(masks), np.asarray(boxes, dtype=np.float64)
+
+    def render(self, spec: SceneSpec, png_path: Path) -> np.ndarray:
+        """Render `spec`, write its RGB PNG to `png_path`, and return the instance-index image."""
+        self._apply(spec)
+        self.scene.render.filepath = str(png_path)
+        bpy.ops.render.render(write_still=True)
+        return self._read_index()
+
+    def close(self) -> None:
+        shutil.rmtree(self.scratch, ignore_errors=True)

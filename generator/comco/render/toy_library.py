@@ -1,0 +1,64 @@
+"""A tiny asset library of primitive shapes (trimesh), for tests and for benchmarking before
+the real library is built. `comco render` never builds it: it is a fixture, not assets."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import trimesh
+
+import comco
+from comco.assets.library import MANIFEST_NAME, AssetRecord, LibraryManifest
+
+SHAPES: dict[str, Callable[[], trimesh.Trimesh]] = {
+    "cube": lambda: trimesh.creation.box((1.0, 1.0, 1.0)),
+    "sphere": lambda: trimesh.creation.icosphere(subdivisions=3),
+    "cylinder": lambda: trimesh.creation.cylinder(radius=0.5, height=1.0, sections=48),
+    "cone": lambda: trimesh.creation.cone(radius=0.5, height=1.0, sections=48),
+}
+
+# glTF is Y-up; Blender's importer turns glTF (x, y, z) into (x, -z, y), so rotate Z-up meshes
+# by -90 degrees about X before export to get them back Z-up in Blender.
+_Z_UP_TO_GLTF = trimesh.transformations.rotation_matrix(-np.pi / 2, (1, 0, 0))
+
+
+def _normalised(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
+    lo, hi = mesh.bounds
+    mesh.apply_translation((-(lo[0] + hi[0]) / 2, -(lo[1] + hi[1]) / 2, -lo[2]))
+    mesh.apply_scale(1.0 / float((hi - lo).max()))
+    return mesh
+
+
+def build_toy_library(folder: Path, categories: list[str] | None = None) -> LibraryManifest:
+    """Write one grey normalised GLB per shape and a manifest; return the manifest."""
+    folder.mkdir(parents=True, exist_ok=True)
+    assets = {}
+    for category in categories or list(SHAPES):
+        mesh = _normalised(SHAPES[category]())
+        dims = tuple(float(v) for v in mesh.extents)
+        mesh.apply_transform(_Z_UP_TO_GLTF)
+        path = folder / f"{category}.glb"
+        path.write_bytes(mesh.export(file_type="glb"))
+        assets[category] = AssetRecord(
+            category=category,
+            file=path.name,
+            source="procedural",
+            source_version="toy",
+            member="comco.render.toy_library",
+            licence="CC0-1.0",
+            author="comco tests",
+            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+            faces=len(mesh.faces),
+            dimensions_m=dims,
+        )
+    library_hash = hashlib.sha256(
+        "".join(a.sha256 for _, a in sorted(assets.items())).encode()
+    ).hexdigest()
+    manifest = LibraryManifest(
+        comco_version=comco.__version__, library_sha256=library_hash, assets=assets
+    )
+    (folder / MANIFEST_NAME).write_text(manifest.model_dump_json(indent=2))
+    return manifest

@@ -1,0 +1,86 @@
+"""The render worker process: `python -m comco.render.worker --library DIR --scratch DIR`.
+
+Reads one `protocol.Job` per line on stdin, answers one `protocol.Done` per line, after a
+first `protocol.Ready` line. Blender writes progress to the C-level stdout; the worker keeps
+a private duplicate of stdout for its answers and points fd 1 at stderr, so the channel only
+ever carries JSON. EOF on stdin (the runner exited or was killed) ends the worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+
+
+def _private_stdout() -> TextIO:
+    channel = os.fdopen(os.dup(1), "w", buffering=1)
+    sys.stdout.flush()
+    os.dup2(2, 1)
+    return channel
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to kill this worker when the runner dies (even by SIGKILL)."""
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
+def _send(channel: TextIO, message) -> None:
+    channel.write(message.model_dump_json() + "\n")
+    channel.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="comco.render.worker")
+    parser.add_argument("--library", type=Path, required=True)
+    parser.add_argument("--scratch", type=Path, required=True)
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--require-gpu", action="store_true")
+    parser.add_argument("--threads", type=int, default=0)
+    args = parser.parse_args(argv)
+    _die_with_parent()
+    channel = _private_stdout()
+
+    import bpy
+
+    from comco.assets.library import load_manifest
+    from comco.render.devices import select_device
+    from comco.render.protocol import Done, Job, Ready
+    from comco.render.studio import Studio
+
+    args.scratch.mkdir(parents=True, exist_ok=True)
+    studio = Studio(args.library, load_manifest(args.library), args.scratch)
+    device = select_device(studio.scene, args.device, args.require_gpu, args.threads)
+    print(f"comco worker {os.getpid()}: rendering on {device}", file=sys.stderr, flush=True)
+    _send(channel, Ready(device=device, blender_version=bpy.app.version_string, pid=os.getpid()))
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            job = Job.model_validate_json(line)
+            start = time.perf_counter()
+            try:
+                index = studio.render(job.spec, Path(job.png))
+                masks, boxes = studio.silhouettes(job.spec)
+                with open(job.arrays, "wb") as f:
+                    np.savez(f, index=index, silhouettes=masks, boxes=boxes)
+            except Exception as error:  # reported to the runner, which records the spec as rejected
+                _send(channel, Done(ok=False, error=f"{type(error).__name__}: {error}"))
+                continue
+            _send(channel, Done(ok=True, seconds=time.perf_counter() - start))
+    finally:
+        studio.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

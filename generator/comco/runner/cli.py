@@ -1,0 +1,125 @@
+"""`comco render`: turn a spec file into a rendered dataset folder (resumable)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from comco.annotate import QualityGates
+from comco.assets.library import default_library_dir
+from comco.render.protocol import DEVICE_CHOICES
+from comco.runner.run import RunConfig, RunError, run
+
+
+@click.command()
+@click.option(
+    "--specs",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="JSONL from `comco sample`",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="dataset folder, e.g. renders/x",
+)
+@click.option(
+    "--workers", type=click.IntRange(1), default=1, show_default=True, help="render processes"
+)
+@click.option(
+    "--device",
+    type=click.Choice(DEVICE_CHOICES),
+    default="auto",
+    show_default=True,
+    help="auto = OPTIX, CUDA, HIP, METAL, then CPU",
+)
+@click.option("--require-gpu", is_flag=True, help="fail unless a GPU renders")
+@click.option(
+    "--threads",
+    type=click.IntRange(0),
+    default=None,
+    help="CPU threads per worker [default: cores / workers]",
+)
+@click.option(
+    "--gallery/--no-gallery",
+    default=True,
+    show_default=True,
+    help="render the single-object reference images",
+)
+@click.option("--limit", type=click.IntRange(1), default=None, help="only the first N spec lines")
+@click.option(
+    "--library",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="asset library [default: $COMCO_LIBRARY or assets/library]",
+)
+@click.option(
+    "--recycle-after",
+    type=click.IntRange(1),
+    default=1000,
+    show_default=True,
+    help="restart a worker after this many images",
+)
+@click.option(
+    "--min-pixels",
+    type=click.IntRange(0),
+    default=QualityGates.min_visible_px,
+    show_default=True,
+    help="reject objects with fewer visible pixels",
+)
+@click.option(
+    "--large-factor",
+    type=click.FloatRange(0),
+    default=QualityGates.large_factor,
+    show_default=True,
+    help="the large object must show this many times the pixels of any other",
+)
+@click.option(
+    "--job-timeout",
+    type=click.FloatRange(1),
+    default=600.0,
+    show_default=True,
+    help="seconds before a silent worker counts as crashed",
+)
+@click.option("--quiet", is_flag=True, help="no progress bar")
+def render(
+    specs: Path,
+    out: Path,
+    workers: int,
+    device: str,
+    require_gpu: bool,
+    threads: int | None,
+    gallery: bool,
+    limit: int | None,
+    library: Path | None,
+    recycle_after: int,
+    min_pixels: int,
+    large_factor: float,
+    job_timeout: float,
+    quiet: bool,
+) -> None:
+    """Render the specs of SPECS into OUT with Blender, resuming a previous run."""
+    config = RunConfig(
+        specs=specs,
+        out=out,
+        library=library or default_library_dir(),
+        workers=workers,
+        device=device,
+        require_gpu=require_gpu,
+        threads=threads if threads is not None else max(1, (os.cpu_count() or 1) // workers),
+        gallery=gallery,
+        limit=limit,
+        recycle_after=recycle_after,
+        job_timeout_s=job_timeout,
+        gates=QualityGates(min_visible_px=min_pixels, large_factor=large_factor),
+        progress=not quiet,
+    )
+    try:
+        summary = run(config)
+    except (RunError, FileNotFoundError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(json.dumps(summary, indent=2))

@@ -1,0 +1,111 @@
+"""What a run has to do: one task per spec line (or gallery category), with its output paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from comco.catalog import load_vocabulary
+from comco.runner.journal import RejectedLog
+from comco.runner.layout import Layout
+from comco.spec import ObjectSpec, SceneSpec, SizeRole
+
+GALLERY_SCALE_M = 2.0
+
+
+@dataclass
+class Task:
+    """One image to render: its spec, where it goes, and how often it crashed a worker."""
+
+    key: str
+    spec: SceneSpec
+    png: Path
+    crashes: int = field(default=0, compare=False)
+
+    @property
+    def annotation(self) -> Path:
+        return self.png.with_suffix(".json")
+
+    @property
+    def done(self) -> bool:
+        return self.annotation.is_file()
+
+
+def scene_tasks(
+    specs_file: Path, layout: Layout, rejected: RejectedLog, limit: int | None
+) -> tuple[list[Task], list[SceneSpec], int]:
+    """Tasks for the spec lines not yet done or rejected, all valid specs, and how many lines
+    were already finished. Invalid lines and repeated ids are recorded as rejected here."""
+    tasks, specs, finished = [], [], 0
+    seen: dict[str, int] = {}
+    with open(specs_file) as f:
+        for line_index, line in enumerate(f):
+            if limit is not None and line_index >= limit:
+                break
+            if not line.strip():
+                continue
+            try:
+                spec = SceneSpec.model_validate_json(line)
+            except ValidationError as error:
+                key = f"line:{line_index}"
+                if key not in rejected.keys:
+                    rejected.add(key, f"invalid spec: {error}", "spec", line=line_index)
+                continue
+            key = f"{line_index}:{spec.id}"
+            if spec.id in seen:
+                if key not in rejected.keys:
+                    rejected.add(
+                        key,
+                        f"id {spec.id!r} repeats line {seen[spec.id]}",
+                        "spec",
+                        line=line_index,
+                        id=spec.id,
+                    )
+                continue
+            seen[spec.id] = line_index
+            specs.append(spec)
+            task = Task(key=key, spec=spec, png=layout.image(line_index, spec.id))
+            if task.done or key in rejected.keys:
+                finished += 1
+            else:
+                tasks.append(task)
+    return tasks, specs, finished
+
+
+def gallery_spec(base: SceneSpec, category: str) -> SceneSpec:
+    """One object of `category`, centred under the camera's aim at a fixed scale, in the same
+    camera, light, background and render settings as `base`."""
+    aim = base.camera.look_at
+    return SceneSpec(
+        id=f"gallery-{category}",
+        seed=0,
+        vocab=base.vocab,
+        objects=[
+            ObjectSpec(
+                category=category,
+                size_role=SizeRole.same,
+                scale=GALLERY_SCALE_M,
+                position=(aim[0], aim[1]),
+            )
+        ],
+        camera=base.camera,
+        light=base.light,
+        background=base.background,
+        render=base.render,
+    )
+
+
+def gallery_tasks(base: SceneSpec, layout: Layout, rejected: RejectedLog) -> list[Task]:
+    """One task per category of the base spec's vocabulary preset that is not done yet."""
+    tasks = []
+    for category in load_vocabulary().presets[base.vocab]:
+        task = Task(
+            key=f"gallery:{category}",
+            spec=gallery_spec(base, category),
+            png=layout.gallery_image(category),
+        )
+        if not task.done and task.key not in rejected.keys:
+            tasks.append(task)
+    return tasks

@@ -1,0 +1,116 @@
+"""The runner's handle on one render worker subprocess (see `comco.render.protocol`)."""
+
+from __future__ import annotations
+
+import select
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from comco.render.protocol import Done, Job, Ready
+
+STARTUP_TIMEOUT_S = 600.0
+LOG_LIMIT_BYTES = 20_000_000
+
+
+class WorkerCrashed(RuntimeError):
+    """The worker process died or hung while rendering."""
+
+
+class WorkerStartError(RuntimeError):
+    """The worker could not set up its scene or device; the run cannot go on."""
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """How every worker of a run is started."""
+
+    library: Path
+    scratch: Path
+    device: str = "auto"
+    require_gpu: bool = False
+    threads: int = 0
+    job_timeout_s: float = 600.0
+
+
+def log_tail(path: Path, limit: int = 1500) -> str:
+    """The end of a worker log, for error messages."""
+    if not path.is_file():
+        return ""
+    with open(path, "rb") as f:
+        f.seek(max(0, path.stat().st_size - limit))
+        return f.read().decode(errors="replace").strip()
+
+
+class WorkerClient:
+    """Start, talk to and stop one `python -m comco.render.worker` process."""
+
+    def __init__(self, options: WorkerOptions, log_path: Path):
+        self.options = options
+        self.log_path = log_path
+        self.process: subprocess.Popen[str] | None = None
+        self.ready: Ready | None = None
+        self.jobs_done = 0
+
+    def start(self) -> Ready:
+        o = self.options
+        command = [sys.executable, "-m", "comco.render.worker", "--library", str(o.library)]
+        command += ["--scratch", str(o.scratch), "--device", o.device, "--threads", str(o.threads)]
+        if o.require_gpu:
+            command.append("--require-gpu")
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        if self.log_path.is_file() and self.log_path.stat().st_size > LOG_LIMIT_BYTES:
+            self.log_path.unlink()
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True
+            )
+        line = self._read_line(STARTUP_TIMEOUT_S)
+        if line is None:
+            code = self.stop()
+            raise WorkerStartError(
+                f"render worker failed to start (exit code {code}); log {self.log_path}:\n"
+                f"{log_tail(self.log_path)}"
+            )
+        self.ready = Ready.model_validate_json(line)
+        self.jobs_done = 0
+        return self.ready
+
+    def _read_line(self, timeout_s: float) -> str | None:
+        assert self.process is not None and self.process.stdout is not None
+        readable, _, _ = select.select([self.process.stdout], [], [], timeout_s)
+        if not readable:
+            return None
+        return self.process.stdout.readline() or None
+
+    def render(self, job: Job) -> Done:
+        """Send one job and wait for its answer; a dead or hung worker raises WorkerCrashed."""
+        assert self.process is not None and self.process.stdin is not None
+        try:
+            self.process.stdin.write(job.model_dump_json() + "\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass  # reported below as a crash with the exit code
+        line = self._read_line(self.options.job_timeout_s)
+        if line is None:
+            code = self.stop()
+            raise WorkerCrashed(
+                f"render worker died or hung on {job.spec.id!r} (exit code {code}); "
+                f"log {self.log_path}:\n{log_tail(self.log_path)}"
+            )
+        self.jobs_done += 1
+        return Done.model_validate_json(line)
+
+    def stop(self) -> int | None:
+        """Ask the worker to finish (EOF), kill it if it does not; return its exit code."""
+        if self.process is None:
+            return None
+        process, self.process = self.process, None
+        try:
+            if process.stdin:
+                process.stdin.close()
+            return process.wait(timeout=20)
+        except (BrokenPipeError, subprocess.TimeoutExpired):
+            process.kill()
+            return process.wait()
