@@ -63,6 +63,9 @@ class RenderInfo(_Model):
     blender_version: str
     comco_version: str
     asset_library_sha256: str
+    settings: dict[str, float | int | str | bool] = Field(
+        default_factory=dict, description="fixed Cycles settings the spec does not carry"
+    )
 
 
 class ImageAnnotation(_Model):

@@ -14,6 +14,7 @@ COMMANDS: dict[str, str] = {
     "schema": "comco.sampler_cli:schema",
     "eval": "comco.eval.cli:eval_command",
     "suite": "comco.sampler_cli:suite",
+    "render": "comco.runner.cli:render",
 }
 
 
