@@ -1,0 +1,231 @@
+"""The dataset card: README.md with YAML front matter that `datasets` and the hub read
+(`configs:` and `dataset_info:`), and a body that states licences, attributions and how the
+data was made."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from datasets import DatasetInfo, Features
+from datasets.info import DatasetInfosDict
+from datasets.splits import SplitDict, SplitInfo
+from datasets.utils.metadata import MetadataConfigs
+from huggingface_hub import DatasetCardData
+
+from comco import __version__
+from comco.assets.library import AssetRecord
+from comco.export.facts import GenerationFacts
+from comco.export.manifest import ConfigRecord, Format
+from comco.export.tar_shards import SPLIT
+
+PAPER = (
+    '"CLIP Under the Microscope: A Fine-Grained Analysis of Multi-Object Representation", CVPR 2025'
+)
+
+
+def data_files_pattern(record: ConfigRecord, fmt: Format) -> str:
+    """The glob that selects a configuration's data files in one format."""
+    folder = record.shards[fmt].folder
+    return f"{folder}/{SPLIT}/*.tar" if fmt == "webdataset" else f"{folder}/*.parquet"
+
+
+def front_matter(
+    card_format: Format,
+    configs: dict[str, ConfigRecord],
+    features: dict[str, Features],
+    title: str,
+    has_attribution: bool,
+) -> str:
+    """YAML for the hub and `datasets`: licence, configs (in `card_format`: `datasets` picks
+    one builder for a whole folder), and the features, which only Parquet configs declare
+    (the WebDataset builder infers its own from the samples)."""
+    data = DatasetCardData(
+        pretty_name=title,
+        license="other",
+        license_name="per-asset",
+        license_link="ATTRIBUTION.md" if has_attribution else "README.md",
+        task_categories=["zero-shot-image-classification", "image-to-text", "text-to-image"],
+        tags=["synthetic", "multi-object", "clip", "blender", "comco"],
+        language=["en"],
+    )
+    MetadataConfigs(
+        {
+            name: {
+                "data_files": [{"split": SPLIT, "path": data_files_pattern(record, card_format)}]
+            }
+            for name, record in configs.items()
+        }
+    ).to_dataset_card_data(data)
+    infos = {
+        name: DatasetInfo(
+            features=features[name],
+            splits=SplitDict({SPLIT: SplitInfo(name=SPLIT, num_examples=record.rows)}),
+        )
+        for name, record in configs.items()
+        if card_format == "parquet"
+    }
+    DatasetInfosDict(infos).to_dataset_card_data(data)
+    return data.to_yaml()
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _settings(values: set[str]) -> str:
+    return "\n".join(f"- `{v}`" for v in sorted(values)) or "- (none recorded)"
+
+
+def body(
+    title: str,
+    card_format: Format,
+    configs: dict[str, ConfigRecord],
+    facts: GenerationFacts,
+    run_info: dict[str, Any],
+    assets: dict[str, AssetRecord],
+    library_sha256: str,
+    has_attribution: bool,
+) -> str:
+    """The Markdown below the front matter."""
+    config_rows = [
+        [
+            f"`{n}`",
+            ", ".join(r.shards),
+            r.family or "-",
+            r.n_objects or "-",
+            r.size_setting or "-",
+            r.rows,
+        ]
+        for n, r in configs.items()
+    ]
+    licences: dict[str, int] = {}
+    for record in assets.values():
+        licences[record.licence] = licences.get(record.licence, 0) + 1
+    asset_rows = [
+        [a.category, a.licence, a.author, f"`{a.source}` {a.source_version}", f"`{a.member}`"]
+        for a in assets.values()
+    ]
+    licence_list = ", ".join(f"{name} ({n} assets)" for name, n in sorted(licences.items()))
+    example = next(iter(configs))
+    seeds = "-" if facts.seed_min is None else f"{facts.seed_min} to {facts.seed_max}"
+    attribution = (
+        "The full attribution text of the asset library is in [ATTRIBUTION.md](ATTRIBUTION.md)."
+        if has_attribution
+        else "The asset library shipped no ATTRIBUTION.md; the table above is the attribution."
+    )
+    return f"""# {title}
+
+Synthetic multi-object scenes rendered in Blender by the ComCO builder, after ComCO and SimCO
+from {PAPER}. Every image comes with exact per-object annotations (category, size role,
+position, scale, visible bounding box and area, mask) and with captions that name its objects
+in every order, so object-order and object-size biases of CLIP-style models can be measured.
+
+## Configurations
+
+All data is in one split, `{SPLIT}`. `gallery` holds one single-object reference image per
+category (the targets of image-based object retrieval). The configurations below are declared
+for the {card_format} files (`parquet/<config>/` or `webdataset/<config>/test/`); where both
+formats were exported they hold the same images, and the other one loads with
+`load_dataset("parquet" or "webdataset", data_files=...)`.
+
+{_table(["config", "format", "family", "objects", "size setting", "images"], config_rows)}
+
+```python
+from datasets import load_dataset
+
+ds = load_dataset("<this folder or repo id>", name="{example}", split="{SPLIT}")
+```
+
+WebDataset shards also load without `datasets`, e.g.
+`webdataset.WebDataset("webdataset/<config>/{SPLIT}/0.tar").decode("pil")`, and each
+`webdataset/<config>` folder is a CLIP_benchmark WebDataset root (`nshards.txt`,
+`dataset_type.txt` = retrieval).
+
+## Features
+
+Parquet configurations (one row per image):
+
+| column | meaning |
+|---|---|
+| `id` | image id, also its spec id |
+| `image` | the rendered PNG |
+| `config` | configuration name |
+| `n_objects` | number of objects |
+| `categories` | category ids in spec order |
+| `size_roles` | `large`, `small` or `same`, in spec order |
+| `caption` | the caption naming the objects in spec order |
+| `captions_all_orders` | the captions naming the objects in every order |
+| `bboxes` | visible bounding box per object, `[x, y, w, h]` pixels, spec order |
+| `areas` | visible pixels per object, spec order |
+| `annotation` | the full annotation (`comco.annotations.ImageAnnotation`) as JSON |
+
+The gallery has `id`, `image`, `config`, `category`, `caption` and `annotation`.
+WebDataset samples hold `<id>.png`, `<id>.json` (the full annotation) and `<id>.txt` (the
+caption).
+
+## How the data was generated
+
+- Tool: comco {", ".join(sorted(facts.comco_versions)) or __version__} (exported with comco
+  {__version__}); Blender {", ".join(sorted(facts.blender_versions)) or "-"}
+- Devices: {", ".join(sorted(facts.devices)) or "-"}
+- Images: {facts.images}; scene seeds {seeds}
+- Vocabulary presets: {", ".join(sorted(facts.vocabs)) or "-"}; caption styles:
+  {", ".join(sorted(facts.caption_styles)) or "-"}
+- Asset library sha256: `{library_sha256}`
+
+Render settings:
+{_settings(facts.render_settings)}
+
+Cameras:
+{_settings(facts.cameras)}
+
+Lights:
+{_settings(facts.lights)}
+
+Run metadata (`dataset.json` of the rendered folder):
+
+```json
+{json.dumps(run_info, indent=2, sort_keys=True)}
+```
+
+## Licences and attribution
+
+The captions and annotations are generated data. Each image shows 3D assets whose licences
+apply to it; an image is covered by the licences of the categories it shows (its
+`categories`). Licences of the assets used: {licence_list}.
+
+{_table(["category", "licence", "author", "source", "file in source"], asset_rows)}
+
+{attribution}
+
+## Integrity
+
+`manifest.json` lists the sha256 and size of every file; `comco verify <folder>` checks them,
+the row counts and that every image has its annotation.
+
+## Citation
+
+{PAPER}.
+"""
+
+
+def dataset_card(
+    title: str,
+    card_format: Format,
+    configs: dict[str, ConfigRecord],
+    features: dict[str, Features],
+    facts: GenerationFacts,
+    run_info: dict[str, Any],
+    assets: dict[str, AssetRecord],
+    library_sha256: str,
+    has_attribution: bool,
+) -> str:
+    """README.md text: front matter, then body."""
+    yaml_text = front_matter(card_format, configs, features, title, has_attribution)
+    text = body(
+        title, card_format, configs, facts, run_info, assets, library_sha256, has_attribution
+    )
+    return f"---\n{yaml_text}\n---\n\n{text}"

@@ -1,0 +1,266 @@
+"""`comco export`: stream a rendered dataset folder into Parquet and/or WebDataset shards,
+one folder per configuration, plus the dataset card and the checksum manifest.
+
+The output is built under a temporary name beside the target and renamed into place at the
+end, so a failed export leaves nothing half-written, and an existing export is replaced only
+when asked.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from datasets import Features
+
+from comco import __version__
+from comco.assets.library import AssetRecord, default_library_dir, load_manifest
+from comco.export.card import dataset_card
+from comco.export.configs import GALLERY_CONFIG, config_name, family, size_setting
+from comco.export.facts import GenerationFacts
+from comco.export.manifest import (
+    MANIFEST_NAME,
+    ConfigRecord,
+    ExportManifest,
+    Format,
+    hash_folder,
+    sha256_file,
+)
+from comco.export.parquet_shards import ParquetShards
+from comco.export.rows import (
+    GALLERY_FEATURES,
+    IMAGE_FEATURES,
+    gallery_row,
+    image_row,
+)
+from comco.export.source import (
+    RUN_FILE,
+    SourceError,
+    is_finished,
+    iter_gallery,
+    iter_images,
+    library_reference,
+    read_run_info,
+    unfinished_images,
+)
+from comco.export.tar_shards import TarShards
+
+FORMATS: tuple[Format, ...] = ("parquet", "webdataset")
+DEFAULT_MAX_SHARD_BYTES = 512 * 1024 * 1024
+
+
+class ExportError(ValueError):
+    """The export cannot be made as asked."""
+
+
+@dataclass
+class _Config:
+    """Writers and description of one configuration while it is being written."""
+
+    record: dict[str, object]
+    features: Features
+    parquet: ParquetShards | None = None
+    tars: TarShards | None = None
+
+
+@dataclass
+class ExportResult:
+    out: Path
+    manifest: ExportManifest
+    skipped_unfinished: list[Path] = field(default_factory=list)
+
+
+def _check_target(out: Path, overwrite: bool) -> None:
+    if not out.exists():
+        return
+    if not overwrite:
+        raise ExportError(f"out: {out} already exists; pass --overwrite to replace it")
+    if not (out / MANIFEST_NAME).is_file() and any(out.iterdir()):
+        raise ExportError(
+            f"out: {out} is not empty and has no {MANIFEST_NAME}, so it is not an earlier "
+            "export; refusing to replace it even with --overwrite"
+        )
+
+
+def _library(
+    run_info: dict[str, object], library_dir: Path | None, facts: GenerationFacts, used: set[str]
+) -> tuple[Path, str, dict[str, AssetRecord]]:
+    """The library manifest, checked against what the run recorded; the assets used."""
+    recorded_path, recorded_sha = library_reference(run_info)
+    folder = library_dir or (Path(recorded_path) if recorded_path else default_library_dir())
+    manifest = load_manifest(folder)
+    expected = {s for s in (recorded_sha, *facts.library_sha256) if s}
+    wrong = sorted(s for s in expected if s != manifest.library_sha256)
+    if wrong:
+        raise ExportError(
+            f"library: {folder} has library_sha256 {manifest.library_sha256}, but the rendered "
+            f"dataset records {wrong}; pass --library with the library the images were made with"
+        )
+    missing = sorted(used - set(manifest.assets))
+    if missing:
+        raise ExportError(
+            f"library: {folder}/manifest.json has no asset for categories {missing}; "
+            "their licences cannot be stated"
+        )
+    return folder, manifest.library_sha256, {c: manifest.assets[c] for c in sorted(used)}
+
+
+class _Writers:
+    """One writer per (configuration, format), made on first use."""
+
+    def __init__(self, root: Path, formats: tuple[Format, ...], max_bytes: int) -> None:
+        self.root, self.formats, self.max_bytes = root, formats, max_bytes
+        self.configs: dict[str, _Config] = {}
+
+    def get(self, base: str, features: Features, record: dict[str, object]) -> _Config:
+        if base not in self.configs:
+            config = _Config(record=record, features=features)
+            if "parquet" in self.formats:
+                folder = self.root / "parquet" / base
+                config.parquet = ParquetShards(folder, features, self.max_bytes)
+            if "webdataset" in self.formats:
+                config.tars = TarShards(self.root / "webdataset" / base, self.max_bytes)
+            self.configs[base] = config
+        return self.configs[base]
+
+    def close(self) -> tuple[dict[str, ConfigRecord], dict[str, Features]]:
+        records: dict[str, ConfigRecord] = {}
+        for base, config in sorted(self.configs.items()):
+            shards, rows = {}, 0
+            for fmt, writer in (("parquet", config.parquet), ("webdataset", config.tars)):
+                if writer is not None:
+                    files = [p.relative_to(self.root).as_posix() for p in writer.close()]
+                    shards[fmt] = {"folder": f"{fmt}/{base}", "files": files}
+                    rows = writer.rows
+            record = {**config.record, "rows": rows, "shards": shards}
+            records[base] = ConfigRecord.model_validate(record)
+        return records, {base: config.features for base, config in self.configs.items()}
+
+
+def export_dataset(
+    source: Path,
+    out: Path,
+    formats: tuple[Format, ...],
+    *,
+    library_dir: Path | None = None,
+    max_shard_bytes: int = DEFAULT_MAX_SHARD_BYTES,
+    overwrite: bool = False,
+    allow_incomplete: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ExportResult:
+    """Export `source` (a rendered dataset folder) to `out`; see the module docstring."""
+    unknown = sorted(set(formats) - set(FORMATS))
+    if not formats or unknown:
+        raise ExportError(f"format: got {list(formats)}; expected one or more of {list(FORMATS)}")
+    formats = tuple(f for f in FORMATS if f in formats)
+    _check_target(out, overwrite)
+    run_info = read_run_info(source)
+    if not allow_incomplete and not is_finished(source):
+        raise SourceError(
+            f"dataset: {source} has no summary.json, so its run has not finished; "
+            "pass --allow-incomplete to export the finished images anyway"
+        )
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    try:
+        manifest = _write(
+            source, tmp, out.name, formats, run_info, library_dir, max_shard_bytes, progress
+        )
+        _swap_into_place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return ExportResult(out=out, manifest=manifest, skipped_unfinished=unfinished_images(source))
+
+
+def _write(
+    source: Path,
+    root: Path,
+    title: str,
+    formats: tuple[Format, ...],
+    run_info: dict[str, object],
+    library_dir: Path | None,
+    max_shard_bytes: int,
+    progress: Callable[[int], None] | None,
+) -> ExportManifest:
+    writers = _Writers(root, formats, max_shard_bytes)
+    facts = GenerationFacts()
+    seen: set[str] = set()
+    used: set[str] = set()
+    for item in iter_images(source):
+        spec = item.annotation.spec
+        if spec.id in seen:
+            raise SourceError(f"id: {spec.id!r} appears in more than one images/<shard> folder")
+        seen.add(spec.id)
+        facts.add(item.annotation)
+        used.update(spec.categories)
+        description = {
+            "kind": "images",
+            "family": family(spec.vocab),
+            "n_objects": len(spec.objects),
+            "size_setting": size_setting([o.size_role for o in spec.objects]),
+        }
+        config = writers.get(config_name(spec), IMAGE_FEATURES, description)
+        row = image_row(item)
+        _write_row(config, row, item.annotation_text)
+        if progress:
+            progress(1)
+    for gallery in iter_gallery(source):
+        used.add(gallery.category)
+        config = writers.get(GALLERY_CONFIG, GALLERY_FEATURES, {"kind": "gallery"})
+        _write_row(config, gallery_row(gallery), gallery.annotation_text)
+    if not seen:
+        raise SourceError(f"dataset: {source}/images holds no finished image (PNG with its JSON)")
+    configs, features = writers.close()
+    folder, library_sha, assets = _library(run_info, library_dir, facts, used)
+    has_attribution = (folder / "ATTRIBUTION.md").is_file()
+    if has_attribution:
+        shutil.copyfile(folder / "ATTRIBUTION.md", root / "ATTRIBUTION.md")
+    card_format = formats[0]  # parquet when exported: the hub viewer and datasets read it best
+    card = dataset_card(
+        title, card_format, configs, features, facts, run_info, assets, library_sha, has_attribution
+    )
+    (root / "README.md").write_text(card)
+    manifest = ExportManifest(
+        comco_version=__version__,
+        card_format=card_format,
+        source={
+            "path": str(source),
+            "dataset_json_sha256": sha256_file(source / RUN_FILE),
+            "library_sha256": library_sha,
+        },
+        configs=configs,
+        files=hash_folder(root),
+    )
+    (root / MANIFEST_NAME).write_text(manifest.model_dump_json(indent=2) + "\n")
+    return manifest
+
+
+def _write_row(config: _Config, row: dict[str, object], annotation_text: str) -> None:
+    if config.parquet is not None:
+        config.parquet.write(row)
+    if config.tars is not None:
+        config.tars.write(
+            str(row["id"]),
+            {
+                "png": row["image"]["bytes"],  # type: ignore[index]
+                "json": annotation_text.encode(),
+                "txt": str(row["caption"]).encode(),
+            },
+        )
+
+
+def _swap_into_place(tmp: Path, out: Path) -> None:
+    """Rename the finished export over `out`; an old export is removed only after the swap."""
+    if not out.exists():
+        tmp.rename(out)
+        return
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    out.rename(old)
+    tmp.rename(out)
+    shutil.rmtree(old)

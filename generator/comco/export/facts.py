@@ -1,0 +1,46 @@
+"""What the dataset card says about how the images were made, gathered while streaming.
+
+Only small values are kept (sets of settings, seed range, counts), never images.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from comco.annotations import ImageAnnotation
+
+
+@dataclass
+class GenerationFacts:
+    """Distinct settings and versions over every exported image."""
+
+    images: int = 0
+    seed_min: int | None = None
+    seed_max: int | None = None
+    vocabs: set[str] = field(default_factory=set)
+    caption_styles: set[str] = field(default_factory=set)
+    categories: Counter[str] = field(default_factory=Counter)
+    render_settings: set[str] = field(default_factory=set)
+    cameras: set[str] = field(default_factory=set)
+    lights: set[str] = field(default_factory=set)
+    devices: set[str] = field(default_factory=set)
+    blender_versions: set[str] = field(default_factory=set)
+    comco_versions: set[str] = field(default_factory=set)
+    library_sha256: set[str] = field(default_factory=set)
+
+    def add(self, annotation: ImageAnnotation) -> None:
+        spec, render = annotation.spec, annotation.render
+        self.images += 1
+        self.seed_min = spec.seed if self.seed_min is None else min(self.seed_min, spec.seed)
+        self.seed_max = spec.seed if self.seed_max is None else max(self.seed_max, spec.seed)
+        self.vocabs.add(spec.vocab)
+        self.caption_styles.add(annotation.captions.style)
+        self.categories.update(spec.categories)
+        self.render_settings.add(spec.render.model_dump_json())
+        self.cameras.add(spec.camera.model_dump_json())
+        self.lights.add(spec.light.model_dump_json())
+        self.devices.add(render.device)
+        self.blender_versions.add(render.blender_version)
+        self.comco_versions.add(render.comco_version)
+        self.library_sha256.add(render.asset_library_sha256)

@@ -1,0 +1,415 @@
+"""comco export / verify on a small rendered folder built here: real PNGs, real specs,
+real captions, a fake asset library. Rows are compared with the annotations they came from,
+after loading through `datasets` (card configs, parquet and webdataset builders) and
+`webdataset`."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import webdataset as wds
+import yaml
+from click.testing import CliRunner
+from datasets import load_dataset
+from PIL import Image
+
+from comco.annotations import (
+    CameraAnnotation,
+    ImageAnnotation,
+    ObjectAnnotation,
+    RenderInfo,
+    RleMask,
+)
+from comco.assets.library import AssetRecord, LibraryManifest
+from comco.captions import caption_set, caption_style
+from comco.cli import main
+from comco.export.exporter import ExportError, export_dataset
+from comco.export.manifest import read_manifest
+from comco.export.source import SourceError
+from comco.export.verify import verify_export
+from comco.spec import Camera, ObjectSpec, SceneSpec
+
+LIBRARY_SHA = "ab" * 32
+SIZE = 64
+SMALL = 0.75
+LARGE = 2.4
+LEFT, RIGHT, BACK = (-1.7, -1.0), (1.7, -1.0), (0.0, 1.0)
+
+# (id, vocab, [(category, role, scale, position)]), shard index
+SCENES = [
+    ("pair-a", "comco72", [("car", "same", SMALL, LEFT), ("apple", "same", SMALL, RIGHT)], 0),
+    ("pair-b", "comco72", [("cat", "same", SMALL, LEFT), ("cup", "same", SMALL, RIGHT)], 0),
+    (
+        "big-a",
+        "comco72",
+        [
+            ("bus", "large", LARGE, BACK),
+            ("cat", "small", SMALL, LEFT),
+            ("cup", "small", SMALL, RIGHT),
+        ],
+        0,
+    ),
+    (
+        "big-b",
+        "comco72",
+        [
+            ("car", "small", SMALL, LEFT),
+            ("apple", "small", SMALL, RIGHT),
+            ("bus", "large", LARGE, BACK),
+        ],
+        1,
+    ),
+    ("shape-a", "simco18", [("cube", "same", SMALL, LEFT), ("sphere", "same", SMALL, RIGHT)], 1),
+]
+GALLERY = ["apple", "bus", "car"]
+EXPECTED_CONFIGS = {
+    "comco_2obj_same": {"pair-a", "pair-b"},
+    "comco_3obj_one_large": {"big-a", "big-b"},
+    "simco_2obj_same": {"shape-a"},
+}
+
+
+def _spec(scene_id: str, vocab: str, objects: list) -> SceneSpec:
+    return SceneSpec(
+        id=scene_id,
+        seed=sum(map(ord, scene_id)),
+        vocab=vocab,
+        objects=[
+            ObjectSpec(category=c, size_role=r, scale=s, position=p) for c, r, s, p in objects
+        ],
+        camera=Camera(width=SIZE, height=SIZE),
+    )
+
+
+def _png(seed: int) -> bytes:
+    pixels = np.random.default_rng(seed).integers(0, 255, (SIZE, SIZE, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _annotation(spec: SceneSpec) -> ImageAnnotation:
+    objects = [
+        ObjectAnnotation(
+            index=i,
+            category=o.category,
+            size_role=o.size_role,
+            position=(*o.position, 0.0),
+            scale=o.scale,
+            yaw_deg=o.yaw_deg,
+            bbox_xywh=(i, 2 * i, 10 + i, 12 + i),
+            visible_area_px=100 + 7 * i,
+            area_fraction=(100 + 7 * i) / SIZE**2,
+            unoccluded_area_px=120 + 7 * i,
+            occlusion=0.1,
+            size_rank=i + 1,
+            mask=RleMask(size=(SIZE, SIZE), counts="0"),
+            touches_border=False,
+        )
+        for i, o in enumerate(spec.objects)
+    ]
+    return ImageAnnotation(
+        id=spec.id,
+        image=f"{spec.id}.png",
+        width=SIZE,
+        height=SIZE,
+        spec=spec,
+        objects=objects,
+        captions=caption_set(spec, caption_style("articles")),
+        camera=CameraAnnotation(
+            intrinsics=spec.camera.intrinsics.tolist(),
+            camera_to_world=spec.camera.matrix_world.tolist(),
+        ),
+        render=RenderInfo(
+            device="CPU",
+            seconds=0.5,
+            samples=spec.render.samples,
+            denoise=spec.render.denoise,
+            blender_version="5.0.1",
+            comco_version="0.1.0",
+            asset_library_sha256=LIBRARY_SHA,
+        ),
+    )
+
+
+def make_library(root: Path, categories: list[str], sha: str = LIBRARY_SHA) -> Path:
+    """A library folder with only a manifest and ATTRIBUTION.md (no meshes needed)."""
+    root.mkdir(parents=True)
+    assets = {
+        c: AssetRecord(
+            category=c,
+            file=f"{c}.glb",
+            source="procedural" if c in {"cube", "sphere"} else "debian:test-models",
+            source_version="1.0",
+            member=f"models/{c}.obj",
+            licence="CC0-1.0" if c in {"cube", "sphere"} else "CC-BY-4.0",
+            author=f"Author of {c}",
+            sha256="cd" * 32,
+            faces=12,
+            dimensions_m=(1.0, 0.5, 0.5),
+        )
+        for c in categories
+    }
+    manifest = LibraryManifest(comco_version="0.1.0", library_sha256=sha, assets=assets)
+    (root / "manifest.json").write_text(manifest.model_dump_json())
+    (root / "ATTRIBUTION.md").write_text("# Asset attribution\n\nthanks to every author\n")
+    return root
+
+
+def make_rendered(root: Path) -> dict[str, ImageAnnotation]:
+    """A rendered dataset folder as docs/CONTRACTS.md describes; returns annotations by id."""
+    library = make_library(
+        root.parent / f"{root.name}-library",
+        ["apple", "bus", "car", "cat", "cup", "cube", "sphere"],
+    )
+    annotations = {}
+    for scene_id, vocab, objects, shard in SCENES:
+        annotation = _annotation(_spec(scene_id, vocab, objects))
+        folder = root / "images" / f"{shard:05d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{scene_id}.png").write_bytes(_png(annotation.spec.seed))
+        (folder / f"{scene_id}.json").write_text(annotation.model_dump_json())
+        annotations[scene_id] = annotation
+    (root / "gallery").mkdir()
+    for i, category in enumerate(GALLERY):
+        (root / "gallery" / f"{category}.png").write_bytes(_png(1000 + i))
+        (root / "gallery" / f"{category}.json").write_text(json.dumps({"category": category}))
+    run = {"comco_version": "0.1.0", "library": {"path": str(library), "sha256": LIBRARY_SHA}}
+    (root / "dataset.json").write_text(json.dumps(run))
+    (root / "summary.json").write_text("{}")
+    return annotations
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, ImageAnnotation]]:
+    root = tmp_path_factory.mktemp("renders") / "small"
+    return root, make_rendered(root)
+
+
+@pytest.fixture(scope="module")
+def exported(
+    rendered: tuple[Path, dict[str, ImageAnnotation]], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Both formats, with shards so small that every configuration rolls over."""
+    out = tmp_path_factory.mktemp("dist") / "small"
+    export_dataset(rendered[0], out, ("parquet", "webdataset"), max_shard_bytes=1)
+    return out
+
+
+def _png_pixels(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+def _source_pixels(rendered_root: Path, annotation: ImageAnnotation) -> np.ndarray:
+    png = next(rendered_root.glob(f"images/*/{annotation.id}.png"))
+    return _png_pixels(png.read_bytes())
+
+
+def _check_parquet_rows(rows, annotations, rendered_root: Path, expected_ids: set[str]) -> None:
+    assert {r["id"] for r in rows} == expected_ids
+    for row in rows:
+        a = annotations[row["id"]]
+        assert isinstance(row["image"], Image.Image)
+        assert np.array_equal(
+            np.asarray(row["image"].convert("RGB")), _source_pixels(rendered_root, a)
+        )
+        assert row["categories"] == a.spec.categories
+        assert row["size_roles"] == [o.size_role.value for o in a.spec.objects]
+        assert row["n_objects"] == len(a.spec.objects)
+        assert row["caption"] == a.captions.orders[0].text
+        assert row["captions_all_orders"] == [c.text for c in a.captions.orders]
+        assert row["bboxes"] == [list(o.bbox_xywh) for o in a.objects]
+        assert row["areas"] == [o.visible_area_px for o in a.objects]
+        assert json.loads(row["annotation"]) == json.loads(a.model_dump_json())
+
+
+@pytest.fixture(scope="module")
+def exported_wds(
+    rendered: tuple[Path, dict[str, ImageAnnotation]], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    out = tmp_path_factory.mktemp("dist") / "small-wds"
+    export_dataset(rendered[0], out, ("webdataset",))
+    return out
+
+
+def _card_config_names(root: Path) -> list[str]:
+    front = yaml.safe_load((root / "README.md").read_text().split("---\n")[1])
+    return [c["config_name"] for c in front["configs"]]
+
+
+def test_parquet_card_configs_load_with_datasets(exported: Path, rendered, tmp_path) -> None:
+    root, annotations = rendered
+    names = _card_config_names(exported)
+    assert sorted(names) == sorted([*EXPECTED_CONFIGS, "gallery"])
+    assert read_manifest(exported).card_format == "parquet"
+    for name, ids in EXPECTED_CONFIGS.items():
+        ds = load_dataset(str(exported), name=name, split="test", cache_dir=str(tmp_path))
+        _check_parquet_rows(list(ds), annotations, root, ids)
+    gallery = load_dataset(str(exported), name="gallery", split="test", cache_dir=str(tmp_path))
+    assert [r["category"] for r in gallery] == GALLERY
+    assert [r["caption"] for r in gallery] == ["an apple", "a bus", "a car"]
+    assert isinstance(gallery[0]["image"], Image.Image)
+
+
+def test_webdataset_card_configs_load_with_datasets(exported_wds: Path, rendered, tmp_path) -> None:
+    root, annotations = rendered
+    assert sorted(_card_config_names(exported_wds)) == sorted([*EXPECTED_CONFIGS, "gallery"])
+    for name, ids in EXPECTED_CONFIGS.items():
+        ds = load_dataset(str(exported_wds), name=name, split="test", cache_dir=str(tmp_path))
+        assert {r["__key__"] for r in ds} == ids
+        for row in ds:
+            a = annotations[row["__key__"]]
+            assert row["txt"] == a.captions.orders[0].text
+            assert row["json"]["spec"]["id"] == a.id
+            assert [o["bbox_xywh"] for o in row["json"]["objects"]] == [
+                list(o.bbox_xywh) for o in a.objects
+            ]
+            assert np.array_equal(np.asarray(row["png"].convert("RGB")), _source_pixels(root, a))
+    gallery = load_dataset(str(exported_wds), name="gallery", split="test", cache_dir=str(tmp_path))
+    assert sorted(r["__key__"] for r in gallery) == GALLERY
+
+
+def test_plain_builders_and_webdataset_read_the_shards(exported: Path, rendered, tmp_path) -> None:
+    root, annotations = rendered
+    record = read_manifest(exported).configs["comco_3obj_one_large"]
+    files = [str(exported / f) for f in record.shards["parquet"].files]
+    assert len(files) == 2  # max_shard_bytes=1: one row group per file
+    ds = load_dataset("parquet", data_files={"test": files}, split="test", cache_dir=str(tmp_path))
+    _check_parquet_rows(list(ds), annotations, root, EXPECTED_CONFIGS["comco_3obj_one_large"])
+
+    tars = sorted(str(p) for p in (exported / "webdataset/comco_3obj_one_large/test").glob("*.tar"))
+    assert (exported / "webdataset/comco_3obj_one_large/test/nshards.txt").read_text() == "2\n"
+    ds = load_dataset(
+        "webdataset", data_files={"test": tars}, split="test", cache_dir=str(tmp_path)
+    )
+    assert {r["__key__"] for r in ds} == EXPECTED_CONFIGS["comco_3obj_one_large"]
+
+    samples = list(wds.WebDataset(tars, shardshuffle=False).decode("pil"))
+    assert {s["__key__"] for s in samples} == EXPECTED_CONFIGS["comco_3obj_one_large"]
+    for sample in samples:
+        a = annotations[sample["__key__"]]
+        assert sample["txt"] == a.captions.orders[0].text
+        assert (
+            ImageAnnotation.model_validate(sample["json"]).model_dump_json() == a.model_dump_json()
+        )
+        assert np.array_equal(np.asarray(sample["png"].convert("RGB")), _source_pixels(root, a))
+
+
+def test_card_states_licences_generation_and_features(exported: Path) -> None:
+    card = (exported / "README.md").read_text()
+    front = card.split("---\n")[1]
+    assert "license: other" in front
+    assert "dtype: image" in front
+    for category in ["apple", "bus", "car", "cat", "cup", "cube", "sphere"]:
+        assert f"Author of {category}" in card
+    assert "CC-BY-4.0 (5 assets)" in card and "CC0-1.0 (2 assets)" in card
+    assert "Blender 5.0.1" in card and LIBRARY_SHA in card
+    assert '"samples":32' in card.replace(" ", "")
+    assert (exported / "ATTRIBUTION.md").read_text().startswith("# Asset attribution")
+
+
+def test_verify_passes_then_finds_each_kind_of_damage(exported: Path, tmp_path: Path) -> None:
+    assert verify_export(exported) == []
+    copy = tmp_path / "copy"
+
+    shutil.copytree(exported, copy)
+    shard = copy / read_manifest(copy).configs["comco_2obj_same"].shards["parquet"].files[0]
+    shard.write_bytes(shard.read_bytes()[:-1] + b"x")
+    (copy / "stray.txt").write_text("x")
+    (copy / "ATTRIBUTION.md").unlink()
+    problems = "\n".join(verify_export(copy))
+    assert "sha256 differs" in problems
+    assert "stray.txt: not listed" in problems
+    assert "ATTRIBUTION.md: listed in the manifest but missing" in problems
+
+
+def test_verify_finds_a_sample_without_annotation(exported: Path, tmp_path: Path) -> None:
+    """A consistent manifest does not hide a tar whose sample lost its .json."""
+
+    from comco.export.manifest import hash_folder
+
+    copy = tmp_path / "copy"
+    shutil.copytree(exported, copy)
+    name = read_manifest(copy).configs["simco_2obj_same"].shards["webdataset"].files[0]
+    with tarfile.open(copy / name) as tar:
+        members = [(m, tar.extractfile(m).read()) for m in tar if not m.name.endswith(".json")]
+    with tarfile.open(copy / name, "w") as tar:
+        for member, data in members:
+            tar.addfile(member, io.BytesIO(data))
+    manifest = read_manifest(copy)
+    manifest.files = hash_folder(copy)
+    (copy / "manifest.json").write_text(manifest.model_dump_json())
+    assert verify_export(copy) == [
+        "simco_2obj_same (webdataset): sample 'shape-a' lacks ['json']",
+        "simco_2obj_same (webdataset): 'shape-a' has no valid annotation JSON",
+    ]
+
+
+def test_export_refuses_to_clobber_and_cleans_up_on_failure(rendered, tmp_path: Path) -> None:
+    root, _ = rendered
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep me")
+    with pytest.raises(ExportError, match="already exists; pass --overwrite"):
+        export_dataset(root, out, ("parquet",))
+    with pytest.raises(ExportError, match="not an earlier export"):
+        export_dataset(root, out, ("parquet",), overwrite=True)
+    assert (out / "mine.txt").read_text() == "keep me"
+    partial = make_library(tmp_path / "partial-lib", ["apple"])
+    with pytest.raises(ExportError, match=r"no asset for categories \['bus', 'car'"):
+        export_dataset(root, tmp_path / "new", ("parquet",), library_dir=partial)
+    other = make_library(tmp_path / "other-lib", ["apple"], sha="ef" * 32)
+    with pytest.raises(ExportError, match="has library_sha256 efef"):
+        export_dataset(root, tmp_path / "new", ("parquet",), library_dir=other)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "other-lib", "partial-lib"]
+
+
+def test_overwrite_replaces_an_earlier_export(rendered, tmp_path: Path) -> None:
+    root, _ = rendered
+    out = tmp_path / "dist"
+    export_dataset(root, out, ("webdataset",))
+    export_dataset(root, out, ("parquet",), overwrite=True)
+    assert sorted(read_manifest(out).configs) == sorted([*EXPECTED_CONFIGS, "gallery"])
+    assert read_manifest(out).card_format == "parquet"
+    assert not (out / "webdataset").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
+def test_unfinished_run_and_dotted_ids_are_refused(rendered, tmp_path: Path) -> None:
+    root, _ = rendered
+
+    copy = tmp_path / "run"
+    shutil.copytree(root, copy)
+    (copy / "summary.json").unlink()
+    with pytest.raises(SourceError, match=r"no summary\.json"):
+        export_dataset(copy, tmp_path / "a", ("parquet",))
+    annotation = _annotation(_spec("dotted.id", "comco72", SCENES[0][2]))
+    (copy / "images/00000/dotted.id.png").write_bytes(_png(1))
+    (copy / "images/00000/dotted.id.json").write_text(annotation.model_dump_json())
+    with pytest.raises(ValueError, match=r"id: 'dotted.id' contains '\.'"):
+        export_dataset(copy, tmp_path / "b", ("webdataset",), allow_incomplete=True)
+
+
+def test_cli_export_and_verify(rendered, tmp_path: Path) -> None:
+    root, _ = rendered
+    out = tmp_path / "dist"
+    runner = CliRunner()
+    result = runner.invoke(
+        main,
+        ["export", "--dataset", str(root), "--out", str(out), "--format", "webdataset,parquet"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "comco_3obj_one_large: 2 rows (parquet: 1 files, webdataset: 3 files)" in result.output
+    assert runner.invoke(main, ["verify", str(out)]).output.strip().endswith(": ok")
+    again = runner.invoke(main, ["export", "--dataset", str(root), "--out", str(out)])
+    assert again.exit_code == 1 and "--overwrite" in again.output
+    bad = runner.invoke(
+        main, ["export", "--dataset", str(root), "--out", str(out), "--format", "tfrecord"]
+    )
+    assert bad.exit_code == 2 and "tfrecord" in bad.output
