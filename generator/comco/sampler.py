@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from comco import geometry
 from comco.catalog import DEFAULT_PRESET, load_vocabulary
@@ -104,6 +104,7 @@ class SamplerConfig(BaseModel):
     min_gap_m: float = Field(0.05, ge=0)
     max_attempts: int = Field(2000, ge=1)
     id_prefix: str | None = None
+    _reach: float | None = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _check(self) -> SamplerConfig:
@@ -119,6 +120,14 @@ class SamplerConfig(BaseModel):
                 f"fewer large objects than objects (0 to {self.objects - 1})"
             )
         return self
+
+    def layout_reach(self) -> float:
+        """How far the layout's object may go towards its corner, for the biggest scale it
+        can have (so any scale it does have fits); computed once per configuration."""
+        if self._reach is None:
+            biggest = self.scales.large[1] if self.large else self.scales.same_for(self.objects)
+            self._reach = _layout_reach(self, biggest)
+        return self._reach
 
     @property
     def prefix(self) -> str:
@@ -206,7 +215,7 @@ def _place(
 ) -> list[tuple[float, float]]:
     """Positions for objects, biggest first, each checked against those already placed."""
     order = sorted(range(len(sizes)), key=lambda i: -sizes[i][1])
-    reach = _layout_reach(config, sizes[order[0]][1]) if config.layout != "free" else 0.0
+    reach = config.layout_reach() if config.layout != "free" else 0.0
     for _ in range(config.max_attempts):
         placed: dict[int, tuple[float, float, float]] = {}
         for rank, i in enumerate(order):
