@@ -33,7 +33,8 @@ SIZE = 64
 LAYOUTS = {
     "1L3S": [("large", 2.4, (0.0, 1.0)), ("small", 0.75, (-1.7, -1.0)),
              ("small", 0.75, (0.0, -1.6)), ("small", 0.75, (1.7, -1.0))],
-    "1L2S": [("large", 2.4, (0.0, 1.0)), ("small", 0.75, (-1.7, -1.0)), ("small", 0.75, (1.7, -1.0))],
+    "1L2S": [("large", 2.4, (0.0, 1.0)), ("small", 0.75, (-1.7, -1.0)),
+             ("small", 0.75, (1.7, -1.0))],
     "same3": [("same", 0.9, (-1.6, 0.0)), ("same", 0.9, (0.0, 0.0)), ("same", 0.9, (1.6, 0.0))],
 }  # fmt: skip
 
@@ -55,7 +56,7 @@ def _draw(spec: SceneSpec, only: int | None = None) -> tuple[Image.Image, np.nda
         obj = spec.objects[i]
         corners = geometry.bounding_box_corners(*obj.position, obj.scale)
         px, _ = geometry.project(corners, camera.matrix_world, camera.intrinsics)
-        x0, y0, x1, y1 = (int(round(v)) for v in geometry.projected_box(px))
+        x0, y0, x1, y1 = (round(v) for v in geometry.projected_box(px))
         image[y0:y1, x0:x1] = _color(obj.category)
         instances[y0:y1, x0:x1] = i + 1
     return Image.fromarray(image), instances

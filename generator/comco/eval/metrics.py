@@ -6,6 +6,7 @@ resample images, not queries: the queries of one image are not independent.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +74,9 @@ def ratio_with_ci(
     rows = rng.integers(0, num.shape[0], size=(n_boot, num.shape[0]))
     boot = ratio(num[rows], den[rows])
     tail = 100.0 * (1.0 - level) / 2.0
-    with np.errstate(invalid="ignore"):
-        lo, hi = np.nanpercentile(boot, [tail, 100.0 - tail], axis=0) if n_boot else (point, point)
+    if not n_boot:
+        return [Estimate(float(p), float(p), float(p)) for p in point]
+    with warnings.catch_warnings():  # an all-empty column is NaN, which is what we want
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.nanpercentile(boot, [tail, 100.0 - tail], axis=0)
     return [Estimate(float(p), float(a), float(b)) for p, a, b in zip(point, lo, hi, strict=True)]

@@ -1,0 +1,146 @@
+"""Tasks end to end over the fixture dataset with a stand-in encoder whose answers are known.
+
+The stand-in embeds every text and image as a one-hot vector of one chosen category, looked
+up from the annotations (not from the words), so each task's expected table is exact.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from comco.captions import all_order_captions, caption_style, single_object_captions
+from comco.catalog import load_vocabulary
+from comco.eval.cache import CachedEncoder
+from comco.eval.dataset import load_dataset
+from comco.eval.encoders import ModelSpec
+from comco.eval.results import TaskResult
+from comco.eval.tasks import TASKS, parse_tasks
+from comco.eval.tasks.context import EvalContext
+from test_eval_dataset import make_dataset
+
+CATEGORIES = load_vocabulary().presets["comco72"]
+
+
+def one_hot(category: str) -> np.ndarray:
+    vector = np.full(len(CATEGORIES), 1e-3, np.float32)
+    vector[CATEGORIES.index(category)] = 1.0
+    return vector
+
+
+class StandIn:
+    """Captions map to the object named at position `pick`, images to their largest object."""
+
+    modalities = frozenset({"text", "image"})
+
+    def __init__(self, root: Path, pick: int) -> None:
+        self.spec = ModelSpec("hf", f"stand-in-{pick}")
+        self.fingerprint = f"stand-in-{pick}".ljust(24, "0")
+        self.texts: dict[str, str] = {}
+        self.images: dict[Path, str] = {}
+        for style in ("articles", "bare"):
+            for category, text in single_object_captions("comco72", caption_style(style)).items():
+                self.texts[text] = category
+        dataset = load_dataset(root)
+        for record in dataset.records:
+            spec = record.annotation.spec
+            for caption in [*record.annotation.captions.orders,
+                            *all_order_captions(spec, caption_style("bare"))]:  # fmt: skip
+                self.texts[caption.text] = caption.categories[pick]
+            large = next(
+                (o.category for o in record.annotation.objects if o.size_role == "large"), ""
+            )
+            for pair in record.annotation.captions.itm:  # a false caption's first-named object
+                helpful = pair.scenario == "helpful"
+                self.texts[pair.negative] = pair.absent_category if helpful else large
+            largest = min(record.annotation.objects, key=lambda o: o.size_rank)
+            self.images[record.image_path] = largest.category
+        self.images.update({path: category for category, path in dataset.gallery.items()})
+
+    def encode_text(self, texts: list[str]) -> np.ndarray:
+        return np.stack([one_hot(self.texts[t]) for t in texts])
+
+    def encode_images(self, paths: list[Path]) -> np.ndarray:
+        return np.stack([one_hot(self.images[Path(p)]) for p in paths])
+
+
+@pytest.fixture(scope="module")
+def dataset_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_dataset(tmp_path_factory.mktemp("tasks") / "renders")
+
+
+def context(root: Path, cache: Path, pick: int = -1) -> EvalContext:
+    encoder = CachedEncoder(StandIn(root, pick), cache)
+    return EvalContext(load_dataset(root), encoder, n_boot=50)
+
+
+def cells(result: TaskResult, table: int = 0) -> dict[str, dict[str, float]]:
+    return {r.group: {c: v.pct for c, v in r.cells.items()} for r in result.tables[table].rows}
+
+
+def test_tor_places_the_retrieved_object_by_position(dataset_dir: Path, tmp_path: Path) -> None:
+    last = cells(TASKS["tor"].run(context(dataset_dir, tmp_path, pick=-1)))
+    assert last["4 objects"] == {"pos1": 0, "pos2": 0, "pos3": 0, "pos4": 100, "none": 0}
+    assert last["3 objects"]["pos3"] == 100
+    first = cells(TASKS["tor"].run(context(dataset_dir, tmp_path, pick=0)))
+    assert first["4 objects"]["pos1"] == 100
+
+
+def test_tor_paper_uses_the_bare_template(dataset_dir: Path, tmp_path: Path) -> None:
+    result = TASKS["tor_paper"].run(context(dataset_dir, tmp_path, pick=1))
+    assert cells(result)["4 objects"]["pos2"] == 100
+    assert " and " in result.notes[0] and "'a " not in result.notes[0]
+
+
+def test_toc_has_no_none_column(dataset_dir: Path, tmp_path: Path) -> None:
+    result = TASKS["toc"].run(context(dataset_dir, tmp_path, pick=0))
+    assert "none" not in result.tables[0].columns
+    assert cells(result)["3 objects"]["pos1"] == 100
+
+
+def test_ior_by_rank_and_role(dataset_dir: Path, tmp_path: Path) -> None:
+    result = TASKS["ior"].run(context(dataset_dir, tmp_path))
+    by_rank, by_role = cells(result, 0), cells(result, 1)
+    assert by_rank["4 objects: 1 large + 3 small"] == {
+        "rank1": 100, "rank2": 0, "rank3": 0, "rank4": 0, "none": 0,
+    }  # fmt: skip
+    assert by_role["4 objects: 1 large + 3 small"] == {"large": 100, "small": 0, "none": 0}
+    assert by_role["3 objects: equal size"] == {"same": 100, "none": 0}
+    assert result.tables[0].rows[0].n_images == 2
+
+
+def test_ioc_and_i2tor(dataset_dir: Path, tmp_path: Path) -> None:
+    ctx = context(dataset_dir, tmp_path)
+    assert cells(TASKS["ioc"].run(ctx), 0)["3 objects: 1 large + 2 small"]["rank1"] == 100
+    assert cells(TASKS["i2tor"].run(ctx), 1)["3 objects: 1 large + 2 small"]["large"] == 100
+
+
+def test_itm_helpful_passes_adversarial_fails(dataset_dir: Path, tmp_path: Path) -> None:
+    result = TASKS["itm"].run(context(dataset_dir, tmp_path, pick=0))
+    assert cells(result) == {"adversarial": {"correct": 0.0}, "helpful": {"correct": 100.0}}
+
+
+def test_cache_embeds_each_input_once(dataset_dir: Path, tmp_path: Path) -> None:
+    ctx = context(dataset_dir, tmp_path)
+    TASKS["tor"].run(ctx)
+    assert ctx.encoder.hits == 0 and ctx.encoder.misses > 0
+    again = context(dataset_dir, tmp_path)  # a new run reads the files written by the first
+    TASKS["tor"].run(again)
+    assert again.encoder.misses == 0 and again.encoder.hits == ctx.encoder.misses
+
+
+def test_missing_gallery_category_is_named(dataset_dir: Path, tmp_path: Path) -> None:
+    ctx = context(dataset_dir, tmp_path)
+    removed = ctx.dataset.gallery.pop(ctx.dataset.records[0].annotation.objects[0].category)
+    with pytest.raises(FileNotFoundError, match="gallery: no reference image"):
+        TASKS["ior"].run(ctx)
+    assert removed.is_file()
+
+
+def test_parse_tasks() -> None:
+    assert parse_tasks("tor, ior") == ["tor", "ior"]
+    assert parse_tasks("all") == list(TASKS)
+    with pytest.raises(ValueError, match="'bogus'"):
+        parse_tasks("tor,bogus")
