@@ -13,8 +13,12 @@ COMMANDS: dict[str, str] = {
     "captions": "comco.sampler_cli:captions",
     "schema": "comco.sampler_cli:schema",
     "eval": "comco.eval.cli:eval_command",
+    "assets": "comco.assets.cli:assets",
     "suite": "comco.sampler_cli:suite",
     "render": "comco.runner.cli:render",
+    "export": "comco.export.cli:export",
+    "verify": "comco.export.cli:verify",
+    "publish": "comco.export.cli:publish",
 }
 
 

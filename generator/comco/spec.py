@@ -109,7 +109,7 @@ class SceneSpec(_Strict):
     """A whole scene. `id` is stable: it names the image and its annotation."""
 
     schema_version: Literal[1] = SCHEMA_VERSION
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
     seed: int = Field(ge=0, lt=2**31)
     vocab: str = DEFAULT_PRESET
     objects: list[ObjectSpec] = Field(min_length=1, max_length=MAX_OBJECTS)
