@@ -38,7 +38,8 @@ def select_device(
     if device == "CPU" and require_gpu:
         raise DeviceError("device: 'CPU' was forced together with require_gpu")
     found: dict[str, list[str]] = {}
-    for backend in GPU_BACKENDS if device == "auto" else (device,) if device != "CPU" else ():
+    backends = GPU_BACKENDS if device == "auto" else () if device == "CPU" else (device,)
+    for backend in backends:
         gpus = _gpus(backend)
         found[backend] = [d.name for d in gpus]
         if gpus:
@@ -46,7 +47,7 @@ def select_device(
                 d.use = d.type == backend
             scene.cycles.device = "GPU"
             return f"{backend}: {', '.join(sorted({d.name for d in gpus}))}"
-    if device != "auto" or require_gpu:
+    if backends and (device != "auto" or require_gpu):
         raise DeviceError(
             f"device: no usable GPU for {device!r} (require_gpu={require_gpu}); "
             f"devices found per backend: {found}"

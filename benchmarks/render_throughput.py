@@ -1,0 +1,105 @@
+"""Render throughput of the full `comco render` pipeline (workers, annotation, files).
+
+    python benchmarks/render_throughput.py [--n 40] [--size 224] [--samples 8] [--workers 1]
+        [--device auto|OPTIX|CUDA|HIP|METAL|CPU] [--library assets/library] [--denoise]
+
+Prints wall images/s including worker start-up, steady images/s (first to last finished
+image), mean in-worker seconds per image, and the peak memory of a worker. Without a built
+library it renders the toy shapes of `comco.render.toy_library` (say which in any report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from comco.assets.library import MANIFEST_NAME, default_library_dir, load_manifest
+from comco.render.protocol import DEVICE_CHOICES
+from comco.render.toy_library import build_toy_library
+from comco.runner.run import RunConfig, run
+from comco.sampler import SamplerConfig, sample_scenes
+from comco.spec import Camera, RenderSettings, SceneSpec
+
+
+def _specs(
+    library: Path, count: int, size: int, samples: int, denoise: bool, objects: int
+) -> list[str]:
+    """Sampled 1-large scenes; categories the library lacks are swapped for ones it has."""
+    available = sorted(load_manifest(library).assets)
+    vocab = "comco72" if len(available) >= 20 else "simco18"
+    config = SamplerConfig(
+        vocab=vocab,
+        objects=objects,
+        large=1,
+        camera=Camera(width=size, height=size),
+        render=RenderSettings(samples=samples, denoise=denoise),
+    )
+    lines = []
+    for spec in sample_scenes(config, count):
+        data = spec.model_dump(mode="json")
+        spare = [c for c in available if c not in spec.categories]
+        for obj in data["objects"]:
+            if obj["category"] not in available:
+                obj["category"] = spare.pop(0)
+        lines.append(SceneSpec.model_validate(data).model_dump_json())
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=40)
+    parser.add_argument("--size", type=int, default=224)
+    parser.add_argument("--samples", type=int, default=8)
+    parser.add_argument("--objects", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads per worker (0 = all)")
+    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    parser.add_argument("--denoise", action="store_true")
+    parser.add_argument("--library", type=Path, default=default_library_dir())
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="comco-bench-") as tmp:
+        library = args.library
+        if not (library / MANIFEST_NAME).is_file():
+            library = Path(tmp) / "toy-library"
+            build_toy_library(library)
+            print(f"no library at {args.library}; using toy shapes in {library}")
+        specs = Path(tmp) / "specs.jsonl"
+        lines = _specs(library, args.n, args.size, args.samples, args.denoise, args.objects)
+        specs.write_text("\n".join(lines) + "\n")
+        out = Path(tmp) / "out"
+        began = time.perf_counter()
+        summary = run(
+            RunConfig(
+                specs=specs,
+                out=out,
+                library=library,
+                workers=args.workers,
+                device=args.device,
+                threads=args.threads,
+                gallery=False,
+                progress=False,
+            )
+        )
+        wall = time.perf_counter() - began
+        done = sorted(out.glob("images/*/*.json"), key=lambda p: p.stat().st_mtime)
+        stamps = [p.stat().st_mtime for p in done]
+        seconds = [json.loads(p.read_text())["render"]["seconds"] for p in done]
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    steady = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 else 0.0
+    print(
+        f"{summary['devices']} {args.size}x{args.size} {args.samples} spp denoise={args.denoise} "
+        f"{args.objects} objects, {args.workers} worker(s), library {library.name}"
+    )
+    print(f"rendered {summary['rendered']} rejected {summary['rejected']} in {wall:.1f} s")
+    print(f"wall images/s   {summary['rendered'] / wall:.2f} (with worker start-up)")
+    print(f"steady images/s {steady:.2f}")
+    print(f"worker s/image  {sum(seconds) / max(1, len(seconds)):.3f}")
+    print(f"peak worker memory {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

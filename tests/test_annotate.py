@@ -1,0 +1,117 @@
+"""annotate.py on synthetic instance images whose answers are known by construction."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pycocotools import mask as mask_utils
+
+from comco.annotate import (
+    QualityGates,
+    bbox_xywh,
+    encode_rle,
+    measure,
+    object_annotations,
+    quality_problems,
+    size_ranks,
+)
+from comco.spec import ObjectSpec, SceneSpec
+
+
+def _scene() -> SceneSpec:
+    return SceneSpec(
+        id="synthetic",
+        seed=0,
+        objects=[
+            ObjectSpec(category="horse", size_role="large", scale=2.4, position=(0.0, 1.0)),
+            ObjectSpec(category="cup", size_role="small", scale=0.75, position=(-1.7, -1.0)),
+        ],
+    )
+
+
+def _images() -> tuple[np.ndarray, np.ndarray]:
+    """Object 1 is a 10x20 block; object 2 a 6x6 block in front of its corner (3x3 overlap)."""
+    index = np.zeros((40, 50), dtype=np.uint16)
+    alone = np.zeros((2, 40, 50), dtype=bool)
+    alone[0, 5:15, 10:30] = True
+    alone[1, 12:18, 27:33] = True
+    index[alone[0]] = 1
+    index[alone[1]] = 2  # drawn last: in front
+    return index, alone
+
+
+def test_measure_areas_boxes_and_occlusion() -> None:
+    index, alone = _images()
+    first, second = measure(index, alone)
+    assert first.visible_area_px == 200 - 9
+    assert first.unoccluded_area_px == 200
+    assert first.occlusion == pytest.approx(9 / 200)
+    assert first.bbox_xywh == (10, 5, 20, 10)
+    assert second.visible_area_px == 36 and second.occlusion == 0.0
+    assert second.bbox_xywh == (27, 12, 6, 6)
+    assert (first.size_rank, second.size_rank) == (1, 2)
+    assert first.area_fraction == pytest.approx(191 / 2000)
+    assert not first.touches_border
+
+
+def test_silhouette_pixels_on_background_are_not_occlusion() -> None:
+    index, alone = _images()
+    alone[1, 18, 27:33] = True  # rasteriser edge noise: one extra row that shows floor
+    assert measure(index, alone)[1].occlusion == 0.0
+
+
+def test_hidden_object_is_fully_occluded() -> None:
+    index, alone = _images()
+    index[alone[1]] = 1
+    alone[1] = alone[1] & alone[0]
+    hidden = measure(index, alone)[1]
+    assert hidden.visible_area_px == 0 and hidden.occlusion == 1.0
+
+
+def test_rle_round_trips_through_pycocotools() -> None:
+    index, _ = _images()
+    mask = index == 1
+    rle = encode_rle(mask)
+    decoded = mask_utils.decode({"size": list(rle.size), "counts": rle.counts.encode()})
+    assert rle.size == (40, 50)
+    assert (decoded.astype(bool) == mask).all()
+
+
+def test_bbox_of_empty_mask_and_ranks_break_ties_by_index() -> None:
+    assert bbox_xywh(np.zeros((4, 4), dtype=bool)) == (0, 0, 0, 0)
+    assert size_ranks([5, 9, 5, 0]) == [2, 1, 3, 4]
+
+
+def test_border_touch() -> None:
+    index = np.zeros((10, 10), dtype=np.uint16)
+    index[0:3, 4:6] = 1
+    assert measure(index, index[None] == 1)[0].touches_border
+
+
+def test_gates_pass_a_good_scene_and_name_each_problem() -> None:
+    spec = _scene()
+    index, alone = _images()
+    measures = measure(index, alone)
+    inside = np.array([[10.0, 5.0, 30.0, 15.0], [27.0, 12.0, 33.0, 18.0]])
+    assert quality_problems(spec, measures, inside, QualityGates(min_visible_px=10)) == []
+    problems = quality_problems(spec, measures, inside, QualityGates(min_visible_px=40))
+    assert len(problems) == 1 and "objects[1] (cup): visible area 36px" in problems[0]
+    cut = inside.copy()
+    cut[1, 2] = spec.camera.width + 3.0
+    assert (
+        "cut by the frame"
+        in quality_problems(spec, measures, cut, QualityGates(min_visible_px=10))[0]
+    )
+    problems = quality_problems(
+        spec, measures, inside, QualityGates(min_visible_px=10, large_factor=6)
+    )
+    assert len(problems) == 1 and "large object shows 191px" in problems[0]
+
+
+def test_object_annotations_carry_spec_and_measures() -> None:
+    spec = _scene()
+    index, alone = _images()
+    records = object_annotations(spec, measure(index, alone))
+    assert [r.category for r in records] == ["horse", "cup"]
+    assert records[0].position == (0.0, 1.0, 0.0) and records[0].scale == 2.4
+    assert records[1].index == 1 and records[1].mask.size == (40, 50)
