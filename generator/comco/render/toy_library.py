@@ -12,6 +12,7 @@ import trimesh
 
 import comco
 from comco.assets.library import MANIFEST_NAME, AssetRecord, LibraryManifest
+from comco.spec import Camera, ObjectSpec, RenderSettings, SceneSpec, SizeRole
 
 SHAPES: dict[str, Callable[[], trimesh.Trimesh]] = {
     "cube": lambda: trimesh.creation.box((1.0, 1.0, 1.0)),
@@ -62,3 +63,36 @@ def build_toy_library(folder: Path, categories: list[str] | None = None) -> Libr
     )
     (folder / MANIFEST_NAME).write_text(manifest.model_dump_json(indent=2))
     return manifest
+
+
+def toy_scene(index: int, size: int = 64, samples: int = 4) -> SceneSpec:
+    """A valid SimCO scene of the four toy shapes: one large (red when `index` is even) behind
+    three small ones; `index` rotates which shape is large and sets the seed."""
+    names = list(SHAPES)
+    order = names[index % 4 :] + names[: index % 4]
+    red = (0.8, 0.05, 0.05) if index % 2 == 0 else None
+    objects = [
+        ObjectSpec(
+            category=order[0],
+            size_role=SizeRole.large,
+            scale=2.0,
+            position=(0.1 * (index % 3), 0.8),
+            yaw_deg=float(10 * index % 90),
+            color=red,
+            color_name="red" if red else None,
+        )
+    ]
+    for category, position in zip(
+        order[1:], [(-1.8, -0.8), (1.6, -0.9), (-0.2, -1.7)], strict=True
+    ):
+        objects.append(
+            ObjectSpec(category=category, size_role=SizeRole.small, scale=0.75, position=position)
+        )
+    return SceneSpec(
+        id=f"toy{index:04d}",
+        seed=index,
+        vocab="simco18",
+        objects=objects,
+        camera=Camera(width=size, height=size),
+        render=RenderSettings(samples=samples, denoise=False),
+    )

@@ -1,0 +1,128 @@
+"""The render worker with real bpy on CPU: tiny images (64x64, 4 spp) of the toy shapes."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from comco.render.protocol import Job
+from comco.render.toy_library import build_toy_library, toy_scene
+from comco.runner.workers import WorkerClient, WorkerOptions, WorkerStartError
+from comco.spec import ObjectSpec
+
+pytestmark = [
+    pytest.mark.blender,
+    pytest.mark.skipif(importlib.util.find_spec("bpy") is None, reason="bpy is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("toy-library")
+    build_toy_library(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def worker(library: Path, tmp_path_factory: pytest.TempPathFactory):
+    scratch = tmp_path_factory.mktemp("scratch")
+    client = WorkerClient(
+        WorkerOptions(library=library, scratch=scratch, device="CPU"), scratch / "w.log"
+    )
+    client.start()
+    yield client
+    client.stop()
+
+
+def _render(worker: WorkerClient, spec, folder: Path, name: str) -> tuple[np.ndarray, dict]:
+    png, arrays = folder / f"{name}.png", folder / f"{name}.npz"
+    done = worker.render(Job(spec=spec, png=str(png), arrays=str(arrays)))
+    assert done.ok, done.error
+    with np.load(arrays) as data:
+        return np.asarray(Image.open(png)), {k: data[k] for k in data.files}
+
+
+def test_worker_reports_cpu_and_blender_version(worker: WorkerClient) -> None:
+    assert worker.ready is not None
+    assert worker.ready.device.startswith("CPU") and worker.ready.blender_version == "5.0.1"
+
+
+def test_render_writes_rgb_and_an_instance_pass_matching_the_silhouettes(
+    worker: WorkerClient, tmp_path: Path
+) -> None:
+    spec = toy_scene(0)
+    rgb, arrays = _render(worker, spec, tmp_path, "a")
+    assert rgb.shape == (64, 64, 3)
+    index, alone = arrays["index"], arrays["silhouettes"]
+    assert set(np.unique(index)) == {0, 1, 2, 3, 4}
+    for i in range(4):
+        visible = index == i + 1
+        assert (visible & ~alone[i]).sum() <= 2, (
+            "visible pixels outside the object's own silhouette"
+        )
+    boxes = arrays["boxes"]
+    assert (boxes[:, :2] > 0).all() and (boxes[:, 2:] < 64).all()
+    red = rgb[index == 1].mean(axis=0)  # toy_scene(0) colours the large object red
+    assert red[0] > 1.5 * red[1] and red[0] > 1.5 * red[2]
+
+
+def test_same_spec_gives_same_pixels_and_moving_an_object_changes_them(
+    worker: WorkerClient, tmp_path: Path
+) -> None:
+    spec = toy_scene(1)
+    first, _ = _render(worker, spec, tmp_path, "a")
+    _render(worker, toy_scene(2), tmp_path, "between")
+    again, _ = _render(worker, spec, tmp_path, "b")
+    assert (first == again).all()
+    moved = spec.model_copy(
+        update={
+            "objects": [
+                spec.objects[0].model_copy(update={"position": (-0.3, 1.2)}),
+                *spec.objects[1:],
+            ]
+        }
+    )
+    other, _ = _render(worker, moved, tmp_path, "c")
+    assert (first != other).any()
+
+
+def test_repeated_category_gets_its_own_instance(worker: WorkerClient, tmp_path: Path) -> None:
+    base = toy_scene(3)
+    twin = ObjectSpec(
+        category=base.objects[1].category, size_role="small", scale=0.75, position=(1.6, -0.9)
+    )
+    spec = base.model_copy(update={"allow_repeats": True, "objects": [*base.objects[:2], twin]})
+    _, arrays = _render(worker, spec, tmp_path, "twin")
+    assert set(np.unique(arrays["index"])) == {0, 1, 2, 3}
+
+
+def test_unknown_asset_is_an_error_answer_not_a_crash(worker: WorkerClient, tmp_path: Path) -> None:
+    spec = toy_scene(0)
+    spec = spec.model_copy(
+        update={"objects": [spec.objects[0].model_copy(update={"category": "heart"})]}
+    )
+    done = worker.render(
+        Job(spec=spec, png=str(tmp_path / "x.png"), arrays=str(tmp_path / "x.npz"))
+    )
+    assert not done.ok and "'heart' has no asset" in (done.error or "")
+    assert worker.render(
+        Job(spec=toy_scene(0), png=str(tmp_path / "y.png"), arrays=str(tmp_path / "y.npz"))
+    ).ok
+
+
+def test_forced_gpu_without_one_fails_loudly(library: Path, tmp_path: Path) -> None:
+    client = WorkerClient(
+        WorkerOptions(library=library, scratch=tmp_path, device="CUDA"), tmp_path / "w.log"
+    )
+    try:
+        client.start()
+    except WorkerStartError as error:
+        assert "no usable GPU for 'CUDA'" in str(error)
+    else:
+        pytest.skip(f"this machine has a CUDA device: {client.ready}")
+    finally:
+        client.stop()
