@@ -1,0 +1,180 @@
+"""`comco assets build`: turn the fetched packages into the normalised library.
+
+Each asset is written as `<category>.glb` plus a record under `.build/`; a category whose
+record matches its current catalog entry is not rebuilt, so an interrupted build resumes.
+`manifest.json` is removed when a build starts and written last, so a half-built library
+is never taken for a complete one."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import trimesh
+
+from comco import __version__
+from comco.assets import procedural
+from comco.assets.attribution import write_attribution
+from comco.assets.convert_ac3d import load_ac3d
+from comco.assets.convert_obj import load_obj
+from comco.assets.convert_pmd import load_pmd
+from comco.assets.convert_spm import load_spm
+from comco.assets.extract import extract_sources, model_path, texture_paths
+from comco.assets.fetch import read_record
+from comco.assets.glb import write_glb
+from comco.assets.library import MANIFEST_NAME, AssetRecord, LibraryManifest
+from comco.assets.normalise import bounds, normalise
+from comco.assets.parts import keep_cluster
+from comco.assets.sources import AssetCatalog, AssetSource
+
+Loader = Callable[[AssetSource, Path], list[trimesh.Trimesh]]
+
+LOADERS: dict[str, Loader] = {
+    "obj": lambda s, root: load_obj(model_path(root, s), s.keep),
+    "pmd": lambda s, root: load_pmd(model_path(root, s), texture_paths(root, s)[0]),
+    "spm": lambda s, root: load_spm(model_path(root, s), texture_paths(root, s)),
+    "ac3d": lambda s, root: load_ac3d(model_path(root, s), texture_paths(root, s), s.keep),
+    "procedural": lambda s, root: procedural.build(s.model),
+}
+
+
+class BuildError(RuntimeError):
+    """An asset failed a build check."""
+
+
+def _entry_hash(source: AssetSource, version: str, budget: int) -> str:
+    """Identity of what an asset is built from; procedural ones also depend on their code."""
+    code = inspect.getsource(procedural) if source.format == "procedural" else ""
+    parts = [source.model_dump(mode="json"), version, budget, __version__, code]
+    text = json.dumps(parts, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _repair_normals(meshes: list[trimesh.Trimesh]) -> list[trimesh.Trimesh]:
+    """Consistent, outward winding; drops stored normals so viewers recompute them. Merges
+    vertices across UV seams, so only for plain-coloured models."""
+    for mesh in meshes:
+        mesh.merge_vertices(merge_tex=True, merge_norm=True)
+        mesh.fix_normals()
+    return meshes
+
+
+def build_asset(
+    category: str, source: AssetSource, src_root: Path, out: Path, face_budget: int
+) -> tuple[int, tuple[float, float, float], str]:
+    """Load, repair, normalise and write one asset; return (faces, dimensions, sha256)."""
+    meshes = LOADERS[source.format](source, src_root)
+    if source.cluster:
+        meshes = keep_cluster(meshes)
+    if source.fix_normals:
+        meshes = _repair_normals(meshes)
+    meshes = [m for m in meshes if len(m.faces)]
+    faces = sum(len(m.faces) for m in meshes)
+    if faces == 0:
+        raise BuildError(f"{category}: no faces after loading {source.model}")
+    if faces > face_budget:
+        raise BuildError(
+            f"{category}: {faces} faces, over face_budget={face_budget}; pick a lighter model"
+        )
+    meshes = normalise(meshes, source.rotate_deg, source.yaw_deg)
+    lo, hi = bounds(meshes)
+    dims = tuple(round(float(d), 6) for d in hi - lo)
+    if not np.isclose(max(dims), 1.0, atol=1e-6):
+        raise BuildError(
+            f"{category}: largest dimension {max(dims)} after normalising, expected 1.0"
+        )
+    return faces, dims, write_glb(meshes, out)
+
+
+def build_library(
+    catalog: AssetCatalog,
+    categories: list[str],
+    cache_dir: Path,
+    library_dir: Path,
+    log: Callable[[str], None] = print,
+) -> LibraryManifest:
+    """Build `categories` into `library_dir` from the packages fetched into `cache_dir`."""
+    unknown = sorted(set(categories) - set(catalog.categories))
+    if unknown:
+        raise BuildError(f"build: categories not in assets/catalog.yaml: {unknown}")
+    library_dir.mkdir(parents=True, exist_ok=True)
+    (library_dir / MANIFEST_NAME).unlink(missing_ok=True)
+    records_dir = library_dir / ".build"
+    records_dir.mkdir(exist_ok=True)
+    fetched = read_record(cache_dir / "debs")
+    sources = {c: catalog.categories[c] for c in categories}
+    needed = sorted({s.package for s in sources.values() if s.package})
+    absent = [p for p in needed if p not in fetched]
+    if absent:
+        raise BuildError(f"build: packages not fetched: {absent}; run `comco assets fetch`")
+    versions = {p: fetched[p].version for p in needed}
+    src_root = cache_dir / "src"
+
+    def record_path(category: str) -> Path:
+        return records_dir / f"{category}.json"
+
+    def is_current(category: str, source: AssetSource) -> bool:
+        path = record_path(category)
+        if not path.is_file() or not (library_dir / f"{category}.glb").is_file():
+            return False
+        saved = json.loads(path.read_text())
+        return saved["entry_hash"] == _entry_hash(
+            source, versions.get(source.package, ""), catalog.face_budget
+        )
+
+    todo = {c: s for c, s in sources.items() if not is_current(c, s)}
+    for package in sorted({s.package for s in todo.values() if s.package}):
+        users = [s for s in todo.values() if s.package == package]
+        log(f"extracting {len(users)} model(s) from {package}")
+        extract_sources(cache_dir / "debs" / fetched[package].file, users, src_root)
+
+    assets: dict[str, AssetRecord] = {}
+    for category, source in sources.items():
+        version = versions.get(source.package, __version__)
+        if category in todo:
+            faces, dims, sha = build_asset(
+                category, source, src_root, library_dir / f"{category}.glb", catalog.face_budget
+            )
+            record = AssetRecord(
+                category=category,
+                file=f"{category}.glb",
+                source=f"debian:{source.package}" if source.package else "procedural",
+                source_version=version,
+                member=_member(source),
+                licence=source.licence,
+                author=source.author,
+                sha256=sha,
+                faces=faces,
+                dimensions_m=dims,
+            )
+            entry = _entry_hash(source, versions.get(source.package, ""), catalog.face_budget)
+            payload = {"entry_hash": entry, "record": record.model_dump(mode="json")}
+            record_path(category).write_text(json.dumps(payload, indent=1))
+            log(f"built {category}: {faces} faces")
+        else:
+            saved = json.loads(record_path(category).read_text())
+            record = AssetRecord.model_validate(saved["record"])
+        assets[category] = record
+
+    write_attribution(library_dir, assets)
+    manifest = LibraryManifest(
+        comco_version=__version__,
+        library_sha256=hashlib.sha256(
+            "".join(assets[c].sha256 for c in sorted(assets)).encode()
+        ).hexdigest(),
+        assets=dict(sorted(assets.items())),
+    )
+    tmp = library_dir / (MANIFEST_NAME + ".tmp")
+    tmp.write_text(manifest.model_dump_json(indent=1))
+    tmp.replace(library_dir / MANIFEST_NAME)
+    return manifest
+
+
+def _member(source: AssetSource) -> str:
+    if source.format == "procedural":
+        return f"comco.assets.procedural:{source.model}"
+    return f"{source.archive}!{source.model}" if source.archive else source.model
