@@ -141,3 +141,20 @@ def test_sbert_is_text_only(sbert: Encoder, images: list[Path]) -> None:
 def test_unknown_sbert_name_says_how_to_provide_it() -> None:
     with pytest.raises(ModelNotAvailableError, match="sbert:/path/to/dir"):
         load_encoder("sbert:all-mpnet-base-v2", device="cpu")
+
+
+def test_quickgelu_weights_need_the_quickgelu_architecture() -> None:
+    from types import SimpleNamespace
+
+    from comco.eval.encoders.openclip import check_quickgelu, split_name
+
+    configs = {("ViT-B-32", "openai"): {"quick_gelu": True}, ("ViT-B-32", "laion2b"): {}}
+    fake = SimpleNamespace(get_pretrained_cfg=lambda arch, tag: configs.get((arch, tag), {}))
+    with pytest.raises(ValueError, match="openclip:ViT-B-32-quickgelu/openai"):
+        check_quickgelu(fake, "ViT-B-32", "openai")
+    check_quickgelu(fake, "ViT-B-32", "laion2b")
+    assert split_name(parse_model_spec("openclip:ViT-B-32//w/m.safetensors")) == (
+        "ViT-B-32", "/w/m.safetensors",
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="ARCH/TAG"):
+        split_name(parse_model_spec("openclip:ViT-B-32"))

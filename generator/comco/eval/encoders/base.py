@@ -10,8 +10,6 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-MODALITIES = ("text", "image")
-
 
 @dataclass(frozen=True)
 class ModelSpec:
@@ -72,10 +70,6 @@ def ensure_offline() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", os.environ["HF_HUB_OFFLINE"])
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-
-
-def offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "1") not in ("0", "false", "False", "")
 
 
 def not_available(spec: ModelSpec, how: str) -> ModelNotAvailableError:
