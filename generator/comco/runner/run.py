@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import queue
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -104,7 +105,10 @@ class _Slot(threading.Thread):
             with r.stats.lock:
                 if ready.device not in r.stats.devices:
                     r.stats.devices.add(ready.device)
-                    tqdm.write(f"worker {self.n}: rendering on {ready.device} (pid {ready.pid})")
+                    tqdm.write(
+                        f"worker {self.n}: rendering on {ready.device} (pid {ready.pid})",
+                        file=sys.stderr,
+                    )
         task.png.parent.mkdir(parents=True, exist_ok=True)
         png_temp = temp_path(task.png, f"{self.n}")
         arrays = r.layout.scratch / f"slot{self.n}.npz"

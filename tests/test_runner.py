@@ -1,0 +1,171 @@
+"""Render runs end to end: layout, gallery, resume after SIGKILL, crash retries, rejections."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from comco.annotations import ImageAnnotation
+from comco.render.toy_library import build_toy_library, toy_scene
+from comco.runner.journal import RejectedLog
+from comco.runner.layout import Layout, temp_path
+from comco.runner.run import RunConfig, run
+from comco.runner.tasks import scene_tasks
+
+requires_bpy = pytest.mark.skipif(importlib.util.find_spec("bpy") is None, reason="no bpy")
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("toy-library")
+    build_toy_library(folder)
+    return folder
+
+
+def _specs(folder: Path, count: int) -> Path:
+    path = folder / "specs.jsonl"
+    path.write_text("".join(toy_scene(i).model_dump_json() + "\n" for i in range(count)))
+    return path
+
+
+def _config(specs: Path, out: Path, library: Path, **kw) -> RunConfig:
+    return RunConfig(specs=specs, out=out, library=library, device="CPU", progress=False, **kw)
+
+
+def _rejected(out: Path) -> list[dict]:
+    path = out / "rejected.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
+
+
+def test_rejected_log_drops_a_torn_last_line(tmp_path: Path) -> None:
+    path = tmp_path / "rejected.jsonl"
+    path.write_text('{"key": "0:a", "reason": "r", "stage": "gate"}\n{"key": "1:b", "rea')
+    log = RejectedLog(path)
+    assert log.keys == {"0:a"}
+    log.add("2:c", "why", "render")
+    assert [json.loads(line)["key"] for line in path.read_text().splitlines()] == ["0:a", "2:c"]
+
+
+def test_clean_strays_removes_only_temporary_files(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    kept = layout.image(1234, "x")
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"png")
+    temp_path(kept.with_suffix(".json"), "7").write_text("{")
+    layout.scratch.mkdir()
+    assert kept.parent.name == "00001"
+    assert layout.clean_strays() == 1
+    assert [p.name for p in kept.parent.iterdir()] == ["x.png"] and not layout.scratch.exists()
+
+
+def test_invalid_and_repeated_specs_are_rejected_with_reasons(
+    tmp_path: Path, library: Path
+) -> None:
+    spec = toy_scene(0).model_dump_json()
+    specs = tmp_path / "specs.jsonl"
+    specs.write_text('{"id": "broken"}\n')
+    summary = run(_config(specs, tmp_path / "out", library, gallery=False))
+    records = _rejected(tmp_path / "out")
+    assert (
+        summary["rendered"] == 0 and records[0]["stage"] == "spec" and records[0]["key"] == "line:0"
+    )
+    assert "objects" in records[0]["reason"]
+    specs.write_text(f'{{"id": "broken"}}\n{spec}\n{spec}\n')
+    assert len(RejectedLog(tmp_path / "out" / "rejected.jsonl").keys) == 1
+    log = RejectedLog(tmp_path / "out" / "rejected.jsonl")
+    tasks, valid, _ = scene_tasks(specs, Layout(tmp_path / "out"), log, None)
+    assert [t.key for t in tasks] == ["1:toy0000"] and len(valid) == 1
+    assert "repeats line 1" in _rejected(tmp_path / "out")[-1]["reason"]
+
+
+@pytest.mark.blender
+@requires_bpy
+def test_run_writes_the_contract_layout_and_a_rerun_does_nothing(
+    tmp_path: Path, library: Path
+) -> None:
+    out = tmp_path / "out"
+    summary = run(_config(_specs(tmp_path, 3), out, library, gallery=True))
+    assert summary["rendered"] + summary["rejected"] == 3 + 18
+    for line in range(3):
+        png = out / "images" / "00000" / f"toy{line:04d}.png"
+        if png.is_file():
+            annotation = ImageAnnotation.model_validate_json(png.with_suffix(".json").read_text())
+            assert (
+                annotation.render.device.startswith("CPU") and len(annotation.captions.orders) == 24
+            )
+    galleries = sorted(p.stem for p in (out / "gallery").glob("*.json"))
+    assert galleries == ["cone", "cube", "cylinder", "sphere"]
+    missing = [r for r in _rejected(out) if r["key"].startswith("gallery:")]
+    assert len(missing) == 14 and all("has no asset" in r["reason"] for r in missing)
+    assert json.loads((out / "dataset.json").read_text())["vocab"] == "simco18"
+    again = run(_config(out.parent / "specs.jsonl", out, library, gallery=True))
+    assert again["rendered"] == again["rejected"] == 0 and again["workers"] == 0
+
+
+@pytest.mark.blender
+@requires_bpy
+def test_a_spec_that_kills_its_worker_twice_is_rejected(tmp_path: Path, library: Path) -> None:
+    out = tmp_path / "out"
+    summary = run(_config(_specs(tmp_path, 1), out, library, gallery=False, job_timeout_s=0.05))
+    (record,) = _rejected(out)
+    assert (
+        summary["rejected"] == 1
+        and record["stage"] == "crash"
+        and "died or hung" in record["reason"]
+    )
+    assert not list(out.glob("images/*/*"))
+
+
+@pytest.mark.blender
+@requires_bpy
+def test_sigkill_midway_then_resume_loses_and_repeats_nothing(
+    tmp_path: Path, library: Path
+) -> None:
+    count, out = 14, tmp_path / "out"
+    specs = _specs(tmp_path, count)
+    command = [
+        sys.executable,
+        "-c",
+        "from comco.cli import main; main()",
+        "render",
+        "--specs",
+        str(specs),
+    ]
+    command += [
+        "--out",
+        str(out),
+        "--library",
+        str(library),
+        "--device",
+        "CPU",
+        "--no-gallery",
+        "--quiet",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("images/*/*.json"))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    first = {p.stem for p in out.glob("images/*/*.json")}
+    assert 3 <= len(first) < count, "the kill did not land mid-run"
+    assert all(out.joinpath("images", "00000", f"{i}.png").is_file() for i in first)
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    summary = json.loads(result.stdout)
+    done = {p.stem for p in out.glob("images/*/*.json")}
+    rejected = [r["id"] for r in _rejected(out)]
+    assert len(rejected) == len(set(rejected)) and not (done & set(rejected))
+    assert done | set(rejected) == {f"toy{i:04d}" for i in range(count)}
+    assert summary["already_done"] + summary["rendered"] + summary["rejected"] == count
+    assert summary["rendered"] <= count - len(first)
+    leftovers = [p.name for p in out.rglob("*") if p.is_file() and ".tmp-" in p.name]
+    assert leftovers == [] and not list(out.glob("images/*/*.npz"))
+    for png in out.glob("images/*/*.png"):
+        assert png.stem in done
