@@ -15,7 +15,7 @@ from PIL import Image
 
 from comco.eval.encoders import Encoder, load_encoder, parse_model_spec
 from comco.eval.encoders.base import MissingBackendError, ModelNotAvailableError
-from comco.eval.tiny import build_clip
+from comco.eval.tiny import build_clip, build_siglip
 
 pytestmark = pytest.mark.models
 
@@ -158,3 +158,15 @@ def test_quickgelu_weights_need_the_quickgelu_architecture() -> None:
     )  # fmt: skip
     with pytest.raises(ValueError, match="ARCH/TAG"):
         split_name(parse_model_spec("openclip:ViT-B-32"))
+
+
+def test_siglip_pads_to_max_length_and_has_no_cls(tmp_path: Path, images: list[Path]) -> None:
+    encoder = load_encoder(f"hf:{build_siglip(tmp_path / 'siglip')}", device="cpu", batch_size=4)
+    alone = encoder.encode_text(["a dog"])
+    beside_long = encoder.encode_text(["a dog", "a teddy bear and an umbrella and a car"])
+    np.testing.assert_allclose(alone[0], beside_long[0], atol=1e-5)
+    tokens = encoder.processor.tokenizer(["a dog"], padding=encoder.padding)["input_ids"][0]
+    assert len(tokens) == 16  # SigLIP was trained on max_length padding
+    assert encoder.encode_images(images).shape == (3, 32)
+    with pytest.raises(NotImplementedError, match="CLS token"):
+        encoder.cls_attention(images)

@@ -107,3 +107,40 @@ def build_clip(
         size={"shortest_edge": image_size}, crop_size={"height": image_size, "width": image_size}
     ).save_pretrained(directory)
     return directory
+
+
+def build_siglip(directory: Path, width: int = 32, layers: int = 2, seed: int = 0) -> Path:
+    """Save a random transformers SiglipModel to `directory`.
+
+    Real SigLIP tokenizers are SentencePiece files from the hub; this one reuses the CLIP BPE
+    above with a 16-token context, enough to exercise SigLIP's max_length padding and pooling.
+    """
+    import torch
+    from transformers import CLIPTokenizer, SiglipConfig, SiglipImageProcessor, SiglipModel
+
+    directory = Path(directory)
+    vocab_file, merges_file = clip_bpe_files(directory / "bpe", vocabulary_words())
+    tokenizer = CLIPTokenizer(str(vocab_file), str(merges_file), model_max_length=16)
+    size = len(tokenizer)
+    tower = {
+        "hidden_size": width,
+        "intermediate_size": 4 * width,
+        "num_hidden_layers": layers,
+        "num_attention_heads": 2,
+    }
+    config = SiglipConfig(
+        text_config={
+            **tower,
+            "vocab_size": size,
+            "max_position_embeddings": 16,
+            "bos_token_id": size - 2,
+            "eos_token_id": size - 1,
+            "pad_token_id": size - 1,
+        },
+        vision_config={**tower, "image_size": 32, "patch_size": 8},
+    )
+    torch.manual_seed(seed)
+    SiglipModel(config).save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    SiglipImageProcessor(size={"height": 32, "width": 32}).save_pretrained(directory)
+    return directory

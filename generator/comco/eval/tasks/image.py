@@ -71,6 +71,10 @@ def _presets(context: EvalContext) -> list[str]:
     return sorted({r.annotation.spec.vocab for r in context.dataset.records})
 
 
+def _rows_of(context: EvalContext, preset: str) -> list[int]:
+    return [i for i, r in enumerate(context.dataset.records) if r.annotation.spec.vocab == preset]
+
+
 def _image_queries(context: EvalContext) -> np.ndarray:
     return context.encoder.encode_images([r.image_path for r in context.dataset.records])
 
@@ -84,9 +88,10 @@ def ior(context: EvalContext) -> TaskResult:
         categories = _candidate_categories(context, preset)
         sizes.add(len(categories))
         vectors = context.encoder.encode_images(context.dataset.gallery_for(categories))
-        for i, record in enumerate(context.dataset.records):
-            if record.annotation.spec.vocab == preset:
-                choices[i] = categories[int(nearest(queries[i : i + 1], vectors)[0])]
+        rows = _rows_of(context, preset)
+        choices.update(
+            zip(rows, (categories[j] for j in nearest(queries[rows], vectors)), strict=True)
+        )
     ordered = [choices[i] for i in range(len(context.dataset.records))]
     what = f"{'/'.join(map(str, sorted(sizes)))} gallery images"
     return TaskResult(
@@ -127,9 +132,8 @@ def i2tor(context: EvalContext) -> TaskResult:
         targets = single_object_captions(preset, context.annotation_style)
         ids = list(targets)
         vectors = context.encoder.encode_text(list(targets.values()))
-        for i, record in enumerate(context.dataset.records):
-            if record.annotation.spec.vocab == preset:
-                choices[i] = ids[int(nearest(queries[i : i + 1], vectors)[0])]
+        rows = _rows_of(context, preset)
+        choices.update(zip(rows, (ids[j] for j in nearest(queries[rows], vectors)), strict=True))
     ordered = [choices[i] for i in range(len(context.dataset.records))]
     return TaskResult(
         task="i2tor",

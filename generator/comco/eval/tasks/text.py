@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from comco.captions import CaptionStyle, OrderedCaption, all_order_captions, caption_style
 from comco.captions import single_object_captions as targets_for
-from comco.eval.metrics import nearest
+from comco.eval.metrics import normalize
 from comco.eval.results import Tally, TaskResult
 from comco.eval.tasks.context import EvalContext
 from comco.spec import SceneSpec
@@ -38,30 +38,33 @@ def _retrieve(
         )
         for r in records
     ]
-    queries = context.encoder.encode_text([c.text for _, caps in per_image for c in caps])
+    queries = normalize(
+        context.encoder.encode_text([c.text for _, caps in per_image for c in caps])
+    )
     targets = {
         preset: targets_for(preset, target_style) for preset in {s.vocab for s, _ in per_image}
     }
     target_vectors = {
-        preset: (list(t), context.encoder.encode_text(list(t.values())))
+        preset: (list(t), normalize(context.encoder.encode_text(list(t.values()))))
         for preset, t in targets.items()
     }
     tally = Tally()
     row = 0
     for spec, captions in per_image:
         ids, vectors = target_vectors[spec.vocab]
-        index = {c: i for i, c in enumerate(ids)}
-        k = len(mentions(spec, captions[0]))
+        similarity = queries[row : row + len(captions)] @ vectors.T  # (orders, targets)
+        row += len(captions)
+        own = list(dict.fromkeys(spec.categories))  # every order names the same objects
+        if restrict:
+            columns_of_own = [ids.index(c) for c in own]
+            picks = [own[j] for j in similarity[:, columns_of_own].argmax(axis=1)]
+        else:
+            picks = [ids[j] for j in similarity.argmax(axis=1)]
+        k = len(own)
         columns = position_columns(k, with_none=not restrict)
         hits = dict.fromkeys(columns, 0.0)
-        for caption in captions:
+        for caption, choice in zip(captions, picks, strict=True):
             named = mentions(spec, caption)
-            query = queries[row : row + 1]
-            row += 1
-            if restrict:
-                choice = named[int(nearest(query, vectors[[index[c] for c in named]])[0])]
-            else:
-                choice = ids[int(nearest(query, vectors)[0])]
             hits[f"pos{named.index(choice) + 1}" if choice in named else "none"] += 1
         tally.add_image(
             f"{k} objects",
