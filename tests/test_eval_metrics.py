@@ -93,7 +93,7 @@ def test_tally_groups_sort_by_count_and_union_columns() -> None:
     tally.add_image("2 objects", ["pos1", "pos2"], {"pos2": 2.0}, {"pos1": 2.0, "pos2": 2.0}, 2)
     table = tally.table("t", "title", "%", n_boot=10, seed=0)
     assert [r.group for r in table.rows] == ["2 objects", "10 objects"]
-    assert table.columns == ["pos1", "none", "pos2"]
+    assert table.columns == ["pos1", "pos2", "none"]
     assert table.rows[0].cells["pos2"].pct == 100.0
     assert table.rows[0].n_queries == 2
 

@@ -119,7 +119,8 @@ def test_ioc_and_i2tor(dataset_dir: Path, tmp_path: Path) -> None:
 
 def test_itm_helpful_passes_adversarial_fails(dataset_dir: Path, tmp_path: Path) -> None:
     result = TASKS["itm"].run(context(dataset_dir, tmp_path, pick=0))
-    assert cells(result) == {"adversarial": {"correct": 0.0}, "helpful": {"correct": 100.0}}
+    assert cells(result) == {"helpful": {"correct": 100.0}, "adversarial": {"correct": 0.0}}
+    assert [r.group for r in result.tables[0].rows] == ["helpful", "adversarial"]
 
 
 def test_cache_embeds_each_input_once(dataset_dir: Path, tmp_path: Path) -> None:

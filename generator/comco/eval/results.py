@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from comco.eval.metrics import ratio_with_ci
 
+CATCH_ALL = ("none", "background")
+
 
 class Cell(BaseModel):
     """A percentage and its 95% bootstrap interval (NaN where the column has no data)."""
@@ -78,12 +80,15 @@ class Tally:
         self._queries[group] += n_queries
 
     def table(self, name: str, title: str, unit: str, n_boot: int, seed: int) -> Table:
-        """Rows sorted by leading count, then name; columns are the union, first seen first."""
+        """Rows sorted by leading count (others in order of arrival); columns are the union,
+        first seen first, with the catch-all columns ('none', 'background') last."""
         columns: list[str] = []
         for cols in self._columns.values():
             columns += [c for c in cols if c not in columns]
+        columns.sort(key=lambda c: c in CATCH_ALL)
         rows = []
-        for group in sorted(self._data, key=_group_key):
+        arrival = list(self._data)
+        for group in sorted(arrival, key=lambda g: (_leading_count(g), arrival.index(g))):
             data = self._data[group]
             cols = self._columns[group]
             num = np.array([[image.get(c, 0.0) for c in cols] for image in data["num"]])
@@ -103,10 +108,10 @@ class Tally:
         return Table(name=name, title=title, unit=unit, columns=columns, rows=rows)
 
 
-def _group_key(group: str) -> tuple[int, str]:
-    """Groups that start with a count sort by it ('2 objects' before '10 objects')."""
+def _leading_count(group: str) -> int:
+    """'10 objects' -> 10, so it sorts after '2 objects'; groups without a count go last."""
     head = group.split(" ", 1)[0]
-    return (int(head), group) if head.isdigit() else (10**6, group)
+    return int(head) if head.isdigit() else 10**6
 
 
 class ModelRun(BaseModel):
