@@ -132,12 +132,20 @@ def test_cache_embeds_each_input_once(dataset_dir: Path, tmp_path: Path) -> None
     assert again.encoder.misses == 0 and again.encoder.hits == ctx.encoder.misses
 
 
-def test_missing_gallery_category_is_named(dataset_dir: Path, tmp_path: Path) -> None:
+def test_images_without_gallery_answer_are_left_out_visibly(
+    dataset_dir: Path, tmp_path: Path
+) -> None:
     ctx = context(dataset_dir, tmp_path)
-    removed = ctx.dataset.gallery.pop(ctx.dataset.records[0].annotation.objects[0].category)
+    first = ctx.dataset.records[0].annotation.objects[0].category
+    ctx.dataset.gallery.pop(first)
+    result = TASKS["ior"].run(ctx)
+    n_used = sum(r.n_images for r in result.tables[0].rows)
+    users = [r for r in ctx.dataset.records if first in r.annotation.spec.categories]
+    assert n_used == len(ctx.dataset.records) - len(users)
+    assert result.notes[0] == f"{len(users)} images left out: no gallery image for ['{first}']."
+    ctx.dataset.gallery.clear()
     with pytest.raises(FileNotFoundError, match="gallery: no reference image"):
-        TASKS["ior"].run(ctx)
-    assert removed.is_file()
+        TASKS["ioc"].run(ctx)
 
 
 def test_parse_tasks() -> None:

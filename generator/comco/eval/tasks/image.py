@@ -10,6 +10,7 @@ import numpy as np
 
 from comco.annotations import ObjectAnnotation
 from comco.captions import single_object_captions
+from comco.catalog import load_vocabulary
 from comco.eval.dataset import Record
 from comco.eval.metrics import nearest
 from comco.eval.results import Table, Tally, TaskResult
@@ -25,9 +26,11 @@ def retrieved_object(record: Record, category: str) -> ObjectAnnotation | None:
     return min(matches, key=lambda o: o.size_rank) if matches else None
 
 
-def _tables(context: EvalContext, choices: list[str], restrict: bool, what: str) -> list[Table]:
+def _tables(
+    context: EvalContext, records: list[Record], choices: list[str], restrict: bool, what: str
+) -> list[Table]:
     by_rank, by_role = Tally(), Tally()
-    for record, choice in zip(context.dataset.records, choices, strict=True):
+    for record, choice in zip(records, choices, strict=True):
         group = configuration(record)
         k = record.n_objects
         hit = retrieved_object(record, choice)
@@ -58,86 +61,98 @@ def _tables(context: EvalContext, choices: list[str], restrict: bool, what: str)
     ]
 
 
-def _candidate_categories(context: EvalContext, preset: str) -> list[str]:
-    """Gallery categories of the preset; every category the images use must be among them."""
-    from comco.catalog import load_vocabulary
+def covered_records(context: EvalContext) -> tuple[list[Record], list[str]]:
+    """Images whose every object has a gallery image, and a note naming what was left out.
 
-    used = sorted({o.category for r in context.dataset.records for o in r.annotation.objects})
-    context.dataset.gallery_for(used)
-    return [c for c in load_vocabulary().presets[preset] if c in context.dataset.gallery]
+    A gallery render can fail its quality gate; its category's images are then left out of
+    the gallery tasks (visibly) rather than scored against a gallery lacking the answer.
+    """
+    kept, lacking = [], set()
+    for record in context.dataset.records:
+        missing = {o.category for o in record.annotation.objects} - context.dataset.gallery.keys()
+        lacking |= missing
+        if not missing:
+            kept.append(record)
+    if not kept:
+        context.dataset.gallery_for(sorted(lacking))  # raises, naming the categories
+    left_out = len(context.dataset.records) - len(kept)
+    notes = (
+        [f"{left_out} images left out: no gallery image for {sorted(lacking)}."] if left_out else []
+    )
+    return kept, [*notes, "Intervals: 95% bootstrap over images."]
 
 
-def _presets(context: EvalContext) -> list[str]:
-    return sorted({r.annotation.spec.vocab for r in context.dataset.records})
+def _by_preset(records: list[Record]) -> dict[str, list[int]]:
+    rows: dict[str, list[int]] = {}
+    for i, record in enumerate(records):
+        rows.setdefault(record.annotation.spec.vocab, []).append(i)
+    return rows
 
 
-def _rows_of(context: EvalContext, preset: str) -> list[int]:
-    return [i for i, r in enumerate(context.dataset.records) if r.annotation.spec.vocab == preset]
-
-
-def _image_queries(context: EvalContext) -> np.ndarray:
-    return context.encoder.encode_images([r.image_path for r in context.dataset.records])
+def _retrieve(
+    records: list[Record], queries: np.ndarray, targets: dict[str, tuple[list[str], np.ndarray]]
+) -> list[str]:
+    """Nearest target category per image; `targets` maps a preset to (ids, vectors)."""
+    choices: dict[int, str] = {}
+    for preset, rows in _by_preset(records).items():
+        ids, vectors = targets[preset]
+        choices.update(zip(rows, (ids[j] for j in nearest(queries[rows], vectors)), strict=True))
+    return [choices[i] for i in range(len(records))]
 
 
 def ior(context: EvalContext) -> TaskResult:
-    """IOR: nearest single-object reference image over the whole gallery of the preset."""
-    queries = _image_queries(context)
-    choices: dict[int, str] = {}
-    sizes = set()
-    for preset in _presets(context):
-        categories = _candidate_categories(context, preset)
-        sizes.add(len(categories))
-        vectors = context.encoder.encode_images(context.dataset.gallery_for(categories))
-        rows = _rows_of(context, preset)
-        choices.update(
-            zip(rows, (categories[j] for j in nearest(queries[rows], vectors)), strict=True)
-        )
-    ordered = [choices[i] for i in range(len(context.dataset.records))]
-    what = f"{'/'.join(map(str, sorted(sizes)))} gallery images"
+    """IOR: nearest single-object reference image over the preset's whole gallery."""
+    records, notes = covered_records(context)
+    vocabulary = load_vocabulary()
+    targets = {}
+    for preset in _by_preset(records):
+        ids = [c for c in vocabulary.presets[preset] if c in context.dataset.gallery]
+        targets[preset] = (ids, context.encoder.encode_images(context.dataset.gallery_for(ids)))
+    queries = context.encoder.encode_images([r.image_path for r in records])
+    sizes = "/".join(sorted({str(len(ids)) for ids, _ in targets.values()}))
     return TaskResult(
         task="ior",
         model=context.model,
-        tables=_tables(context, ordered, restrict=False, what=what),
-        notes=["Intervals: 95% bootstrap over images."],
+        tables=_tables(
+            context, records, _retrieve(records, queries, targets), False, f"{sizes} gallery images"
+        ),
+        notes=notes,
     )
 
 
 def ioc(context: EvalContext) -> TaskResult:
     """IOC: the same images, classified among the gallery images of their own objects."""
-    queries = _image_queries(context)
-    used = sorted({o.category for r in context.dataset.records for o in r.annotation.objects})
+    records, notes = covered_records(context)
+    used = sorted({o.category for r in records for o in r.annotation.objects})
     gallery = dict(
         zip(used, context.encoder.encode_images(context.dataset.gallery_for(used)), strict=True)
     )
+    queries = context.encoder.encode_images([r.image_path for r in records])
     choices = []
-    for i, record in enumerate(context.dataset.records):
+    for query, record in zip(queries, records, strict=True):
         own = [o.category for o in record.annotation.objects]
-        vectors = np.stack([gallery[c] for c in own])
-        choices.append(own[int(nearest(queries[i : i + 1], vectors)[0])])
+        choices.append(own[int(nearest(query[None], np.stack([gallery[c] for c in own]))[0])])
+    what = "the image's own objects' gallery images"
     return TaskResult(
         task="ioc",
         model=context.model,
-        tables=_tables(
-            context, choices, restrict=True, what="the image's own objects' gallery images"
-        ),
-        notes=["Intervals: 95% bootstrap over images."],
+        tables=_tables(context, records, choices, True, what),
+        notes=notes,
     )
 
 
 def i2tor(context: EvalContext) -> TaskResult:
     """I2TOR: nearest single-object caption (the dataset's caption style) for each image."""
-    queries = _image_queries(context)
-    choices: dict[int, str] = {}
-    for preset in _presets(context):
-        targets = single_object_captions(preset, context.annotation_style)
-        ids = list(targets)
-        vectors = context.encoder.encode_text(list(targets.values()))
-        rows = _rows_of(context, preset)
-        choices.update(zip(rows, (ids[j] for j in nearest(queries[rows], vectors)), strict=True))
-    ordered = [choices[i] for i in range(len(context.dataset.records))]
+    records = context.dataset.records
+    targets = {}
+    for preset in _by_preset(records):
+        captions = single_object_captions(preset, context.annotation_style)
+        targets[preset] = (list(captions), context.encoder.encode_text(list(captions.values())))
+    queries = context.encoder.encode_images([r.image_path for r in records])
+    choices = _retrieve(records, queries, targets)
     return TaskResult(
         task="i2tor",
         model=context.model,
-        tables=_tables(context, ordered, restrict=False, what="all single-object captions"),
+        tables=_tables(context, records, choices, False, "all single-object captions"),
         notes=["Intervals: 95% bootstrap over images."],
     )
