@@ -148,11 +148,22 @@ def test_quickgelu_weights_need_the_quickgelu_architecture() -> None:
 
     from comco.eval.encoders.openclip import check_quickgelu, split_name
 
-    configs = {("ViT-B-32", "openai"): {"quick_gelu": True}, ("ViT-B-32", "laion2b"): {}}
-    fake = SimpleNamespace(get_pretrained_cfg=lambda arch, tag: configs.get((arch, tag), {}))
+    def fake(configs: dict) -> SimpleNamespace:
+        return SimpleNamespace(
+            is_pretrained_cfg=lambda arch, tag: (arch, tag) in configs,
+            get_pretrained_cfg=lambda arch, tag: configs.get((arch, tag), {}),
+        )
+
+    flagged = fake({("ViT-B-32", "openai"): {"quick_gelu": True}, ("ViT-B-32", "laion2b"): {}})
     with pytest.raises(ValueError, match="openclip:ViT-B-32-quickgelu/openai"):
-        check_quickgelu(fake, "ViT-B-32", "openai")
-    check_quickgelu(fake, "ViT-B-32", "laion2b")
+        check_quickgelu(flagged, "ViT-B-32", "openai")
+    check_quickgelu(flagged, "ViT-B-32", "laion2b")
+    listed_apart = fake({("ViT-B-32-quickgelu", "openai"): {}})
+    with pytest.raises(ValueError, match="openclip:ViT-B-32-quickgelu/openai"):
+        check_quickgelu(listed_apart, "ViT-B-32", "openai")
+    check_quickgelu(listed_apart, "ViT-B-32-quickgelu", "openai")
+    with pytest.raises(ValueError, match="no pretrained tag 'nope'"):
+        check_quickgelu(listed_apart, "ViT-B-32", "nope")
     assert split_name(parse_model_spec("openclip:ViT-B-32//w/m.safetensors")) == (
         "ViT-B-32", "/w/m.safetensors",
     )  # fmt: skip

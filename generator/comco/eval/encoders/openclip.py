@@ -55,13 +55,22 @@ def split_name(spec: ModelSpec) -> tuple[str, str | None]:
 
 
 def check_quickgelu(open_clip: ModuleType, arch: str, tag: str) -> None:
-    """Refuse QuickGELU-trained weights on a GELU architecture; name the right one."""
-    config = open_clip.get_pretrained_cfg(arch, tag) or {}
-    if config.get("quick_gelu") and "quickgelu" not in arch.lower():
+    """Refuse QuickGELU-trained weights on a GELU architecture, and unknown tags; name the fix.
+
+    open_clip lists OpenAI weights either under `ARCH-quickgelu` only or under both names
+    with `quick_gelu` in the pretrained config, depending on its version: check both.
+    """
+    explicit = "quickgelu" in arch.lower()
+    fix = f"name the architecture explicitly: openclip:{arch}-quickgelu/{tag}"
+    if not open_clip.is_pretrained_cfg(arch, tag):
+        if not explicit and open_clip.is_pretrained_cfg(f"{arch}-quickgelu", tag):
+            raise ValueError(f"model openclip:{arch}/{tag}: trained with QuickGELU; {fix}")
         raise ValueError(
-            f"model openclip:{arch}/{tag}: these weights were trained with QuickGELU; "
-            f"name the architecture explicitly: openclip:{arch}-quickgelu/{tag}"
+            f"model openclip:{arch}/{tag}: open_clip has no pretrained tag {tag!r} for {arch!r}; "
+            "expected a pair from open_clip.list_pretrained() or a weights file path"
         )
+    if open_clip.get_pretrained_cfg(arch, tag).get("quick_gelu") and not explicit:
+        raise ValueError(f"model openclip:{arch}/{tag}: trained with QuickGELU; {fix}")
 
 
 class OpenClipEncoder:
