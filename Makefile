@@ -10,6 +10,7 @@ RESOLUTION ?= 512
 SAMPLES ?= 32
 LIBRARY ?= assets/library
 export COMCO_LIBRARY := $(abspath $(LIBRARY))
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: setup library verify-library sample render demo test lint bench clean-renders
 
@@ -24,6 +25,8 @@ $(BIN)/.installed: pyproject.toml
 setup: $(BIN)/.installed  ## install everything into .venv
 
 $(LIBRARY)/manifest.json: | $(BIN)/.installed
+	@# apt-get download needs package lists; a fresh machine has none
+	@ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || $(SUDO) apt-get update -qq
 	$(BIN)/comco assets fetch
 	$(BIN)/comco assets build --library $(LIBRARY)
 
