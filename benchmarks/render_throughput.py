@@ -3,8 +3,9 @@
     python benchmarks/render_throughput.py [--n 40] [--size 224] [--samples 8] [--workers 1]
         [--device auto|OPTIX|CUDA|HIP|METAL|CPU] [--library assets/library] [--denoise]
 
-Prints wall images/s including worker start-up, steady images/s (first to last finished
-image), mean in-worker seconds per image, and the peak memory of a worker. Without a built
+Prints renders/s (kept and rejected scenes, with worker start-up), kept images/s, the
+steady kept rate (first to last kept image), mean in-worker seconds per image and the peak
+memory of a worker process. Without a built
 library it renders the toy shapes of `comco.render.toy_library` (say which in any report).
 """
 
@@ -95,8 +96,10 @@ def main() -> None:
         f"{args.objects} objects, {args.workers} worker(s), library {library.name}"
     )
     print(f"rendered {summary['rendered']} rejected {summary['rejected']} in {wall:.1f} s")
-    print(f"wall images/s   {summary['rendered'] / wall:.2f} (with worker start-up)")
-    print(f"steady images/s {steady:.2f}")
+    processed = summary["rendered"] + summary["rejected"]
+    print(f"renders/s       {processed / wall:.2f} (kept + rejected, with worker start-up)")
+    print(f"kept images/s   {summary['rendered'] / wall:.2f} (with worker start-up)")
+    print(f"steady kept/s   {steady:.2f} (first to last kept image)")
     print(f"worker s/image  {sum(seconds) / max(1, len(seconds)):.3f}")
     print(f"peak worker memory {peak_mb:.0f} MB")
 

@@ -169,3 +169,15 @@ def test_sigkill_midway_then_resume_loses_and_repeats_nothing(
     assert leftovers == [] and not list(out.glob("images/*/*.npz"))
     for png in out.glob("images/*/*.png"):
         assert png.stem in done
+
+
+@pytest.mark.blender
+@requires_bpy
+def test_workers_are_recycled_after_the_configured_number_of_images(
+    tmp_path: Path, library: Path
+) -> None:
+    out = tmp_path / "out"
+    summary = run(_config(_specs(tmp_path, 2), out, library, gallery=False, recycle_after=1))
+    assert summary["rendered"] + summary["rejected"] == 2
+    starts = (out / "logs" / "worker-0.log").read_text().count(": rendering on CPU")
+    assert starts == 2

@@ -68,9 +68,8 @@ class AssetPool:
                 selected_objects=meshes,
             ):
                 bpy.ops.object.join()
-        for obj in imported:
-            if obj.name in bpy.data.objects and obj is not main and obj.type != "MESH":
-                bpy.data.objects.remove(obj)
+        for obj in [o for o in bpy.data.objects if o not in before and o != main]:
+            bpy.data.objects.remove(obj)  # empties and armatures left over from the import
         for coll in list(main.users_collection):
             coll.objects.unlink(main)
         self.collection.objects.link(main)

@@ -78,6 +78,7 @@ class Studio:
         cycles.transparent_max_bounces = FIXED_SETTINGS["transparent_max_bounces"]
         cycles.volume_bounces = FIXED_SETTINGS["volume_bounces"]
         cycles.caustics_reflective = cycles.caustics_refractive = FIXED_SETTINGS["caustics"]
+        cycles.use_light_tree = FIXED_SETTINGS["light_tree"]  # one sun + sky: ~8% faster off
         cycles.filter_width = FIXED_SETTINGS["filter_width"]
         cycles.denoiser = FIXED_SETTINGS["denoiser"]
         scene.view_layers[0].use_pass_object_index = True

@@ -10,6 +10,7 @@ FIXED_SETTINGS: dict[str, float | int | str | bool] = {
     "transparent_max_bounces": 8,
     "volume_bounces": 0,
     "caustics": False,
+    "light_tree": False,
     "adaptive_threshold": 0.05,
     "filter_width": 1.5,
     "view_transform": "AgX",

@@ -12,7 +12,7 @@ from comco.runner.journal import RejectedLog
 from comco.runner.layout import Layout
 from comco.spec import ObjectSpec, SceneSpec, SizeRole
 
-GALLERY_SCALE_M = 2.0
+GALLERY_SCALE_M = 3.0
 
 
 @dataclass
