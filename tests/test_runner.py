@@ -16,7 +16,7 @@ from comco.annotations import ImageAnnotation
 from comco.render.toy_library import build_toy_library, toy_scene
 from comco.runner.journal import RejectedLog
 from comco.runner.layout import Layout, temp_path
-from comco.runner.run import RunConfig, run
+from comco.runner.run import RunConfig, RunError, run
 from comco.runner.tasks import scene_tasks
 
 requires_bpy = pytest.mark.skipif(importlib.util.find_spec("bpy") is None, reason="no bpy")
@@ -103,7 +103,8 @@ def test_run_writes_the_contract_layout_and_a_rerun_does_nothing(
     galleries = sorted(p.stem for p in (out / "gallery").glob("*.json"))
     assert galleries == ["cone", "cube", "cylinder", "sphere"]
     missing = [r for r in _rejected(out) if r["key"].startswith("gallery:")]
-    assert len(missing) == 14 and all("has no asset" in r["reason"] for r in missing)
+    assert len(missing) == 14 and all(r["stage"] == "asset" for r in missing)
+    assert len(summary["missing_assets"]) == 14
     assert json.loads((out / "dataset.json").read_text())["vocab"] == "simco18"
     again = run(_config(out.parent / "specs.jsonl", out, library, gallery=True))
     assert again["rendered"] == again["rejected"] == 0 and again["workers"] == 0
@@ -181,3 +182,11 @@ def test_workers_are_recycled_after_the_configured_number_of_images(
     assert summary["rendered"] + summary["rejected"] == 2
     starts = (out / "logs" / "worker-0.log").read_text().count(": rendering on CPU")
     assert starts == 2
+
+
+def test_a_folder_rendered_with_another_library_is_refused(tmp_path: Path, library: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "dataset.json").write_text('{"asset_library_sha256": "0123"}')
+    with pytest.raises(RunError, match="asset library 0123"):
+        run(_config(_specs(tmp_path, 1), out, library))

@@ -153,8 +153,8 @@ class _Run:
         self.error: BaseException | None = None
         self.tasks: queue.Queue[Task] = queue.Queue()
         self.bar: tqdm | None = None
-        manifest = load_manifest(config.library)
-        self.library_sha256 = manifest.library_sha256
+        self.manifest = load_manifest(config.library)
+        self.library_sha256 = self.manifest.library_sha256
         self.options = WorkerOptions(
             library=config.library.resolve(),
             scratch=self.layout.scratch.resolve(),
@@ -178,6 +178,34 @@ class _Run:
             if self.bar is not None:
                 self.bar.update(1)
 
+    def _check_library(self) -> None:
+        """Refuse to mix images of two asset libraries in one dataset folder."""
+        if not self.layout.dataset.is_file():
+            return
+        before = json.loads(self.layout.dataset.read_text()).get("asset_library_sha256")
+        if before != self.library_sha256:
+            raise RunError(
+                f"out: {self.layout.root} holds images rendered with asset library {before}, "
+                f"but {self.config.library} is {self.library_sha256}; render into a new folder"
+            )
+
+    def _without_missing_assets(self, todo: list[Task]) -> tuple[list[Task], list[str]]:
+        """Reject tasks whose categories the library lacks, before any worker sees them."""
+        available, kept, missing = set(self.manifest.assets), [], set()
+        for task in todo:
+            absent = sorted(set(task.spec.categories) - available)
+            if not absent:
+                kept.append(task)
+                continue
+            missing.update(absent)
+            reason = f"asset library {self.config.library} has no asset for {absent}"
+            spec = task.spec.model_dump(mode="json")
+            self.rejected.add(task.key, reason, "asset", id=task.spec.id, spec=spec)
+            self.stats.rejected += 1
+        if missing:
+            tqdm.write(f"warning: no assets for {sorted(missing)}", file=sys.stderr)
+        return kept, sorted(missing)
+
     def _dataset_json(self, specs: list) -> None:
         vocabs = sorted({s.vocab for s in specs})
         data = {
@@ -196,6 +224,7 @@ class _Run:
     def execute(self) -> dict:
         layout, config = self.layout, self.config
         layout.root.mkdir(parents=True, exist_ok=True)
+        self._check_library()
         strays = layout.clean_strays()
         layout.scratch.mkdir(parents=True)
         rejected_before = 0
@@ -204,6 +233,7 @@ class _Run:
         todo, specs, finished = scene_tasks(config.specs, layout, self.rejected, config.limit)
         if config.gallery and specs:
             todo = gallery_tasks(specs[0], layout, self.rejected) + todo
+        todo, missing = self._without_missing_assets(todo)
         for task in todo:
             self.tasks.put(task)
         self._dataset_json(specs)
@@ -241,6 +271,7 @@ class _Run:
             "images_per_s": round(self.stats.rendered / elapsed, 3) if elapsed > 0 else 0.0,
             "workers": len(slots),
             "devices": sorted(self.stats.devices),
+            "missing_assets": missing,
         }
         write_atomic(layout.summary, json.dumps(summary, indent=2).encode(), "run")
         return summary
