@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from comco.assets.library import MANIFEST_NAME, default_library_dir, load_manifest
+from comco.catalog import load_vocabulary
 from comco.render.protocol import DEVICE_CHOICES
 from comco.render.toy_library import build_toy_library
 from comco.runner.run import RunConfig, run
@@ -30,8 +31,12 @@ def _specs(
     library: Path, count: int, size: int, samples: int, denoise: bool, objects: int
 ) -> list[str]:
     """Sampled 1-large scenes; categories the library lacks are swapped for ones it has."""
-    available = sorted(load_manifest(library).assets)
-    vocab = "comco72" if len(available) >= 20 else "simco18"
+    built = set(load_manifest(library).assets)
+    presets = load_vocabulary().presets
+    vocab = max(presets, key=lambda name: len(built & set(presets[name])))
+    available = sorted(built & set(presets[vocab]))
+    if len(available) < objects:
+        raise SystemExit(f"library {library}: only {available} of preset {vocab!r} are built")
     config = SamplerConfig(
         vocab=vocab,
         objects=objects,
