@@ -126,3 +126,13 @@ def test_forced_gpu_without_one_fails_loudly(library: Path, tmp_path: Path) -> N
         pytest.skip(f"this machine has a CUDA device: {client.ready}")
     finally:
         client.stop()
+
+
+def test_wide_image_keeps_the_geometry_camera(worker: WorkerClient, tmp_path: Path) -> None:
+    spec = toy_scene(0)
+    spec = spec.model_copy(update={"camera": spec.camera.model_copy(update={"width": 96})})
+    rgb, arrays = _render(worker, spec, tmp_path, "wide")
+    assert rgb.shape == (64, 96, 3)
+    for i in range(4):
+        visible = arrays["index"] == i + 1
+        assert visible.any() and (visible & ~arrays["silhouettes"][i]).sum() <= 2
