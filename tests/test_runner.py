@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -33,6 +34,24 @@ def _specs(folder: Path, count: int) -> Path:
     path = folder / "specs.jsonl"
     path.write_text("".join(toy_scene(i).model_dump_json() + "\n" for i in range(count)))
     return path
+
+
+def _running(pid: int) -> bool:
+    """True while the process exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _all_gone(pids: list[int], timeout_s: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if not [pid for pid in pids if _running(pid)]:
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def _config(specs: Path, out: Path, library: Path, **kw) -> RunConfig:
@@ -155,6 +174,9 @@ def test_sigkill_midway_then_resume_loses_and_repeats_nothing(
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    logs = "".join(p.read_text() for p in (out / "logs").glob("*.log"))
+    pids = [int(pid) for pid in re.findall(r"comco worker (\d+): rendering", logs)]
+    assert pids and _all_gone(pids), "workers outlived the killed runner"
     first = {p.stem for p in out.glob("images/*/*.json")}
     assert 3 <= len(first) < count, "the kill did not land mid-run"
     assert all(out.joinpath("images", "00000", f"{i}.png").is_file() for i in first)
