@@ -27,7 +27,7 @@ from comco.runner.journal import RejectedLog
 from comco.runner.layout import Layout, temp_path, write_atomic
 from comco.runner.outputs import finish
 from comco.runner.tasks import Task, gallery_tasks, scene_tasks
-from comco.runner.workers import WorkerClient, WorkerCrashed, WorkerOptions, WorkerStartError
+from comco.runner.workers import WorkerClient, WorkerCrashed, WorkerOptions
 
 MAX_CRASHES = 2
 
@@ -90,9 +90,7 @@ class _Slot(threading.Thread):
                 except queue.Empty:
                     return
                 self._render(task)
-        except WorkerStartError as error:
-            r.fail(error)
-        except Exception as error:  # a bug in the runner: stop the run and show it
+        except Exception as error:  # WorkerStartError, or a runner bug: stop the run, show it
             r.fail(error)
         finally:
             self.client.stop()
