@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import queue
+import shutil
 import sys
 import threading
 import time
@@ -254,6 +255,7 @@ class _Run:
                     slot.client.stop()
                 raise
         elapsed = time.perf_counter() - start
+        shutil.rmtree(layout.scratch, ignore_errors=True)
         if self.error is not None:
             raise RunError(str(self.error)) from self.error
         self._dataset_json(specs)
