@@ -110,7 +110,7 @@ def quality_problems(
         if m.visible_area_px < gates.min_visible_px:
             problems.append(
                 f"objects[{i}] ({obj.category}): visible area {m.visible_area_px}px is below "
-                f"the minimum {gates.min_visible_px}px"
+                f"the minimum {gates.min_visible_px}px (alone it covers {m.unoccluded_area_px}px)"
             )
         x0, y0, x1, y1 = (float(v) for v in boxes[i])
         edge = gates.min_border_px
