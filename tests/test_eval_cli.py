@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from comco.cli import main
+from comco.eval.results import EvalRun
 from comco.eval.tiny import build_clip
 from test_eval_dataset import make_dataset
 
@@ -27,6 +28,7 @@ def test_eval_writes_results_report_and_plots(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "skipped ior: needs ['image']" in result.output
 
+    EvalRun.model_validate_json((out / "results.json").read_text())  # the file reads back
     run = json.loads((out / "results.json").read_text())
     clip, sbert = run["runs"]
     assert [r["task"] for r in clip["results"]] == [

@@ -13,6 +13,8 @@ from comco.spec import SizeRole
 
 @dataclass
 class EvalContext:
+    """Shared by the tasks of one model run, so embeddings and settings are made once."""
+
     dataset: EvalDataset
     encoder: CachedEncoder
     n_boot: int = 1000
