@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from comco import geometry
 from comco.catalog import load_vocabulary
 from comco.permutation import KeyedPermutation, ordered_tuple_count, unrank_ordered_tuple
 from comco.sampler import SamplerConfig, sample_scene, sample_scenes
@@ -39,6 +40,18 @@ def test_sampled_scenes_satisfy_every_placement_rule(config, index):
         large = [areas[i] for i, r in enumerate(roles) if r is SizeRole.large]
         small = [areas[i] for i, r in enumerate(roles) if r is SizeRole.small]
         assert min(large) >= config.large_factor * max(small)
+    boxes = []
+    for o in scene.objects:
+        corners = geometry.bounding_box_corners(*o.position, o.scale)
+        pixels, _ = geometry.project(corners, scene.camera.matrix_world, scene.camera.intrinsics)
+        eye = scene.camera.location
+        distance = ((o.position[0] - eye[0]) ** 2 + (o.position[1] - eye[1]) ** 2) ** 0.5
+        boxes.append((distance, geometry.projected_box(pixels)))
+    for (da, a), (db, b) in itertools.combinations(boxes, 2):
+        near, far = (a, b) if da < db else (b, a)
+        width = max(0.0, min(near[2], far[2]) - max(near[0], far[0]))
+        height = max(0.0, min(near[3], far[3]) - max(near[1], far[1]))
+        assert width * height <= config.max_hidden * (far[2] - far[0]) * (far[3] - far[1]) + 1e-6
     # the scene survives a JSON round trip, which re-validates it
     SceneSpec.model_validate_json(scene.model_dump_json())
 

@@ -102,6 +102,9 @@ class SamplerConfig(BaseModel):
     ground_y: tuple[float, float] = (-3.8, 3.5)
     frame_margin_px: float = Field(4.0, ge=0)
     min_gap_m: float = Field(0.05, ge=0)
+    max_hidden: float = Field(
+        0.5, ge=0, le=1, description="max share of an object's projected box behind another's"
+    )
     max_attempts: int = Field(2000, ge=1)
     id_prefix: str | None = None
     _reach: float | None = PrivateAttr(None)
@@ -210,6 +213,9 @@ def _anchor(config: SamplerConfig, reach: float, rng: np.random.Generator) -> tu
     return _layout_ground(config, float(rng.uniform(0.75 * reach, reach)))
 
 
+Box = tuple[float, float, float, float]
+
+
 def _place(
     config: SamplerConfig, sizes: list[tuple[SizeRole, float]], rng: np.random.Generator
 ) -> list[tuple[float, float]]:
@@ -218,6 +224,7 @@ def _place(
     reach = config.layout_reach() if config.layout != "free" else 0.0
     for _ in range(config.max_attempts):
         placed: dict[int, tuple[float, float, float]] = {}
+        boxes: list[tuple[tuple[float, float, float], Box]] = []
         for rank, i in enumerate(order):
             scale = sizes[i][1]
             for _ in range(50):
@@ -228,9 +235,11 @@ def _place(
                         float(rng.uniform(*config.ground_x)),
                         float(rng.uniform(*config.ground_y)),
                     )
-                x, y = round(x, 4), round(y, 4)
-                if _fits(config, (x, y, scale), list(placed.values())):
-                    placed[i] = (x, y, scale)
+                candidate = (round(x, 4), round(y, 4), scale)
+                box = _fitting_box(config, candidate, boxes)
+                if box is not None:
+                    placed[i] = candidate
+                    boxes.append((candidate, box))
                     break
             else:
                 break
@@ -243,16 +252,43 @@ def _place(
     )
 
 
-def _fits(
-    config: SamplerConfig, new: tuple[float, float, float], placed: list[tuple[float, float, float]]
-) -> bool:
-    """Whether one more object fits the frame and clears those already placed."""
+def _fitting_box(
+    config: SamplerConfig,
+    new: tuple[float, float, float],
+    placed: list[tuple[tuple[float, float, float], Box]],
+) -> Box | None:
+    """The projected box of one more object if it fits the frame, clears the objects already
+    placed in 3D and does not hide too much of them (or they of it); None otherwise."""
     x, y, scale = new
     radius = geometry.footprint_radius(scale) + config.min_gap_m
-    for px, py, ps in placed:
+    for (px, py, ps), _ in placed:
         if (x - px) ** 2 + (y - py) ** 2 < (radius + geometry.footprint_radius(ps)) ** 2:
-            return False
-    return not placement_problems([new], config.camera, config.frame_margin_px, 0.0)
+            return None
+    cam = config.camera
+    corners = geometry.bounding_box_corners(x, y, scale)
+    pixels, depth = geometry.project(corners, cam.matrix_world, cam.intrinsics)
+    box = geometry.projected_box(pixels)
+    margin = config.frame_margin_px
+    x0, y0, x1, y1 = box
+    if (depth <= 0).any() or min(x0, y0) < margin or x1 > cam.width - margin:
+        return None
+    if y1 > cam.height - margin:
+        return None
+    eye = np.asarray(cam.location[:2])
+    distance = float(np.hypot(x - eye[0], y - eye[1]))
+    for (px, py, _), other in placed:
+        new_is_nearer = distance < float(np.hypot(px - eye[0], py - eye[1]))
+        near, far = (box, other) if new_is_nearer else (other, box)
+        if _covered_share(near, far) > config.max_hidden:
+            return None
+    return box
+
+
+def _covered_share(near: Box, far: Box) -> float:
+    """Share of the farther object's box that the nearer one's box covers."""
+    width = max(0.0, min(near[2], far[2]) - max(near[0], far[0]))
+    height = max(0.0, min(near[3], far[3]) - max(near[1], far[1]))
+    return width * height / ((far[2] - far[0]) * (far[3] - far[1]))
 
 
 def _large_stands_out(
