@@ -27,6 +27,7 @@ from comco.assets.extract import extract_sources, model_path, texture_paths
 from comco.assets.fetch import read_record
 from comco.assets.glb import write_glb
 from comco.assets.library import MANIFEST_NAME, AssetRecord, LibraryManifest
+from comco.assets.materials import clip_below, drop_materials, recolour
 from comco.assets.normalise import bounds, normalise
 from comco.assets.parts import keep_cluster
 from comco.assets.sources import AssetCatalog, AssetSource
@@ -42,6 +43,9 @@ LOADERS: dict[str, Loader] = {
 }
 
 
+LATER_OPTIONS = ("recolour", "drop_materials", "clip_below_z")
+
+
 class BuildError(RuntimeError):
     """An asset failed a build check."""
 
@@ -49,7 +53,15 @@ class BuildError(RuntimeError):
 def _entry_hash(source: AssetSource, version: str, budget: int) -> str:
     """Identity of what an asset is built from; procedural ones also depend on their code."""
     code = inspect.getsource(procedural) if source.format == "procedural" else ""
-    parts = [source.model_dump(mode="json"), version, budget, __version__, code]
+    # options added after the first library count only when set, so adding one does not
+    # invalidate every asset already built
+    unset = {
+        k
+        for k in LATER_OPTIONS
+        if getattr(source, k) == AssetSource.model_fields[k].get_default(call_default_factory=True)
+    }
+    entry = source.model_dump(mode="json", exclude=unset)
+    parts = [entry, version, budget, __version__, code]
     text = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -70,8 +82,14 @@ def build_asset(
     meshes = LOADERS[source.format](source, src_root)
     if source.cluster:
         meshes = keep_cluster(meshes)
+    if source.drop_materials:
+        meshes = drop_materials(meshes, source.drop_materials)
+    if source.clip_below_z is not None:
+        meshes = clip_below(meshes, source.clip_below_z)
     if source.fix_normals:
         meshes = _repair_normals(meshes)
+    if source.recolour:
+        meshes = recolour(meshes, source.recolour)
     meshes = [m for m in meshes if len(m.faces)]
     faces = sum(len(m.faces) for m in meshes)
     if faces == 0:
@@ -159,6 +177,22 @@ def build_library(
             saved = json.loads(record_path(category).read_text())
             record = AssetRecord.model_validate(saved["record"])
         assets[category] = record
+
+    # a partial build (`--only`) keeps every other category already built, so that the
+    # manifest still describes the whole library
+    for category, source in catalog.categories.items():
+        if category in assets or not record_path(category).is_file():
+            continue
+        if not (library_dir / f"{category}.glb").is_file():
+            continue
+        saved = json.loads(record_path(category).read_text())
+        version = fetched[source.package].version if source.package in fetched else ""
+        if saved["entry_hash"] != _entry_hash(source, version, catalog.face_budget):
+            log(f"kept {category} from an older catalog entry; rebuild it to pick up changes")
+        assets[category] = AssetRecord.model_validate(saved["record"])
+    missing = sorted(set(catalog.categories) - set(assets))
+    if missing:
+        log(f"not built yet: {', '.join(missing)}")
 
     write_attribution(library_dir, assets)
     manifest = LibraryManifest(

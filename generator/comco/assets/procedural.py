@@ -156,21 +156,33 @@ def _pot() -> list[trimesh.Trimesh]:
     return [revolve(profile, sections=48)]
 
 
+def _visor_outline(radius: float, reach: float, n: int = 32) -> np.ndarray:
+    """Top view (x, y) of a cap's visor: the crown's front rim, then an arc `reach` further
+    out towards -Y that meets the rim again at the sides (counter-clockwise)."""
+    angles = np.radians(np.linspace(195.0, 345.0, n))
+    swell = np.sin(np.linspace(0.0, np.pi, n)) ** 0.6
+    rim = np.column_stack([radius * np.cos(angles), radius * np.sin(angles)])
+    edge = np.column_stack([radius * np.cos(angles), (radius + reach * swell) * np.sin(angles)])
+    return np.vstack([rim[::-1], edge[1:-1]])
+
+
 def _cap() -> list[trimesh.Trimesh]:
-    quarter = np.linspace(0, np.pi / 2, 16)
-    dome = revolve(np.column_stack([0.5 * np.cos(quarter), 0.38 * np.sin(quarter)]), sections=48)
-    angles = np.linspace(-np.pi * 0.9, -np.pi * 0.1, 24)
-    outline = np.vstack(
-        [
-            [[0.45 * np.cos(a), 0.3 * np.sin(a)] for a in angles[::-1]],
-            [[0.5 * np.cos(a), 0.5 * np.sin(a) * 2.0] for a in angles],
-        ]
-    )
-    brim = extrude_upright(outline[::-1], 0.03)
-    # extrude_upright stands shapes in x-z; the brim lies flat: turn it down onto z
-    brim.apply_transform(trimesh.transformations.rotation_matrix(-np.pi / 2, [1, 0, 0]))
-    brim.apply_translation([0, 0, 0.015])
-    return [dome, brim]
+    """A baseball cap: a rounded six-panel crown with a button on top and a stiff visor
+    sticking out at the front (-Y), dipping a little; the catalog turns it to three-quarters."""
+    t = np.linspace(0, np.pi / 2, 20)
+    crown = revolve(np.column_stack([0.5 * np.cos(t), 0.05 + 0.4 * np.sin(t)]), sections=48)
+    band = cylinder(radius=0.5, height=0.05, sections=48).apply_translation([0, 0, 0.025])
+    button = icosphere(subdivisions=2, radius=0.045).apply_scale([1, 1, 0.5])
+    button.apply_translation([0, 0, 0.45])
+    visor = extrude_upright(_visor_outline(0.49, 0.38), 0.025)
+    # extrude_upright stands the outline in x-z; lay it flat (outline y -> y), then dip it
+    visor.apply_transform(trimesh.transformations.rotation_matrix(-np.pi / 2, [1, 0, 0]))
+    dip = trimesh.transformations.rotation_matrix(np.radians(10), [1, 0, 0], [0, -0.49, 0])
+    visor.apply_transform(dip)
+    # curve it down at the sides, as worn visors are
+    visor.vertices[:, 2] -= 0.3 * visor.vertices[:, 0] ** 2
+    visor.apply_translation([0, 0, 0.12])
+    return [crown, band, button, visor]
 
 
 def _snowflake() -> list[trimesh.Trimesh]:
@@ -230,7 +242,7 @@ def _baseball_bat() -> list[trimesh.Trimesh]:
     )
     bat = revolve(profile, sections=32)
     bat.apply_transform(trimesh.transformations.rotation_matrix(np.pi / 2, [0, 1, 0]))
-    return [_paint(bat, (0.76, 0.56, 0.33, 1.0))]
+    return [_paint(bat, (0.42, 0.22, 0.08, 1.0))]
 
 
 def _grey(

@@ -11,6 +11,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from comco.assets.materials import check_rules
+
 CATALOG_PATH = Path(__file__).resolve().parents[3] / "assets" / "catalog.yaml"
 
 Format = Literal["obj", "pmd", "spm", "ac3d", "procedural"]
@@ -33,15 +35,33 @@ class AssetSource(BaseModel):
     )
     yaw_deg: float = Field(0.0, description="turn about z so the recognisable view faces -Y")
     fix_normals: bool = Field(False, description="rebuild consistent outward normals")
+    recolour: dict[str, tuple[float, ...]] = Field(
+        default_factory=dict,
+        description="material-name regex -> RGB(A) 0..1: plain colour for those parts",
+    )
+    drop_materials: list[str] = Field(
+        default_factory=list, description="material-name regexes of parts to leave out"
+    )
+    clip_below_z: float | None = Field(
+        None, description="cut away what lies below this height (source units, Z-up)"
+    )
     licence: str
     author: str
 
-    @field_validator("keep")
+    @field_validator("keep", "drop_materials")
     @classmethod
     def _regexes_compile(cls, value: list[str]) -> list[str]:
         for pattern in value:
-            re.compile(pattern)
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"bad regex {pattern!r}: {error}") from error
         return value
+
+    @field_validator("recolour")
+    @classmethod
+    def _rules_valid(cls, value: dict[str, tuple[float, ...]]) -> dict[str, tuple[float, ...]]:
+        return check_rules(value)
 
     @model_validator(mode="after")
     def _package_matches_format(self) -> AssetSource:
