@@ -224,6 +224,7 @@ class _Run:
         layout, config = self.layout, self.config
         layout.root.mkdir(parents=True, exist_ok=True)
         self._check_library()
+        layout.summary.unlink(missing_ok=True)  # present only while no run is in progress
         strays = layout.clean_strays()
         layout.scratch.mkdir(parents=True)
         rejected_before = 0
