@@ -212,6 +212,7 @@ class _Run:
             "vocab": vocabs[0] if len(vocabs) == 1 else vocabs,
             "specs_file": str(self.config.specs),
             "specs_sha256": _sha256(self.config.specs),
+            "asset_library": str(self.config.library),
             "asset_library_sha256": self.library_sha256,
             "devices": sorted(self.stats.devices),
         }
