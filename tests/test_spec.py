@@ -3,7 +3,7 @@ import pytest
 from pydantic import ValidationError
 
 from comco import geometry
-from comco.spec import Camera, ObjectSpec, SceneSpec
+from comco.spec import Camera, ObjectSpec, SceneSpec, largest_fitting_scale, placement_problems
 
 
 def _scene(*objects: ObjectSpec, **kwargs) -> SceneSpec:
@@ -80,3 +80,10 @@ def test_ground_point_inverts_projection():
     pixels, _ = geometry.project(point[None], camera.matrix_world, camera.intrinsics)
     assert np.allclose(pixels[0], [100.0, 400.0])
     assert abs(point[2]) < 1e-9
+
+
+def test_largest_fitting_scale_is_the_frame_limit():
+    camera = Camera()
+    scale = largest_fitting_scale((0.0, 0.3), camera, 4.0)
+    assert not placement_problems([(0.0, 0.3, scale)], camera, 4.0, 0.0)
+    assert placement_problems([(0.0, 0.3, scale + 0.01)], camera, 4.0, 0.0)

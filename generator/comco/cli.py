@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "eval": "comco.eval.cli:eval_command",
     "assets": "comco.assets.cli:assets",
     "suite": "comco.sampler_cli:suite",
+    "sheet": "comco.sheet_cli:sheet",
     "render": "comco.runner.cli:render",
     "export": "comco.export.cli:export",
     "verify": "comco.export.cli:verify",

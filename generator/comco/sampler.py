@@ -98,8 +98,9 @@ class SamplerConfig(BaseModel):
     render: RenderSettings = RenderSettings()
     large_factor: float = Field(2.0, ge=1, description="min on-screen area ratio large/small")
     yaw_range_deg: float = Field(30.0, ge=0, le=180)
-    ground_x: tuple[float, float] = (-4.3, 4.3)
-    ground_y: tuple[float, float] = (-3.8, 3.5)
+    ground_rows: tuple[float, float] = Field(
+        (0.3, 1.0), description="image rows (fractions of height) where objects may stand"
+    )
     frame_margin_px: float = Field(4.0, ge=0)
     min_gap_m: float = Field(0.05, ge=0)
     max_hidden: float = Field(
@@ -204,6 +205,18 @@ def _layout_reach(config: SamplerConfig, scale: float) -> float:
     return reachable[-1]
 
 
+def _ground_under_random_pixel(
+    config: SamplerConfig, rng: np.random.Generator
+) -> tuple[float, float]:
+    """A ground point under a pixel drawn uniformly from the allowed rows: objects spread
+    evenly over the image, whatever the camera."""
+    cam = config.camera
+    u = rng.uniform(0.0, cam.width)
+    v = rng.uniform(config.ground_rows[0] * cam.height, config.ground_rows[1] * cam.height)
+    point = geometry.ground_point_at_pixel(float(u), float(v), cam.matrix_world, cam.intrinsics)
+    return float(point[0]), float(point[1])
+
+
 def _anchor(config: SamplerConfig, reach: float, rng: np.random.Generator) -> tuple[float, float]:
     """A position for the layout's object: centred, or near the farthest reach to its corner."""
     if config.layout == "middle":
@@ -231,10 +244,7 @@ def _place(
                 if rank == 0 and config.layout != "free":
                     x, y = _anchor(config, reach, rng)
                 else:
-                    x, y = (
-                        float(rng.uniform(*config.ground_x)),
-                        float(rng.uniform(*config.ground_y)),
-                    )
+                    x, y = _ground_under_random_pixel(config, rng)
                 candidate = (round(x, 4), round(y, 4), scale)
                 box = _fitting_box(config, candidate, boxes)
                 if box is not None:
@@ -247,7 +257,7 @@ def _place(
             return [(placed[i][0], placed[i][1]) for i in range(len(sizes))]
     raise PlacementError(
         f"no placement of {len(sizes)} objects with scales {[round(s, 2) for _, s in sizes]} "
-        f"found in {config.max_attempts} attempts; widen ground_x/ground_y, move the camera "
+        f"found in {config.max_attempts} attempts; widen ground_rows, move the camera "
         "back or lower the scales"
     )
 

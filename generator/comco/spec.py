@@ -61,7 +61,7 @@ class ObjectSpec(_Strict):
 class Camera(_Strict):
     """A pinhole camera aimed at a point; the horizontal sensor size sets the field of view."""
 
-    location: Vec3 = (0.0, -9.0, 6.3)
+    location: Vec3 = (0.0, -7.5, 5.2)
     look_at: Vec3 = (0.0, 0.3, 0.4)
     focal_length_mm: float = Field(50.0, gt=0)
     sensor_width_mm: float = Field(36.0, gt=0)
@@ -231,3 +231,21 @@ def screen_area(x: float, y: float, scale: float, camera: Camera) -> float:
     )
     x0, y0, x1, y1 = geometry.projected_box(px)
     return (x1 - x0) * (y1 - y0)
+
+
+def largest_fitting_scale(
+    position: tuple[float, float], camera: Camera, margin_px: float, tolerance: float = 1e-3
+) -> float:
+    """The largest scale at which an object standing at `position` stays inside the frame."""
+    low, high = 0.0, 1.0
+    while not placement_problems([(*position, high)], camera, margin_px, 0.0):
+        low, high = high, high * 2
+        if high > 1e6:
+            raise ValueError(f"position {position}: no frame edge limits the scale")
+    if low == 0.0 and placement_problems([(*position, tolerance)], camera, margin_px, 0.0):
+        raise ValueError(f"position {position}: outside the frame at any scale")
+    while high - low > tolerance:
+        middle = (low + high) / 2
+        fits = not placement_problems([(*position, middle)], camera, margin_px, 0.0)
+        low, high = (middle, high) if fits else (low, middle)
+    return round(low, 3)

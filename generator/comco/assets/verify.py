@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from comco.assets.contact_sheet import contact_sheet
 from comco.assets.library import LibraryManifest
+from comco.contact_sheet import contact_sheet
 
 TOLERANCE_M = 1e-3
 

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from comco.catalog import load_vocabulary
 from comco.runner.journal import RejectedLog
 from comco.runner.layout import Layout
-from comco.spec import ObjectSpec, SceneSpec, SizeRole
+from comco.spec import ObjectSpec, SceneSpec, SizeRole, largest_fitting_scale
 
 GALLERY_SCALE_M = 3.0
 
@@ -75,9 +75,14 @@ def scene_tasks(
 
 
 def gallery_spec(base: SceneSpec, category: str) -> SceneSpec:
-    """One object of `category`, centred under the camera's aim at a fixed scale, in the same
-    camera, light, background and render settings as `base`."""
+    """One object of `category`, under the camera's aim and as large as the frame allows (at
+    most GALLERY_SCALE_M), in the same camera, light, background and render settings as
+    `base`."""
     aim = base.camera.look_at
+    scale = min(
+        GALLERY_SCALE_M,
+        largest_fitting_scale((aim[0], aim[1]), base.camera, base.frame_margin_px),
+    )
     return SceneSpec(
         id=f"gallery-{category}",
         seed=0,
@@ -86,7 +91,7 @@ def gallery_spec(base: SceneSpec, category: str) -> SceneSpec:
             ObjectSpec(
                 category=category,
                 size_role=SizeRole.same,
-                scale=GALLERY_SCALE_M,
+                scale=scale,
                 position=(aim[0], aim[1]),
             )
         ],

@@ -1,0 +1,41 @@
+"""`comco sheet`: a contact sheet of a rendered dataset, to look at a shard at a glance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from comco.annotations import ImageAnnotation
+from comco.contact_sheet import contact_sheet
+
+
+def _label(annotation: ImageAnnotation) -> str:
+    """Categories in spec order; the large object is starred."""
+    return ",".join(
+        o.category + ("*" if o.size_role == "large" else "") for o in annotation.spec.objects
+    )
+
+
+@click.command()
+@click.option(
+    "--dataset", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True
+)
+@click.option("--limit", type=click.IntRange(min=1), default=24, show_default=True)
+@click.option("--columns", type=click.IntRange(min=1), default=6, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="default <dataset>/contact_sheet.png",
+)
+def sheet(dataset: Path, limit: int, columns: int, out: Path | None) -> None:
+    """Write a grid of the first rendered images, each labelled with its objects."""
+    annotations = sorted((dataset / "images").glob("*/*.json"))[:limit]
+    if not annotations:
+        raise click.ClickException(f"dataset: no annotated images under {dataset / 'images'}")
+    thumbnails = {}
+    for path in annotations:
+        annotation = ImageAnnotation.model_validate_json(path.read_text())
+        thumbnails[_label(annotation)] = path.with_name(annotation.image)
+    written = contact_sheet(thumbnails, out or dataset / "contact_sheet.png", columns=columns)
+    click.echo(f"wrote {written} ({len(thumbnails)} images)")
