@@ -1,6 +1,6 @@
 """How fast `comco sample` makes specs: prints specs/s per configuration and peak memory.
 
-    python benchmarks/sample_throughput.py [N]
+python benchmarks/sample_throughput.py [N]
 """
 
 from __future__ import annotations
