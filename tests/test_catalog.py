@@ -1,6 +1,6 @@
 import pytest
 
-from comco.catalog import UnknownCategoryError, load_vocabulary
+from comco.catalog import UnknownCategoryError, load_asset_fills, load_vocabulary
 
 
 def test_presets_have_the_documented_sizes():
@@ -38,3 +38,12 @@ def test_unknown_category_suggests_close_names():
 def test_unknown_preset_lists_the_known_ones():
     with pytest.raises(ValueError, match="comco72"):
         load_vocabulary().preset("nope")
+
+
+def test_every_preset_with_assets_has_a_measured_fill():
+    fills = load_asset_fills()
+    vocabulary = load_vocabulary()
+    for preset in ("comco72", "simco18"):
+        missing = [c for c in vocabulary.presets[preset] if c not in fills]
+        assert not missing, f"run `comco assets calibrate`: no fill for {missing}"
+        assert all(0 < fills[c] <= 1 for c in vocabulary.presets[preset])

@@ -1,5 +1,6 @@
 import itertools
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -7,8 +8,14 @@ from hypothesis import strategies as st
 from comco import geometry
 from comco.catalog import load_vocabulary
 from comco.permutation import KeyedPermutation, ordered_tuple_count, unrank_ordered_tuple
-from comco.sampler import SamplerConfig, sample_scene, sample_scenes
-from comco.spec import SceneSpec, SizeRole, placement_problems, screen_area
+from comco.sampler import (
+    SamplerConfig,
+    _roles_and_scales,
+    predicted_area,
+    sample_scene,
+    sample_scenes,
+)
+from comco.spec import SceneSpec, SizeRole, placement_problems
 
 configs = st.builds(
     SamplerConfig,
@@ -34,9 +41,9 @@ def test_sampled_scenes_satisfy_every_placement_rule(config, index):
     roles = [o.size_role for o in scene.objects]
     assert roles.count(SizeRole.large) == config.large
     if config.large:
-        areas = {
-            i: screen_area(*o.position, o.scale, scene.camera) for i, o in enumerate(scene.objects)
-        }
+        areas = [
+            predicted_area(o.category, *o.position, o.scale, scene.camera) for o in scene.objects
+        ]
         large = [areas[i] for i, r in enumerate(roles) if r is SizeRole.large]
         small = [areas[i] for i, r in enumerate(roles) if r is SizeRole.small]
         assert min(large) >= config.large_factor * max(small)
@@ -108,3 +115,13 @@ def test_unranking_covers_every_ordered_tuple_once():
     expected = set(itertools.permutations(range(6), 3))
     ranks = range(ordered_tuple_count(6, 3))
     assert {tuple(unrank_ordered_tuple(r, 6, 3)) for r in ranks} == expected
+
+
+def test_a_thin_object_is_not_made_the_large_one_beside_bulky_ones():
+    # a fork fills a few percent of its box; a microwave, oven and sink fill ~40 %
+    config = SamplerConfig(objects=4, large=1)
+    categories = ["fork", "microwave", "oven", "sink"]
+    for seed in range(20):
+        sizes = _roles_and_scales(config, categories, np.random.default_rng(seed))
+        assert sizes[0][0] is SizeRole.small
+        assert [role for role, _ in sizes].count(SizeRole.large) == 1

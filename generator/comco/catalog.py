@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 DEFAULT_PRESET = "comco72"
+ASSET_FILL_FILE = "asset_fill.yaml"
 
 
 class SizeClass(StrEnum):
@@ -91,3 +92,11 @@ def load_vocabulary() -> Vocabulary:
     """The vocabulary shipped with the package (data/vocabulary.yaml)."""
     text = resources.files("comco").joinpath("data/vocabulary.yaml").read_text()
     return Vocabulary.model_validate(yaml.safe_load(text))
+
+
+@cache
+def load_asset_fills() -> dict[str, float]:
+    """Share of its conservative box each category's asset fills on screen
+    (data/asset_fill.yaml, written by `comco assets calibrate`)."""
+    text = resources.files("comco").joinpath(f"data/{ASSET_FILL_FILE}").read_text()
+    return {str(k): float(v) for k, v in yaml.safe_load(text).items()}

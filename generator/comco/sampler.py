@@ -14,7 +14,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from comco import geometry
-from comco.catalog import DEFAULT_PRESET, load_vocabulary
+from comco.catalog import DEFAULT_PRESET, load_asset_fills, load_vocabulary
 from comco.permutation import KeyedPermutation, ordered_tuple_count, unrank_ordered_tuple
 from comco.spec import (
     MAX_OBJECTS,
@@ -48,6 +48,12 @@ SHAPE_COLORS: dict[str, tuple[float, float, float]] = {
     "cyan": (0.05, 0.6, 0.7),
     "white": (0.85, 0.85, 0.85),
 }
+
+
+# Random draws of which objects are large before falling back to the fullest assets.
+ROLE_DRAWS = 8
+# Times roles and scales are drawn again when no placement is found.
+PLACEMENT_REDRAWS = 4
 
 
 class Scales(BaseModel):
@@ -168,18 +174,49 @@ def _categories(config: SamplerConfig, index: int, rng: np.random.Generator) -> 
 
 
 def _roles_and_scales(
-    config: SamplerConfig, rng: np.random.Generator
+    config: SamplerConfig, categories: list[str], rng: np.random.Generator
 ) -> list[tuple[SizeRole, float]]:
+    """Size role and scale per object. The large role goes to objects that can out-show the
+    small ones: a few random draws, then the objects whose assets fill their boxes most."""
     if config.large == 0:
         scale = config.scales.same_for(config.objects)
         return [(SizeRole.same, scale)] * config.objects
-    large_slots = set(rng.choice(config.objects, size=config.large, replace=False).tolist())
-    return [
-        (SizeRole.large, round(float(rng.uniform(*config.scales.large)), 4))
-        if slot in large_slots
-        else (SizeRole.small, round(float(rng.uniform(*config.scales.small)), 4))
-        for slot in range(config.objects)
+    large_scales = [round(float(rng.uniform(*config.scales.large)), 4) for _ in range(config.large)]
+    small_scales = [
+        round(float(rng.uniform(*config.scales.small)), 4)
+        for _ in range(config.objects - config.large)
     ]
+    drawn = [rng.permutation(config.objects)[: config.large] for _ in range(ROLE_DRAWS)]
+    fullest = np.argsort([-_fill(c) for c in categories], kind="stable")[: config.large]
+    for slots in [*drawn, fullest]:
+        larges, smalls = iter(large_scales), iter(small_scales)
+        sizes = [
+            (SizeRole.large, next(larges)) if slot in slots else (SizeRole.small, next(smalls))
+            for slot in range(config.objects)
+        ]
+        if _can_stand_out(config, sizes, categories):
+            return sizes
+    raise PlacementError(
+        f"objects {categories}: no {config.large} of them can show {config.large_factor} times "
+        f"the area of the others at scales {config.scales.large} vs {config.scales.small}"
+    )
+
+
+def _fill(category: str) -> float:
+    """Share of its conservative box the category's asset fills (typical when unmeasured)."""
+    fills = load_asset_fills()
+    return fills.get(category, float(np.median(list(fills.values()))))
+
+
+def _can_stand_out(
+    config: SamplerConfig, sizes: list[tuple[SizeRole, float]], categories: list[str]
+) -> bool:
+    """Would every large object out-show every small one at the same distance from the camera?
+    Placement then only has to keep the large objects from standing far behind."""
+    areas = [_fill(c) * scale**2 for c, (_, scale) in zip(categories, sizes, strict=True)]
+    large = [a for a, (role, _) in zip(areas, sizes, strict=True) if role is SizeRole.large]
+    small = [a for a, (role, _) in zip(areas, sizes, strict=True) if role is SizeRole.small]
+    return not small or min(large) >= config.large_factor * max(small)
 
 
 def _layout_ground(config: SamplerConfig, t: float) -> tuple[float, float]:
@@ -230,12 +267,16 @@ Box = tuple[float, float, float, float]
 
 
 def _place(
-    config: SamplerConfig, sizes: list[tuple[SizeRole, float]], rng: np.random.Generator
+    config: SamplerConfig,
+    sizes: list[tuple[SizeRole, float]],
+    categories: list[str],
+    rng: np.random.Generator,
+    attempts: int,
 ) -> list[tuple[float, float]]:
     """Positions for objects, biggest first, each checked against those already placed."""
     order = sorted(range(len(sizes)), key=lambda i: -sizes[i][1])
     reach = config.layout_reach() if config.layout != "free" else 0.0
-    for _ in range(config.max_attempts):
+    for _ in range(attempts):
         placed: dict[int, tuple[float, float, float]] = {}
         boxes: list[tuple[tuple[float, float, float], Box]] = []
         for rank, i in enumerate(order):
@@ -253,11 +294,11 @@ def _place(
                     break
             else:
                 break
-        if len(placed) == len(sizes) and _large_stands_out(config, sizes, placed):
+        if len(placed) == len(sizes) and _large_stands_out(config, sizes, placed, categories):
             return [(placed[i][0], placed[i][1]) for i in range(len(sizes))]
     raise PlacementError(
         f"no placement of {len(sizes)} objects with scales {[round(s, 2) for _, s in sizes]} "
-        f"found in {config.max_attempts} attempts; widen ground_rows, move the camera "
+        f"found in {attempts} attempts; widen ground_rows, move the camera "
         "back or lower the scales"
     )
 
@@ -301,12 +342,21 @@ def _covered_share(near: Box, far: Box) -> float:
     return width * height / ((far[2] - far[0]) * (far[3] - far[1]))
 
 
+def predicted_area(category: str, x: float, y: float, scale: float, camera: Camera) -> float:
+    """Visible pixels an object is expected to show alone: its box's area on screen times the
+    share of its box the category's asset fills."""
+    return screen_area(x, y, scale, camera) * _fill(category)
+
+
 def _large_stands_out(
     config: SamplerConfig,
     sizes: list[tuple[SizeRole, float]],
     placed: dict[int, tuple[float, float, float]],
+    categories: list[str],
 ) -> bool:
-    areas = {i: screen_area(*placed[i], config.camera) for i in placed}
+    """Whether every large object is predicted to show `large_factor` times the area of every
+    small one."""
+    areas = {i: predicted_area(categories[i], *placed[i], config.camera) for i in placed}
     large = [areas[i] for i, (role, _) in enumerate(sizes) if role is SizeRole.large]
     small = [areas[i] for i, (role, _) in enumerate(sizes) if role is SizeRole.small]
     return not large or not small or min(large) >= config.large_factor * max(small)
@@ -320,12 +370,27 @@ def _colors(config: SamplerConfig, rng: np.random.Generator) -> list[str | None]
     return [names[i] for i in rng.choice(len(names), size=config.objects, replace=False)]
 
 
+def _sizes_and_positions(
+    config: SamplerConfig, categories: list[str], rng: np.random.Generator
+) -> tuple[list[tuple[SizeRole, float]], list[tuple[float, float]]]:
+    """Size roles, scales and positions; when no placement is found the roles and scales are
+    drawn again from the same generator (a deterministic re-sample, never a silent skip)."""
+    attempts = max(1, config.max_attempts // PLACEMENT_REDRAWS)
+    for _ in range(PLACEMENT_REDRAWS - 1):
+        sizes = _roles_and_scales(config, categories, rng)
+        try:
+            return sizes, _place(config, sizes, categories, rng, attempts)
+        except PlacementError:
+            continue
+    sizes = _roles_and_scales(config, categories, rng)
+    return sizes, _place(config, sizes, categories, rng, attempts)
+
+
 def sample_scene(config: SamplerConfig, index: int) -> SceneSpec:
     """Scene `index` of the dataset that `config` describes."""
     rng = _rng(config, index)
     categories = _categories(config, index, rng)
-    sizes = _roles_and_scales(config, rng)
-    positions = _place(config, sizes, rng)
+    sizes, positions = _sizes_and_positions(config, categories, rng)
     colors = _colors(config, rng)
     yaws = rng.uniform(-config.yaw_range_deg, config.yaw_range_deg, size=config.objects)
     objects = [

@@ -119,6 +119,27 @@ def verify(library: Path | None, catalog: Path, out: Path | None) -> None:
     click.echo("all assets ok")
 
 
+@assets.command()
+@library_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="where to write the fills (default: the package's data/asset_fill.yaml)",
+)
+def calibrate(library: Path | None, out: Path | None) -> None:
+    """Measure how much of its bounding box each asset fills on screen (the sampler uses it
+    to predict visible areas)."""
+    from comco.assets.calibrate import FILL_PATH, measure_fills, write_fills
+
+    folder = library or default_library_dir()
+    manifest = load_manifest(folder)
+    fills = measure_fills(folder, manifest)
+    write_fills(fills, manifest, out or FILL_PATH)
+    low = sorted(fills, key=fills.get)[:5]
+    click.echo(f"wrote fills of {len(fills)} assets to {out or FILL_PATH}; thinnest: {low}")
+
+
 @assets.command(name="list")
 @library_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
