@@ -51,7 +51,8 @@ demo: library  ## sample and render a handful of scenes on this machine (CPU unl
 	$(BIN)/comco sample --objects 4 --large 1 -n 6 --seed 0 --resolution 224 --samples 16 \
 		--out scene_specs/demo.jsonl --overwrite
 	$(BIN)/comco render --specs scene_specs/demo.jsonl --out renders/demo --workers 1
-	@echo "images and annotations: renders/demo/images/00000/"
+	$(BIN)/comco sheet --dataset renders/demo
+	@echo "images and annotations: renders/demo/images/00000/, gallery: renders/demo/gallery/"
 
 test: verify-library  ## install, build and verify the library, run every test
 	$(BIN)/ruff check generator tests benchmarks
