@@ -83,7 +83,13 @@ class Light(_Strict):
     """A sun for shadows plus an even sky for fill."""
 
     sun_elevation_deg: float = Field(55.0, gt=0, le=90)
-    sun_azimuth_deg: float = Field(-30.0, ge=-180, le=180)
+    sun_azimuth_deg: float = Field(
+        -30.0,
+        ge=-180,
+        le=180,
+        description="compass angle of the sun about z: 0 = behind the default camera (-Y), "
+        "positive turns it counter-clockwise seen from above (towards +X)",
+    )
     sun_strength: float = Field(3.0, ge=0)
     sun_angle_deg: float = Field(10.0, ge=0, le=90, description="softness of shadows")
     sky_strength: float = Field(0.8, ge=0)
