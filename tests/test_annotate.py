@@ -115,3 +115,16 @@ def test_object_annotations_carry_spec_and_measures() -> None:
     assert [r.category for r in records] == ["horse", "cup"]
     assert records[0].position == (0.0, 1.0, 0.0) and records[0].scale == 2.4
     assert records[1].index == 1 and records[1].mask.size == (40, 50)
+
+
+def test_min_visible_area_scales_with_the_image_unless_fixed() -> None:
+    assert QualityGates().min_pixels(224, 224) == 30
+    assert QualityGates().min_pixels(448, 448) == 120
+    assert QualityGates().min_pixels(1024, 1024) == 627
+    assert QualityGates().min_pixels(16, 16) == 1
+    assert QualityGates(min_visible_px=30).min_pixels(1024, 1024) == 30
+    spec = _scene()  # 512x512: the scaled minimum is 157 px, above the cup's 36
+    index, alone = _images()
+    inside = np.array([[10.0, 5.0, 30.0, 15.0], [27.0, 12.0, 33.0, 18.0]])
+    (problem,) = quality_problems(spec, measure(index, alone), inside, QualityGates())
+    assert "visible area 36px is below the minimum 157px for a 512x512 image" in problem

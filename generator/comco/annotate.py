@@ -30,13 +30,32 @@ class Measure:
     mask: np.ndarray
 
 
+# The minimum visible area of an object is a share of the frame, so the gate means the same
+# at every resolution: 30 px at 224x224 (CLIP's input size, where the gate was tuned) is
+# 157 px at 512x512 and 627 px at 1024x1024.
+MIN_VISIBLE_PX_AT_REFERENCE = 30
+REFERENCE_AREA_PX = 224 * 224
+
+
+def scaled_min_visible_px(width: int, height: int) -> int:
+    """The default minimum visible area for a width x height image (at least 1 px)."""
+    return max(1, round(MIN_VISIBLE_PX_AT_REFERENCE * width * height / REFERENCE_AREA_PX))
+
+
 @dataclass(frozen=True)
 class QualityGates:
-    """Thresholds a rendered scene must pass to be kept."""
+    """Thresholds a rendered scene must pass to be kept. `min_visible_px` None means the
+    minimum scales with the image area (`scaled_min_visible_px`); a number fixes it."""
 
-    min_visible_px: int = 30
+    min_visible_px: int | None = None
     large_factor: float = 1.5
     min_border_px: float = 0.0
+
+    def min_pixels(self, width: int, height: int) -> int:
+        """The minimum visible area of an object in a width x height image."""
+        if self.min_visible_px is not None:
+            return self.min_visible_px
+        return scaled_min_visible_px(width, height)
 
 
 def encode_rle(mask: np.ndarray) -> RleMask:
@@ -106,11 +125,13 @@ def quality_problems(
     """Why a rendered scene must be rejected (empty when it passes every gate)."""
     problems = []
     width, height = spec.camera.width, spec.camera.height
+    min_px = gates.min_pixels(width, height)
     for i, (obj, m) in enumerate(zip(spec.objects, measures, strict=True)):
-        if m.visible_area_px < gates.min_visible_px:
+        if m.visible_area_px < min_px:
             problems.append(
                 f"objects[{i}] ({obj.category}): visible area {m.visible_area_px}px is below "
-                f"the minimum {gates.min_visible_px}px (alone it covers {m.unoccluded_area_px}px)"
+                f"the minimum {min_px}px for a {width}x{height} image (alone it covers "
+                f"{m.unoccluded_area_px}px)"
             )
         x0, y0, x1, y1 = (float(v) for v in boxes[i])
         edge = gates.min_border_px

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from comco.annotate import QualityGates
+from comco.annotate import MIN_VISIBLE_PX_AT_REFERENCE, QualityGates, scaled_min_visible_px
 from comco.assets.library import default_library_dir
 from comco.render.protocol import DEVICE_CHOICES
 from comco.runner.run import RunConfig, RunError, run
@@ -67,9 +67,10 @@ from comco.runner.run import RunConfig, RunError, run
 @click.option(
     "--min-pixels",
     type=click.IntRange(0),
-    default=QualityGates.min_visible_px,
-    show_default=True,
-    help="reject objects with fewer visible pixels",
+    default=None,
+    help="reject objects with fewer visible pixels [default: scales with image area, "
+    f"{MIN_VISIBLE_PX_AT_REFERENCE} px at 224x224, {scaled_min_visible_px(512, 512)} at "
+    f"512x512, {scaled_min_visible_px(1024, 1024)} at 1024x1024]",
 )
 @click.option(
     "--large-factor",
@@ -97,7 +98,7 @@ def render(
     limit: int | None,
     library: Path | None,
     recycle_after: int,
-    min_pixels: int,
+    min_pixels: int | None,
     large_factor: float,
     job_timeout: float,
     quiet: bool,
