@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import signal
 import subprocess
@@ -13,12 +14,16 @@ from pathlib import Path
 
 import pytest
 
+from comco.annotate import QualityGates
 from comco.annotations import ImageAnnotation
+from comco.render.protocol import Done, Job, Ready
 from comco.render.toy_library import build_toy_library, toy_scene
 from comco.runner.journal import RejectedLog
 from comco.runner.layout import Layout, temp_path
+from comco.runner.outputs import finish
 from comco.runner.run import RunConfig, RunError, run
-from comco.runner.tasks import scene_tasks
+from comco.runner.tasks import Task, scene_tasks
+from comco.runner.workers import WorkerClient, WorkerCrashed, WorkerOptions
 
 requires_bpy = pytest.mark.skipif(importlib.util.find_spec("bpy") is None, reason="no bpy")
 
@@ -124,9 +129,25 @@ def test_run_writes_the_contract_layout_and_a_rerun_does_nothing(
     missing = [r for r in _rejected(out) if r["key"].startswith("gallery:")]
     assert len(missing) == 14 and all(r["stage"] == "asset" for r in missing)
     assert len(summary["missing_assets"]) == 14
-    assert json.loads((out / "dataset.json").read_text())["vocab"] == "simco18"
+    info = json.loads((out / "dataset.json").read_text())
+    import bpy  # the runner records the version its workers report
+
+    assert info["blender_version"] == bpy.app.version_string
+    assert (
+        info["library_path"] == str(library.resolve()) and Path(info["library_path"]).is_absolute()
+    )
+    assert info["caption_style"] == "articles" and info["specs_lines"] == 3
+    assert info["quality_gates"]["min_visible_px"] is None
+    facts = info["spec_facts"]
+    assert facts["vocabs"] == ["simco18"] and facts["count"] == 3
+    assert facts["object_counts"] == [4] and facts["resolutions"] == ["64x64"]
+    assert facts["seed_min"] <= facts["seed_max"] and len(facts["render_settings"]) == 1
+    assert info["started"] <= info["finished"] and info["devices"][0].startswith("CPU")
     again = run(_config(out.parent / "specs.jsonl", out, library, gallery=True))
     assert again["rendered"] == again["rejected"] == 0 and again["workers"] == 0
+    rerun = json.loads((out / "dataset.json").read_text())
+    assert rerun["started"] == info["started"] and rerun["devices"] == info["devices"]
+    assert rerun["blender_version"] == info["blender_version"]
 
 
 @pytest.mark.blender
@@ -178,6 +199,9 @@ def test_sigkill_midway_then_resume_loses_and_repeats_nothing(
     pids = [int(pid) for pid in re.findall(r"comco worker (\d+): rendering", logs)]
     assert pids and _all_gone(pids), "workers outlived the killed runner"
     first = {p.stem for p in out.glob("images/*/*.json")}
+    interrupted = json.loads((out / "dataset.json").read_text())
+    assert interrupted["finished"] is None and interrupted["blender_version"]
+    assert not (out / "summary.json").exists()
     assert 3 <= len(first) < count, "the kill did not land mid-run"
     assert all(out.joinpath("images", "00000", f"{i}.png").is_file() for i in first)
     result = subprocess.run(command, capture_output=True, text=True, check=True)
@@ -212,3 +236,102 @@ def test_a_folder_rendered_with_another_library_is_refused(tmp_path: Path, libra
     (out / "dataset.json").write_text('{"asset_library_sha256": "0123"}')
     with pytest.raises(RunError, match="asset library 0123"):
         run(_config(_specs(tmp_path, 1), out, library))
+
+
+def test_rejected_log_writes_whole_lines_through_short_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data[:7])))
+    log = RejectedLog(tmp_path / "rejected.jsonl")
+    log.add("0:a", "a reason longer than seven bytes", "gate")
+    log.add("1:b", "another", "render")
+    monkeypatch.undo()
+    assert RejectedLog(tmp_path / "rejected.jsonl").keys == {"0:a", "1:b"}
+
+
+def test_a_damaged_line_before_the_last_is_named_not_skipped(tmp_path: Path, library: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "rejected.jsonl").write_text('{"key": "0:a"}\nnot json\n{"key": "2:c"}\n')
+    with pytest.raises(RunError, match=r"rejected.jsonl:2: not a rejection record"):
+        run(_config(_specs(tmp_path, 1), out, library))
+
+
+def test_clean_strays_removes_temporary_run_files_in_the_root(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    temp_path(layout.dataset, "run").write_text("{")
+    temp_path(layout.summary, "run").write_text("{")
+    layout.dataset.write_text("{}")
+    assert layout.clean_strays() == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["dataset.json"]
+
+
+def test_a_second_run_into_a_busy_folder_is_refused(tmp_path: Path, library: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    busy = rf"in use by another render run \(pid {os.getpid()}\)"
+    with Layout(out).exclusive(), pytest.raises(RunError, match=busy):
+        run(_config(_specs(tmp_path, 1), out, library))
+    with Layout(out).exclusive():  # released, and free again after the holder closed it
+        pass
+
+
+def test_a_failed_render_leaves_no_temporary_png(tmp_path: Path) -> None:
+    spec = toy_scene(0)
+    task = Task(key="0:toy0000", spec=spec, png=tmp_path / "toy0000.png")
+    png_temp = temp_path(task.png, "0")
+    png_temp.write_bytes(b"half an image")
+    log = RejectedLog(tmp_path / "rejected.jsonl")
+    ready = Ready(device="CPU", blender_version="5.0.1", pid=1)
+    done = Done(ok=False, error="ValueError: boom")
+    kept = finish(task, done, png_temp, tmp_path / "a.npz", ready, "sha", QualityGates(), log)
+    assert not kept and not png_temp.exists() and log.keys == {"0:toy0000"}
+    assert _rejected(tmp_path)[0]["stage"] == "render"
+
+
+def _fake_worker(tmp_path: Path, script: str, timeout_s: float = 30.0) -> WorkerClient:
+    """A WorkerClient talking to a stand-in process instead of a Blender worker."""
+    options = WorkerOptions(library=tmp_path, scratch=tmp_path, job_timeout_s=timeout_s)
+    client = WorkerClient(options, tmp_path / "worker.log")
+    client.process = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    return client
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "import sys; sys.stdin.readline(); print('{\"ok\": tr', end='', flush=True)",
+        "import sys; sys.stdin.readline(); print('progress 10%', flush=True)",
+    ],
+    ids=["died-mid-line", "not-a-done-message"],
+)
+def test_a_cut_or_foreign_answer_is_a_crash_not_a_run_error(tmp_path: Path, script: str) -> None:
+    client = _fake_worker(tmp_path, script)
+    with pytest.raises(WorkerCrashed, match="toy0000"):
+        client.render(Job(spec=toy_scene(0), png="x.png", arrays="x.npz"))
+    assert client.process is None
+
+
+def test_a_hung_worker_is_killed_at_its_timeout(tmp_path: Path) -> None:
+    client = _fake_worker(tmp_path, "import time; time.sleep(60)", timeout_s=0.5)
+    pid = client.process.pid
+    began = time.monotonic()
+    with pytest.raises(WorkerCrashed, match="died or hung"):
+        client.render(Job(spec=toy_scene(0), png="x.png", arrays="x.npz"))
+    assert time.monotonic() - began < 5 and not _running(pid)
+
+
+@pytest.mark.blender
+@requires_bpy
+def test_a_folder_rendered_with_another_blender_is_refused(tmp_path: Path, library: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    sha = json.loads((library / "manifest.json").read_text())["library_sha256"]
+    previous = {"asset_library_sha256": sha, "blender_version": "1.0.0", "devices": []}
+    (out / "dataset.json").write_text(json.dumps(previous))
+    with pytest.raises(RunError, match=r"rendered with Blender 1\.0\.0, but the worker runs"):
+        run(_config(_specs(tmp_path, 1), out, library, gallery=False))
+    assert not list(out.glob("images/*/*.png"))

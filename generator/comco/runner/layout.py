@@ -8,13 +8,20 @@ killed process, not a lost machine.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 SHARD_SIZE = 1000
 TEMP_MARK = ".tmp-"
+
+
+class FolderBusy(RuntimeError):
+    """Another run holds the dataset folder's lock."""
 
 
 def shard_name(line_index: int) -> str:
@@ -68,11 +75,36 @@ class Layout:
     def logs(self) -> Path:
         return self.root / "logs"
 
+    @property
+    def lock(self) -> Path:
+        return self.root / ".lock"
+
     def image(self, line_index: int, spec_id: str) -> Path:
         return self.images / shard_name(line_index) / f"{spec_id}.png"
 
     def gallery_image(self, category: str) -> Path:
         return self.gallery / f"{category}.png"
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the folder for one run. Two runs in one folder would delete each other's
+        temporary files and render the same specs twice. The kernel drops the lock when its
+        holder dies, even by SIGKILL, so a killed run never blocks the next."""
+        fd = os.open(self.lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+                raise FolderBusy(
+                    f"out: {self.root} is in use by another render run (pid {holder}); "
+                    "wait for it or render into another folder"
+                ) from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            yield
+        finally:
+            os.close(fd)
 
     def clean_strays(self) -> int:
         """Delete temporary files and scratch space a killed run left; return how many files."""
@@ -82,6 +114,7 @@ class Layout:
             if folder.is_dir()
             for p in folder.rglob(f"*{TEMP_MARK}*")
         ]
+        strays += list(self.root.glob(f"*{TEMP_MARK}*"))  # dataset.json and summary.json
         for path in strays:
             path.unlink(missing_ok=True)
         shutil.rmtree(self.scratch, ignore_errors=True)

@@ -17,6 +17,9 @@ from comco.runner.journal import RejectedLog
 from comco.runner.layout import write_atomic
 from comco.runner.tasks import Task
 
+# The caption style of every annotation the runner writes (recorded in dataset.json).
+CAPTION_STYLE = "articles"
+
 
 def finish(
     task: Task,
@@ -31,6 +34,7 @@ def finish(
     """Keep the image (PNG first, then its JSON) or record why not; True when kept."""
     spec = task.spec
     if not done.ok:
+        png_temp.unlink(missing_ok=True)  # the worker may have written it before failing
         rejected.add(
             task.key,
             done.error or "unknown render error",
@@ -56,7 +60,7 @@ def finish(
         height=spec.camera.height,
         spec=spec,
         objects=object_annotations(spec, measures),
-        captions=caption_set(spec, caption_style("articles")),
+        captions=caption_set(spec, caption_style(CAPTION_STYLE)),
         camera=CameraAnnotation(
             intrinsics=spec.camera.intrinsics.tolist(),
             camera_to_world=spec.camera.matrix_world.tolist(),

@@ -8,7 +8,6 @@ records it as rejected. Workers are replaced after `recycle_after` images to bou
 
 from __future__ import annotations
 
-import hashlib
 import json
 import queue
 import shutil
@@ -20,13 +19,18 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-import comco
 from comco.annotate import QualityGates
 from comco.assets.library import load_manifest
 from comco.render.protocol import Job
-from comco.runner.journal import RejectedLog
-from comco.runner.layout import Layout, temp_path, write_atomic
-from comco.runner.outputs import finish
+from comco.runner.journal import JournalError, RejectedLog
+from comco.runner.layout import FolderBusy, Layout, temp_path, write_atomic
+from comco.runner.outputs import CAPTION_STYLE, finish
+from comco.runner.provenance import (
+    DatasetRecord,
+    ProvenanceError,
+    check_library,
+    read_previous,
+)
 from comco.runner.tasks import Task, gallery_tasks, scene_tasks
 from comco.runner.workers import WorkerClient, WorkerCrashed, WorkerOptions
 
@@ -66,14 +70,6 @@ class RunError(RuntimeError):
     """The run cannot go on (a worker could not start: no device, broken library)."""
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 class _Slot(threading.Thread):
     """One worker process and the thread that feeds it."""
 
@@ -101,6 +97,7 @@ class _Slot(threading.Thread):
         if self.client.process is None or self.client.jobs_done >= r.config.recycle_after:
             self.client.stop()
             ready = self.client.start()
+            r.record.note_worker(ready.device, ready.blender_version)
             with r.stats.lock:
                 if ready.device not in r.stats.devices:
                     r.stats.devices.add(ready.device)
@@ -177,17 +174,6 @@ class _Run:
             if self.bar is not None:
                 self.bar.update(1)
 
-    def _check_library(self) -> None:
-        """Refuse to mix images of two asset libraries in one dataset folder."""
-        if not self.layout.dataset.is_file():
-            return
-        before = json.loads(self.layout.dataset.read_text()).get("asset_library_sha256")
-        if before != self.library_sha256:
-            raise RunError(
-                f"out: {self.layout.root} holds images rendered with asset library {before}, "
-                f"but {self.config.library} is {self.library_sha256}; render into a new folder"
-            )
-
     def _without_missing_assets(self, todo: list[Task]) -> tuple[list[Task], list[str]]:
         """Reject tasks whose categories the library lacks, before any worker sees them."""
         available, kept, missing = set(self.manifest.assets), [], set()
@@ -205,39 +191,40 @@ class _Run:
             tqdm.write(f"warning: no assets for {sorted(missing)}", file=sys.stderr)
         return kept, sorted(missing)
 
-    def _dataset_json(self, specs: list) -> None:
-        vocabs = sorted({s.vocab for s in specs})
-        data = {
-            "comco_version": comco.__version__,
-            "vocab": vocabs[0] if len(vocabs) == 1 else vocabs,
-            "specs_file": str(self.config.specs),
-            "specs_sha256": _sha256(self.config.specs),
-            "asset_library": str(self.config.library),
-            "asset_library_sha256": self.library_sha256,
-            "devices": sorted(self.stats.devices),
-        }
-        if self.layout.dataset.is_file():
-            previous = json.loads(self.layout.dataset.read_text())
-            data["devices"] = sorted(set(previous.get("devices", [])) | self.stats.devices)
-        write_atomic(self.layout.dataset, json.dumps(data, indent=2).encode(), "run")
-
     def execute(self) -> dict:
+        self.layout.root.mkdir(parents=True, exist_ok=True)
+        try:
+            with self.layout.exclusive():
+                return self._execute()
+        except (FolderBusy, JournalError, ProvenanceError) as error:
+            raise RunError(str(error)) from error
+
+    def _execute(self) -> dict:
         layout, config = self.layout, self.config
-        layout.root.mkdir(parents=True, exist_ok=True)
-        self._check_library()
+        previous = read_previous(layout.dataset)
+        check_library(previous, layout.root, config.library, self.library_sha256)
         layout.summary.unlink(missing_ok=True)  # present only while no run is in progress
         strays = layout.clean_strays()
         layout.scratch.mkdir(parents=True)
-        rejected_before = 0
         self.rejected = RejectedLog(layout.rejected)
         rejected_before = len(self.rejected.keys)
         todo, specs, finished = scene_tasks(config.specs, layout, self.rejected, config.limit)
+        self.record = DatasetRecord(
+            layout.dataset,
+            previous,
+            library=config.library,
+            library_sha256=self.library_sha256,
+            specs_file=config.specs,
+            specs=specs,
+            limit=config.limit,
+            caption_style=CAPTION_STYLE,
+            gates=config.gates,
+        )
         if config.gallery and specs:
             todo = gallery_tasks(specs[0], layout, self.rejected) + todo
         todo, missing = self._without_missing_assets(todo)
         for task in todo:
             self.tasks.put(task)
-        self._dataset_json(specs)
         start = time.perf_counter()
         slots = (
             [_Slot(n, self) for n in range(max(1, min(config.workers, len(todo))))] if todo else []
@@ -260,7 +247,7 @@ class _Run:
         shutil.rmtree(layout.scratch, ignore_errors=True)
         if self.error is not None:
             raise RunError(str(self.error)) from self.error
-        self._dataset_json(specs)
+        self.record.finish()
         summary = {
             "specs": len(specs),
             "already_done": finished,

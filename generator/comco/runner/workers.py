@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import select
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from comco.render.protocol import Done, Job, Ready
 
 STARTUP_TIMEOUT_S = 600.0
 LOG_LIMIT_BYTES = 20_000_000
+STOP_TIMEOUT_S = 20.0
 
 
 class WorkerCrashed(RuntimeError):
@@ -68,7 +72,7 @@ class WorkerClient:
             )
         line = self._read_line(STARTUP_TIMEOUT_S)
         if line is None:
-            code = self.stop()
+            code = self.kill()
             raise WorkerStartError(
                 f"render worker failed to start (exit code {code}); log {self.log_path}:\n"
                 f"{log_tail(self.log_path)}"
@@ -78,11 +82,14 @@ class WorkerClient:
         return self.ready
 
     def _read_line(self, timeout_s: float) -> str | None:
+        """The worker's next answer line; None when it hung, died, or died mid-line (a line
+        without its newline is the start of an answer cut short, not an answer)."""
         assert self.process is not None and self.process.stdout is not None
         readable, _, _ = select.select([self.process.stdout], [], [], timeout_s)
         if not readable:
             return None
-        return self.process.stdout.readline() or None
+        line = self.process.stdout.readline()
+        return line if line.endswith("\n") else None
 
     def render(self, job: Job) -> Done:
         """Send one job and wait for its answer; a dead or hung worker raises WorkerCrashed."""
@@ -94,23 +101,50 @@ class WorkerClient:
             pass  # reported below as a crash with the exit code
         line = self._read_line(self.options.job_timeout_s)
         if line is None:
-            code = self.stop()
+            code = self.kill()
             raise WorkerCrashed(
                 f"render worker died or hung on {job.spec.id!r} (exit code {code}); "
                 f"log {self.log_path}:\n{log_tail(self.log_path)}"
             )
+        try:
+            done = Done.model_validate_json(line)
+        except ValidationError as error:
+            self.kill()
+            raise WorkerCrashed(
+                f"render worker answered {line[:200]!r} on {job.spec.id!r}, not a Done message "
+                f"({error.error_count()} errors); log {self.log_path}"
+            ) from error
         self.jobs_done += 1
-        return Done.model_validate_json(line)
+        return done
+
+    def kill(self) -> int | None:
+        """End a worker that hung or broke the protocol at once; return its exit code."""
+        if self.process is None:
+            return None
+        process, self.process = self.process, None
+        process.kill()
+        return _reap(process)
 
     def stop(self) -> int | None:
         """Ask the worker to finish (EOF), kill it if it does not; return its exit code."""
         if self.process is None:
             return None
         process, self.process = self.process, None
-        try:
+        with contextlib.suppress(BrokenPipeError):
             if process.stdin:
                 process.stdin.close()
-            return process.wait(timeout=20)
-        except (BrokenPipeError, subprocess.TimeoutExpired):
+        try:
+            process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
             process.kill()
-            return process.wait()
+        return _reap(process)
+
+
+def _reap(process: subprocess.Popen[str]) -> int:
+    """Wait for a worker that is ending and close the runner's ends of its pipes."""
+    code = process.wait()
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            with contextlib.suppress(BrokenPipeError):
+                pipe.close()
+    return code
