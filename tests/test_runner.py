@@ -137,7 +137,8 @@ def test_run_writes_the_contract_layout_and_a_rerun_does_nothing(
         info["library_path"] == str(library.resolve()) and Path(info["library_path"]).is_absolute()
     )
     assert info["caption_style"] == "articles" and info["specs_lines"] == 3
-    assert info["quality_gates"]["min_visible_px"] is None
+    gates = info["quality_gates"]
+    assert gates["min_visible_px"] is None and gates["min_visible_px_by_resolution"] == {"64x64": 2}
     facts = info["spec_facts"]
     assert facts["vocabs"] == ["simco18"] and facts["count"] == 3
     assert facts["object_counts"] == [4] and facts["resolutions"] == ["64x64"]
@@ -245,7 +246,7 @@ def test_rejected_log_writes_whole_lines_through_short_writes(
     monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data[:7])))
     log = RejectedLog(tmp_path / "rejected.jsonl")
     log.add("0:a", "a reason longer than seven bytes", "gate")
-    log.add("1:b", "another", "render")
+    log.add("1:b", "another", "gate")
     monkeypatch.undo()
     assert RejectedLog(tmp_path / "rejected.jsonl").keys == {"0:a", "1:b"}
 
@@ -253,7 +254,8 @@ def test_rejected_log_writes_whole_lines_through_short_writes(
 def test_a_damaged_line_before_the_last_is_named_not_skipped(tmp_path: Path, library: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    (out / "rejected.jsonl").write_text('{"key": "0:a"}\nnot json\n{"key": "2:c"}\n')
+    record = '{"key": "%s", "stage": "gate"}\n'
+    (out / "rejected.jsonl").write_text(record % "0:a" + "not json\n" + record % "2:c")
     with pytest.raises(RunError, match=r"rejected.jsonl:2: not a rejection record"):
         run(_config(_specs(tmp_path, 1), out, library))
 
@@ -286,8 +288,9 @@ def test_a_failed_render_leaves_no_temporary_png(tmp_path: Path) -> None:
     ready = Ready(device="CPU", blender_version="5.0.1", pid=1)
     done = Done(ok=False, error="ValueError: boom")
     kept = finish(task, done, png_temp, tmp_path / "a.npz", ready, "sha", QualityGates(), log)
-    assert not kept and not png_temp.exists() and log.keys == {"0:toy0000"}
-    assert _rejected(tmp_path)[0]["stage"] == "render"
+    assert not kept and not png_temp.exists()
+    (record,) = _rejected(tmp_path)
+    assert record["key"] == "0:toy0000" and record["stage"] == "render"
 
 
 def _fake_worker(tmp_path: Path, script: str, timeout_s: float = 30.0) -> WorkerClient:
@@ -335,3 +338,16 @@ def test_a_folder_rendered_with_another_blender_is_refused(tmp_path: Path, libra
     with pytest.raises(RunError, match=r"rendered with Blender 1\.0\.0, but the worker runs"):
         run(_config(_specs(tmp_path, 1), out, library, gallery=False))
     assert not list(out.glob("images/*/*.png"))
+
+
+def test_a_resumed_run_retries_crashes_and_worker_errors_but_not_final_rejections(
+    tmp_path: Path,
+) -> None:
+    specs, layout = _specs(tmp_path, 4), Layout(tmp_path / "out")
+    layout.root.mkdir()
+    log = RejectedLog(layout.rejected)
+    for line, stage in enumerate(("crash", "render", "gate")):
+        log.add(f"{line}:toy{line:04d}", "why", stage)
+    assert log.keys == {"2:toy0002"}
+    tasks, _, finished = scene_tasks(specs, layout, RejectedLog(layout.rejected), None)
+    assert [t.key for t in tasks] == ["0:toy0000", "1:toy0001", "3:toy0003"] and finished == 1

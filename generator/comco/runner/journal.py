@@ -3,6 +3,11 @@
 Each record is appended with one write call (repeated only if the kernel writes part of it),
 so a killed run can at worst leave a torn last line; opening the journal cuts that line off
 (its spec is simply rendered again). A damaged line before the last is an error, not skipped.
+
+Only final rejections are skipped by a resumed run: a spec that failed its checks or the
+quality gates fails them again, but one whose worker crashed, hung or raised may have met a
+passing cause (the OOM killer, a full disk, a timeout on a loaded machine), so a resumed run
+renders it again and the journal keeps the earlier record as history.
 """
 
 from __future__ import annotations
@@ -13,13 +18,16 @@ import threading
 from pathlib import Path
 from typing import Any
 
+# Stages whose cause may pass; see the module docstring.
+RETRIED_STAGES = frozenset({"crash", "render"})
+
 
 class JournalError(ValueError):
     """A line of rejected.jsonl before the last is damaged."""
 
 
 class RejectedLog:
-    """Append-only record of rejected specs, keyed so a resumed run skips them."""
+    """Append-only record of rejected specs; `keys` are the final ones a resumed run skips."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -31,11 +39,12 @@ class RejectedLog:
             if len(complete) != len(data):
                 with open(path, "r+b") as f:
                     f.truncate(len(complete))
-            self.keys = {
-                _key(path, n, line)
+            records = [
+                _record(path, n, line)
                 for n, line in enumerate(complete.splitlines(), start=1)
                 if line.strip()
-            }
+            ]
+            self.keys = {key for key, stage in records if stage not in RETRIED_STAGES}
 
     def add(self, key: str, reason: str, stage: str, **extra: Any) -> None:
         """Record a rejection; `stage` says where it failed ('spec', 'render', 'crash', 'gate')."""
@@ -51,15 +60,17 @@ class RejectedLog:
                     data = data[os.write(fd, data) :]
             finally:
                 os.close(fd)
-            self.keys.add(key)
+            if stage not in RETRIED_STAGES:
+                self.keys.add(key)
 
 
-def _key(path: Path, number: int, line: bytes) -> str:
-    """The key of one complete journal line; a damaged one is named, not skipped."""
+def _record(path: Path, number: int, line: bytes) -> tuple[str, str]:
+    """(key, stage) of one complete journal line; a damaged one is named, not skipped."""
     try:
-        return str(json.loads(line)["key"])
+        record = json.loads(line)
+        return str(record["key"]), str(record["stage"])
     except (ValueError, KeyError, TypeError) as error:
         raise JournalError(
-            f"{path}:{number}: not a rejection record ({error}); expected a JSON object with a "
-            "'key'. Fix or delete the line to resume (its spec is then rendered again)"
+            f"{path}:{number}: not a rejection record ({error!r}); expected a JSON object with "
+            "'key' and 'stage'. Fix or delete the line to resume (its spec is then rendered again)"
         ) from error

@@ -107,7 +107,13 @@ class DatasetRecord:
             "blender_version": previous.get("blender_version"),
             "devices": sorted(previous.get("devices", [])),
             "caption_style": caption_style,
-            "quality_gates": asdict(gates),
+            "quality_gates": {
+                **asdict(gates),
+                "min_visible_px_by_resolution": {
+                    f"{w}x{h}": gates.min_pixels(w, h)
+                    for w, h in sorted({(s.camera.width, s.camera.height) for s in specs})
+                },
+            },
             "specs_file": str(specs_file.resolve()),
             "specs_sha256": sha256_file(specs_file),
             "specs_lines": count_lines(specs_file),
