@@ -21,6 +21,7 @@ from comco.render.toy_library import build_toy_library, toy_scene
 from comco.runner.journal import RejectedLog
 from comco.runner.layout import Layout, temp_path
 from comco.runner.outputs import finish
+from comco.runner.provenance import count_lines, spec_facts
 from comco.runner.run import RunConfig, RunError, run
 from comco.runner.tasks import Task, scene_tasks
 from comco.runner.workers import WorkerClient, WorkerCrashed, WorkerOptions
@@ -351,3 +352,24 @@ def test_a_resumed_run_retries_crashes_and_worker_errors_but_not_final_rejection
     assert log.keys == {"2:toy0002"}
     tasks, _, finished = scene_tasks(specs, layout, RejectedLog(layout.rejected), None)
     assert [t.key for t in tasks] == ["0:toy0000", "1:toy0001", "3:toy0003"] and finished == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "lines"), [(b"", 0), (b"a", 1), (b"a\n", 1), (b"a\nb", 2), (b"\n\n", 2)]
+)
+def test_count_lines_counts_a_last_line_without_newline(
+    tmp_path: Path, data: bytes, lines: int
+) -> None:
+    path = tmp_path / "specs.jsonl"
+    path.write_bytes(data)
+    assert count_lines(path) == lines
+
+
+def test_spec_facts_are_the_distinct_sampler_choices() -> None:
+    specs = [toy_scene(0), toy_scene(5, size=96, samples=8), toy_scene(2)]
+    facts = spec_facts(specs)
+    assert facts["count"] == 3 and facts["vocabs"] == ["simco18"]
+    assert facts["object_counts"] == [4] and facts["large_counts"] == [1]
+    assert (facts["seed_min"], facts["seed_max"]) == (0, 5)
+    assert facts["resolutions"] == ["64x64", "96x96"]
+    assert sorted(r["samples"] for r in facts["render_settings"]) == [4, 8]

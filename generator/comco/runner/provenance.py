@@ -36,9 +36,12 @@ def sha256_file(path: Path) -> str:
 
 def count_lines(path: Path) -> int:
     """Lines of a text file, a last line without a newline included."""
+    lines, last = 0, b"\n"
     with open(path, "rb") as f:
-        data = f.read()
-    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
 
 
 def now_utc() -> str:
