@@ -24,7 +24,7 @@ def _scene() -> SceneSpec:
         seed=0,
         objects=[
             ObjectSpec(category="horse", size_role="large", scale=2.4, position=(0.0, 1.0)),
-            ObjectSpec(category="cup", size_role="small", scale=0.75, position=(-1.7, -1.0)),
+            ObjectSpec(category="cup", size_role="small", scale=0.75, position=(-1.3, -0.9)),
         ],
     )
 

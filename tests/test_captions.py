@@ -50,9 +50,9 @@ def test_repeated_categories_are_counted_with_plurals():
         seed=0,
         allow_repeats=True,
         objects=[
-            ObjectSpec(category="dog", size_role="same", scale=1.0, position=(-2.0, 0.0)),
+            ObjectSpec(category="dog", size_role="same", scale=1.0, position=(-1.6, 0.0)),
             ObjectSpec(category="cat", size_role="same", scale=1.0, position=(0.0, 0.0)),
-            ObjectSpec(category="dog", size_role="same", scale=1.0, position=(2.0, 0.0)),
+            ObjectSpec(category="dog", size_role="same", scale=1.0, position=(1.6, 0.0)),
         ],
     )
     captions = all_order_captions(scene, caption_style("articles"))

@@ -1,6 +1,6 @@
 import pytest
 
-from comco.catalog import UnknownCategoryError, load_asset_fills, load_vocabulary
+from comco.catalog import UnknownCategoryError, asset_shape, load_asset_shapes, load_vocabulary
 
 
 def test_presets_have_the_documented_sizes():
@@ -40,10 +40,15 @@ def test_unknown_preset_lists_the_known_ones():
         load_vocabulary().preset("nope")
 
 
-def test_every_preset_with_assets_has_a_measured_fill():
-    fills = load_asset_fills()
+def test_every_preset_with_assets_has_a_measured_shape():
+    shapes = load_asset_shapes()
     vocabulary = load_vocabulary()
     for preset in ("comco72", "simco18"):
-        missing = [c for c in vocabulary.presets[preset] if c not in fills]
-        assert not missing, f"run `comco assets calibrate`: no fill for {missing}"
-        assert all(0 < fills[c] <= 1 for c in vocabulary.presets[preset])
+        missing = [c for c in vocabulary.presets[preset] if c not in shapes]
+        assert not missing, f"run `comco assets calibrate`: no shape for {missing}"
+        assert all(max(shapes[c].extents) == 1.0 for c in vocabulary.presets[preset])
+
+
+def test_an_unmeasured_category_gets_the_safe_unit_cube():
+    assert "parking_meter" not in load_asset_shapes()
+    assert asset_shape("parking_meter").extents == (1.0, 1.0, 1.0)

@@ -40,7 +40,7 @@ LIBRARY_SHA = "ab" * 32
 SIZE = 64
 SMALL = 0.75
 LARGE = 2.4
-LEFT, RIGHT, BACK = (-1.7, -1.0), (1.7, -1.0), (0.0, 1.0)
+LEFT, RIGHT, BACK = (-1.3, -0.9), (1.3, -0.9), (0.0, 1.0)
 
 # (id, vocab, [(category, role, scale, position)]), shard index
 SCENES = [

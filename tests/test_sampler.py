@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from comco import geometry
-from comco.catalog import load_vocabulary
+from comco.catalog import asset_shape, load_vocabulary
 from comco.permutation import KeyedPermutation, ordered_tuple_count, unrank_ordered_tuple
 from comco.sampler import (
     SamplerConfig,
@@ -49,7 +49,9 @@ def test_sampled_scenes_satisfy_every_placement_rule(config, index):
         assert min(large) >= config.large_factor * max(small)
     boxes = []
     for o in scene.objects:
-        corners = geometry.bounding_box_corners(*o.position, o.scale)
+        corners = geometry.bounding_box_corners(
+            *o.position, o.scale, asset_shape(o.category).extents
+        )
         pixels, _ = geometry.project(corners, scene.camera.matrix_world, scene.camera.intrinsics)
         eye = scene.camera.location
         distance = ((o.position[0] - eye[0]) ** 2 + (o.position[1] - eye[1]) ** 2) ** 0.5

@@ -85,5 +85,8 @@ def test_ground_point_inverts_projection():
 def test_largest_fitting_scale_is_the_frame_limit():
     camera = Camera()
     scale = largest_fitting_scale((0.0, 0.3), camera, 4.0)
-    assert not placement_problems([(0.0, 0.3, scale)], camera, 4.0, 0.0)
-    assert placement_problems([(0.0, 0.3, scale + 0.01)], camera, 4.0, 0.0)
+    cube = (1.0, 1.0, 1.0)
+    assert not placement_problems([(0.0, 0.3, scale, cube)], camera, 4.0, 0.0)
+    assert placement_problems([(0.0, 0.3, scale + 0.01, cube)], camera, 4.0, 0.0)
+    bus = (1.0, 0.69, 0.275)  # long and low: fits larger than the unit cube
+    assert largest_fitting_scale((0.0, 0.3), camera, 4.0, bus) > scale

@@ -12,7 +12,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 DEFAULT_PRESET = "comco72"
-ASSET_FILL_FILE = "asset_fill.yaml"
+ASSET_SHAPES_FILE = "asset_shapes.yaml"
+UNIT_EXTENTS = (1.0, 1.0, 1.0)
 
 
 class SizeClass(StrEnum):
@@ -94,9 +95,29 @@ def load_vocabulary() -> Vocabulary:
     return Vocabulary.model_validate(yaml.safe_load(text))
 
 
+class AssetShape(BaseModel):
+    """What placement needs to know of a category's normalised asset."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    extents: tuple[float, float, float] = Field(description="x, y, z size; the largest is 1")
+    fill: float = Field(gt=0, le=1, description="share of its unit box it covers on screen")
+
+
 @cache
-def load_asset_fills() -> dict[str, float]:
-    """Share of its conservative box each category's asset fills on screen
-    (data/asset_fill.yaml, written by `comco assets calibrate`)."""
-    text = resources.files("comco").joinpath(f"data/{ASSET_FILL_FILE}").read_text()
-    return {str(k): float(v) for k, v in yaml.safe_load(text).items()}
+def load_asset_shapes() -> dict[str, AssetShape]:
+    """Measured shapes of the built assets (data/asset_shapes.yaml, written by
+    `comco assets calibrate`)."""
+    text = resources.files("comco").joinpath(f"data/{ASSET_SHAPES_FILE}").read_text()
+    return {str(k): AssetShape.model_validate(v) for k, v in yaml.safe_load(text).items()}
+
+
+@cache
+def asset_shape(category: str) -> AssetShape:
+    """A category's measured shape; an unmeasured one gets the unit cube (always safe for
+    placement) and the typical fill."""
+    shapes = load_asset_shapes()
+    if category in shapes:
+        return shapes[category]
+    typical = sorted(shape.fill for shape in shapes.values())[len(shapes) // 2]
+    return AssetShape(extents=UNIT_EXTENTS, fill=typical)

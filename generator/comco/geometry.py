@@ -1,9 +1,10 @@
 """Camera maths and conservative object bounds, shared by the sampler and the renderer.
 
 Conventions: world Z is up and the ground is z=0. Every asset is normalised so that its
-largest dimension is 1 m, it is centred on the z axis and rests on z=0, and its front faces
--Y. An object of scale s therefore fits inside a vertical cylinder of radius s*sqrt(2)/2 and
-height s whatever its yaw, which is what placement checks use. Cameras follow Blender's
+largest dimension is 1 m, its bounding box is centred on the z axis and rests on z=0, and its
+front faces -Y. An asset with extents (ex, ey, ez) at scale s therefore fits inside a vertical
+cylinder of radius s*hypot(ex, ey)/2 and height s*ez whatever its yaw, which is what placement
+checks use; the unit cube (1, 1, 1) bounds any asset. Cameras follow Blender's
 convention: they look down their local -Z axis with +Y up, and the horizontal sensor size
 fixes the field of view (sensor_fit HORIZONTAL).
 """
@@ -14,18 +15,21 @@ import math
 
 import numpy as np
 
-FOOTPRINT_RADIUS_PER_SCALE = math.sqrt(2.0) / 2.0
+Extents = tuple[float, float, float]
+UNIT_EXTENTS: Extents = (1.0, 1.0, 1.0)
 
 
-def footprint_radius(scale: float) -> float:
-    """Radius of the ground circle that holds a normalised asset of this scale at any yaw."""
-    return scale * FOOTPRINT_RADIUS_PER_SCALE
+def footprint_radius(scale: float, extents: Extents = UNIT_EXTENTS) -> float:
+    """Radius of the ground circle that holds the asset at this scale at any yaw."""
+    return scale * math.hypot(extents[0], extents[1]) / 2.0
 
 
-def bounding_box_corners(x: float, y: float, scale: float) -> np.ndarray:
+def bounding_box_corners(
+    x: float, y: float, scale: float, extents: Extents = UNIT_EXTENTS
+) -> np.ndarray:
     """The 8 corners (8, 3) of an axis-aligned box that holds the object at any yaw."""
-    r = footprint_radius(scale)
-    xs, ys, zs = (x - r, x + r), (y - r, y + r), (0.0, scale)
+    r = footprint_radius(scale, extents)
+    xs, ys, zs = (x - r, x + r), (y - r, y + r), (0.0, scale * extents[2])
     return np.array([[a, b, c] for a in xs for b in ys for c in zs], dtype=float)
 
 

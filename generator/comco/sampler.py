@@ -14,12 +14,13 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from comco import geometry
-from comco.catalog import DEFAULT_PRESET, load_asset_fills, load_vocabulary
+from comco.catalog import DEFAULT_PRESET, asset_shape, load_vocabulary
 from comco.permutation import KeyedPermutation, ordered_tuple_count, unrank_ordered_tuple
 from comco.spec import (
     MAX_OBJECTS,
     Camera,
     ObjectSpec,
+    Placed,
     RenderSettings,
     SceneSpec,
     SizeRole,
@@ -114,7 +115,7 @@ class SamplerConfig(BaseModel):
     )
     max_attempts: int = Field(2000, ge=1)
     id_prefix: str | None = None
-    _reach: float | None = PrivateAttr(None)
+    _reach: dict[geometry.Extents, float] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> SamplerConfig:
@@ -131,13 +132,13 @@ class SamplerConfig(BaseModel):
             )
         return self
 
-    def layout_reach(self) -> float:
+    def layout_reach(self, extents: geometry.Extents) -> float:
         """How far the layout's object may go towards its corner, for the biggest scale it
-        can have (so any scale it does have fits); computed once per configuration."""
-        if self._reach is None:
+        can have (so any scale it does have fits); computed once per configuration and shape."""
+        if extents not in self._reach:
             biggest = self.scales.large[1] if self.large else self.scales.same_for(self.objects)
-            self._reach = _layout_reach(self, biggest)
-        return self._reach
+            self._reach[extents] = _layout_reach(self, biggest, extents)
+        return self._reach[extents]
 
     @property
     def prefix(self) -> str:
@@ -187,7 +188,8 @@ def _roles_and_scales(
         for _ in range(config.objects - config.large)
     ]
     drawn = [rng.permutation(config.objects)[: config.large] for _ in range(ROLE_DRAWS)]
-    fullest = np.argsort([-_fill(c) for c in categories], kind="stable")[: config.large]
+    fills = [asset_shape(c).fill for c in categories]
+    fullest = np.argsort([-f for f in fills], kind="stable")[: config.large]
     for slots in [*drawn, fullest]:
         larges, smalls = iter(large_scales), iter(small_scales)
         sizes = [
@@ -202,18 +204,14 @@ def _roles_and_scales(
     )
 
 
-def _fill(category: str) -> float:
-    """Share of its conservative box the category's asset fills (typical when unmeasured)."""
-    fills = load_asset_fills()
-    return fills.get(category, float(np.median(list(fills.values()))))
-
-
 def _can_stand_out(
     config: SamplerConfig, sizes: list[tuple[SizeRole, float]], categories: list[str]
 ) -> bool:
     """Would every large object out-show every small one at the same distance from the camera?
     Placement then only has to keep the large objects from standing far behind."""
-    areas = [_fill(c) * scale**2 for c, (_, scale) in zip(categories, sizes, strict=True)]
+    areas = [
+        asset_shape(c).fill * scale**2 for c, (_, scale) in zip(categories, sizes, strict=True)
+    ]
     large = [a for a, (role, _) in zip(areas, sizes, strict=True) if role is SizeRole.large]
     small = [a for a, (role, _) in zip(areas, sizes, strict=True) if role is SizeRole.small]
     return not small or min(large) >= config.large_factor * max(small)
@@ -228,13 +226,16 @@ def _layout_ground(config: SamplerConfig, t: float) -> tuple[float, float]:
     return float(point[0]), float(point[1])
 
 
-def _layout_reach(config: SamplerConfig, scale: float) -> float:
+def _layout_reach(config: SamplerConfig, scale: float, extents: geometry.Extents) -> float:
     """How far towards its corner the layout's object can go and still fit the frame."""
     reachable = [
         float(t)
         for t in np.linspace(0.0, 1.0, 41)
         if not placement_problems(
-            [(*_layout_ground(config, float(t)), scale)], config.camera, config.frame_margin_px, 0.0
+            [(*_layout_ground(config, float(t)), scale, extents)],
+            config.camera,
+            config.frame_margin_px,
+            0.0,
         )
     ]
     if not reachable:
@@ -275,10 +276,11 @@ def _place(
 ) -> list[tuple[float, float]]:
     """Positions for objects, biggest first, each checked against those already placed."""
     order = sorted(range(len(sizes)), key=lambda i: -sizes[i][1])
-    reach = config.layout_reach() if config.layout != "free" else 0.0
+    extents = [asset_shape(c).extents for c in categories]
+    reach = config.layout_reach(extents[order[0]]) if config.layout != "free" else 0.0
     for _ in range(attempts):
-        placed: dict[int, tuple[float, float, float]] = {}
-        boxes: list[tuple[tuple[float, float, float], Box]] = []
+        placed: dict[int, Placed] = {}
+        boxes: list[tuple[Placed, Box]] = []
         for rank, i in enumerate(order):
             scale = sizes[i][1]
             for _ in range(50):
@@ -286,7 +288,7 @@ def _place(
                     x, y = _anchor(config, reach, rng)
                 else:
                     x, y = _ground_under_random_pixel(config, rng)
-                candidate = (round(x, 4), round(y, 4), scale)
+                candidate = (round(x, 4), round(y, 4), scale, extents[i])
                 box = _fitting_box(config, candidate, boxes)
                 if box is not None:
                     placed[i] = candidate
@@ -304,19 +306,18 @@ def _place(
 
 
 def _fitting_box(
-    config: SamplerConfig,
-    new: tuple[float, float, float],
-    placed: list[tuple[tuple[float, float, float], Box]],
+    config: SamplerConfig, new: Placed, placed: list[tuple[Placed, Box]]
 ) -> Box | None:
     """The projected box of one more object if it fits the frame, clears the objects already
     placed in 3D and does not hide too much of them (or they of it); None otherwise."""
-    x, y, scale = new
-    radius = geometry.footprint_radius(scale) + config.min_gap_m
-    for (px, py, ps), _ in placed:
-        if (x - px) ** 2 + (y - py) ** 2 < (radius + geometry.footprint_radius(ps)) ** 2:
+    x, y, scale, extents = new
+    radius = geometry.footprint_radius(scale, extents) + config.min_gap_m
+    for (px, py, ps, pe), _ in placed:
+        reach = radius + geometry.footprint_radius(ps, pe)
+        if (x - px) ** 2 + (y - py) ** 2 < reach**2:
             return None
     cam = config.camera
-    corners = geometry.bounding_box_corners(x, y, scale)
+    corners = geometry.bounding_box_corners(x, y, scale, extents)
     pixels, depth = geometry.project(corners, cam.matrix_world, cam.intrinsics)
     box = geometry.projected_box(pixels)
     margin = config.frame_margin_px
@@ -327,7 +328,7 @@ def _fitting_box(
         return None
     eye = np.asarray(cam.location[:2])
     distance = float(np.hypot(x - eye[0], y - eye[1]))
-    for (px, py, _), other in placed:
+    for (px, py, _, _), other in placed:
         new_is_nearer = distance < float(np.hypot(px - eye[0], py - eye[1]))
         near, far = (box, other) if new_is_nearer else (other, box)
         if _covered_share(near, far) > config.max_hidden:
@@ -345,18 +346,18 @@ def _covered_share(near: Box, far: Box) -> float:
 def predicted_area(category: str, x: float, y: float, scale: float, camera: Camera) -> float:
     """Visible pixels an object is expected to show alone: its box's area on screen times the
     share of its box the category's asset fills."""
-    return screen_area(x, y, scale, camera) * _fill(category)
+    return screen_area(x, y, scale, camera) * asset_shape(category).fill
 
 
 def _large_stands_out(
     config: SamplerConfig,
     sizes: list[tuple[SizeRole, float]],
-    placed: dict[int, tuple[float, float, float]],
+    placed: dict[int, Placed],
     categories: list[str],
 ) -> bool:
     """Whether every large object is predicted to show `large_factor` times the area of every
     small one."""
-    areas = {i: predicted_area(categories[i], *placed[i], config.camera) for i in placed}
+    areas = {i: predicted_area(categories[i], *placed[i][:3], config.camera) for i in placed}
     large = [areas[i] for i, (role, _) in enumerate(sizes) if role is SizeRole.large]
     small = [areas[i] for i, (role, _) in enumerate(sizes) if role is SizeRole.small]
     return not large or not small or min(large) >= config.large_factor * max(small)

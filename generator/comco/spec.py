@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from comco import geometry
-from comco.catalog import DEFAULT_PRESET, load_vocabulary
+from comco.catalog import DEFAULT_PRESET, asset_shape, load_vocabulary
 
 SCHEMA_VERSION = 1
 MAX_OBJECTS = 10
@@ -61,7 +61,7 @@ class ObjectSpec(_Strict):
 class Camera(_Strict):
     """A pinhole camera aimed at a point; the horizontal sensor size sets the field of view."""
 
-    location: Vec3 = (0.0, -7.5, 5.2)
+    location: Vec3 = (0.0, -6.5, 4.5)
     look_at: Vec3 = (0.0, 0.3, 0.4)
     focal_length_mm: float = Field(50.0, gt=0)
     sensor_width_mm: float = Field(36.0, gt=0)
@@ -182,20 +182,27 @@ def _check_distinct(objects: list[ObjectSpec]) -> None:
         seen[obj.category] = i
 
 
+Placed = tuple[float, float, float, geometry.Extents]
+
+
+def placed(obj: ObjectSpec) -> Placed:
+    """An object as placement sees it: ground position, scale and its asset's extents."""
+    return (obj.position[0], obj.position[1], obj.scale, asset_shape(obj.category).extents)
+
+
 def placement_problems(
-    objects: list[ObjectSpec] | list[tuple[float, float, float]],
+    objects: list[ObjectSpec] | list[Placed],
     camera: Camera,
     margin_px: float,
     min_gap_m: float,
 ) -> list[str]:
-    """Why a placement is invalid (empty when it is fine). Objects may be (x, y, scale) tuples."""
-    placed = [
-        (o.position[0], o.position[1], o.scale) if isinstance(o, ObjectSpec) else o for o in objects
-    ]
+    """Why a placement is invalid (empty when it is fine)."""
+    footprints = [placed(o) if isinstance(o, ObjectSpec) else o for o in objects]
     problems = []
     k, matrix = camera.intrinsics, camera.matrix_world
-    for i, (x, y, s) in enumerate(placed):
-        px, depth = geometry.project(geometry.bounding_box_corners(x, y, s), matrix, k)
+    for i, (x, y, s, extents) in enumerate(footprints):
+        corners = geometry.bounding_box_corners(x, y, s, extents)
+        px, depth = geometry.project(corners, matrix, k)
         x0, y0, x1, y1 = geometry.projected_box(px)
         inside = (
             (depth > 0).all()
@@ -210,9 +217,13 @@ def placement_problems(
                 f"with a {margin_px}px margin (projected box {x0:.0f},{y0:.0f},{x1:.0f},{y1:.0f} "
                 f"in a {camera.width}x{camera.height} image)"
             )
-    for (i, a), (j, b) in itertools.combinations(enumerate(placed), 2):
+    for (i, a), (j, b) in itertools.combinations(enumerate(footprints), 2):
         distance = float(np.hypot(a[0] - b[0], a[1] - b[1]))
-        needed = geometry.footprint_radius(a[2]) + geometry.footprint_radius(b[2]) + min_gap_m
+        needed = (
+            geometry.footprint_radius(a[2], a[3])
+            + geometry.footprint_radius(b[2], b[3])
+            + min_gap_m
+        )
         if distance < needed:
             problems.append(
                 f"objects[{j}].position: overlaps objects[{i}] (centres {distance:.3f} m apart, "
@@ -231,7 +242,7 @@ def check_placement(
 
 
 def screen_area(x: float, y: float, scale: float, camera: Camera) -> float:
-    """Pixel area of the projected conservative box: a stand-in for on-screen size."""
+    """Pixel area of the projected unit box at this scale: what asset fills are relative to."""
     px, _ = geometry.project(
         geometry.bounding_box_corners(x, y, scale), camera.matrix_world, camera.intrinsics
     )
@@ -240,18 +251,26 @@ def screen_area(x: float, y: float, scale: float, camera: Camera) -> float:
 
 
 def largest_fitting_scale(
-    position: tuple[float, float], camera: Camera, margin_px: float, tolerance: float = 1e-3
+    position: tuple[float, float],
+    camera: Camera,
+    margin_px: float,
+    extents: geometry.Extents = geometry.UNIT_EXTENTS,
+    tolerance: float = 1e-3,
 ) -> float:
-    """The largest scale at which an object standing at `position` stays inside the frame."""
+    """The largest scale at which an object of these extents standing at `position` stays
+    inside the frame."""
+
+    def fits(scale: float) -> bool:
+        return not placement_problems([(*position, scale, extents)], camera, margin_px, 0.0)
+
     low, high = 0.0, 1.0
-    while not placement_problems([(*position, high)], camera, margin_px, 0.0):
+    while fits(high):
         low, high = high, high * 2
         if high > 1e6:
             raise ValueError(f"position {position}: no frame edge limits the scale")
-    if low == 0.0 and placement_problems([(*position, tolerance)], camera, margin_px, 0.0):
+    if low == 0.0 and not fits(tolerance):
         raise ValueError(f"position {position}: outside the frame at any scale")
     while high - low > tolerance:
         middle = (low + high) / 2
-        fits = not placement_problems([(*position, middle)], camera, margin_px, 0.0)
-        low, high = (middle, high) if fits else (low, middle)
+        low, high = (middle, high) if fits(middle) else (low, middle)
     return round(low, 3)

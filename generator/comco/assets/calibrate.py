@@ -1,11 +1,12 @@
-"""How much of its bounding box each asset fills on screen, measured from the default camera.
+"""Each asset's shape as placement needs it: its extents, and how much of its unit box it
+fills on screen from the default camera.
 
-The sampler places objects with a conservative box (see `comco.geometry`), which says nothing
-about shape: a standing knife fills a tenth of its box, a microwave most of it. The sampler
-multiplies box areas by these fills to predict visible areas, so a "large" knife is placed
-where it will really out-show the small objects instead of being rejected after rendering.
-The fills are data (`comco/data/asset_fill.yaml`), measured once per library by
-`comco assets calibrate` and committed, so sampling stays pure Python and byte-reproducible.
+Extents give tight footprints and frame checks (a bus is long and low, a giraffe thin and
+tall). Fills say how much an object really shows: a standing knife covers a few percent of
+its box, a microwave most of it, so the sampler multiplies box areas by fills to predict
+visible areas and gives the large role to objects that can out-show the small ones. Both are
+data (`comco/data/asset_shapes.yaml`), measured once per library by `comco assets calibrate`
+and committed, so sampling stays pure Python and byte-reproducible.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ import yaml
 from comco import geometry
 from comco.assets.glb import read_glb
 from comco.assets.library import LibraryManifest
-from comco.catalog import ASSET_FILL_FILE
+from comco.catalog import ASSET_SHAPES_FILE, AssetShape
 from comco.render.silhouette import silhouette, world_vertices
 from comco.spec import Camera
 
-FILL_PATH = Path(__file__).resolve().parents[1] / "data" / ASSET_FILL_FILE
+SHAPES_PATH = Path(__file__).resolve().parents[1] / "data" / ASSET_SHAPES_FILE
 CALIBRATION_CAMERA = Camera(width=256, height=256)
 
 
@@ -47,21 +48,25 @@ def box_fill(meshes: list[trimesh.Trimesh], camera: Camera = CALIBRATION_CAMERA)
     return float(mask.sum()) / ((x1 - x0) * (y1 - y0))
 
 
-def measure_fills(library_dir: Path, manifest: LibraryManifest) -> dict[str, float]:
-    """The box fill of every asset in a built library, rounded to 3 decimals."""
-    return {
-        category: round(box_fill(read_glb(library_dir / record.file)), 3)
-        for category, record in sorted(manifest.assets.items())
-    }
+def measure_shapes(library_dir: Path, manifest: LibraryManifest) -> dict[str, AssetShape]:
+    """Extents and box fill of every asset in a built library, rounded to 3 decimals."""
+    shapes = {}
+    for category, record in sorted(manifest.assets.items()):
+        meshes = read_glb(library_dir / record.file)
+        low, high = trimesh.util.concatenate(meshes).bounds
+        extents = tuple(round(float(v), 3) for v in high - low)
+        shapes[category] = AssetShape(extents=extents, fill=round(box_fill(meshes), 3))
+    return shapes
 
 
-def write_fills(fills: dict[str, float], manifest: LibraryManifest, out: Path) -> None:
-    """Write the fills with a header naming the library they were measured on."""
+def write_shapes(shapes: dict[str, AssetShape], manifest: LibraryManifest, out: Path) -> None:
+    """Write the shapes with a header naming the library they were measured on."""
     header = (
-        "# Share of its conservative bounding box each asset fills on screen (default camera,\n"
-        "# scale 1, yaw 0). Written by `comco assets calibrate`; read by the sampler.\n"
-        f"# Measured on asset library {manifest.library_sha256[:16]}.\n"
+        "# Each asset's extents (x, y, z; the largest is 1) and the share of its unit box it\n"
+        "# fills on screen (default camera, scale 1, yaw 0). Written by `comco assets\n"
+        f"# calibrate` on asset library {manifest.library_sha256[:16]}; read by placement.\n"
     )
+    data = {c: {"extents": list(s.extents), "fill": s.fill} for c, s in shapes.items()}
     temporary = out.with_name(out.name + ".tmp")
-    temporary.write_text(header + yaml.safe_dump(fills, sort_keys=True))
+    temporary.write_text(header + yaml.safe_dump(data, sort_keys=True, default_flow_style=None))
     temporary.replace(out)

@@ -125,19 +125,21 @@ def verify(library: Path | None, catalog: Path, out: Path | None) -> None:
     "--out",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="where to write the fills (default: the package's data/asset_fill.yaml)",
+    help="where to write the shapes (default: the package's data/asset_shapes.yaml)",
 )
 def calibrate(library: Path | None, out: Path | None) -> None:
-    """Measure how much of its bounding box each asset fills on screen (the sampler uses it
-    to predict visible areas)."""
-    from comco.assets.calibrate import FILL_PATH, measure_fills, write_fills
+    """Measure each asset's extents and how much of its box it fills on screen (placement
+    uses them for tight footprints and predicted visible areas)."""
+    from comco.assets.calibrate import SHAPES_PATH, measure_shapes, write_shapes
 
     folder = library or default_library_dir()
     manifest = load_manifest(folder)
-    fills = measure_fills(folder, manifest)
-    write_fills(fills, manifest, out or FILL_PATH)
-    low = sorted(fills, key=fills.get)[:5]
-    click.echo(f"wrote fills of {len(fills)} assets to {out or FILL_PATH}; thinnest: {low}")
+    shapes = measure_shapes(folder, manifest)
+    write_shapes(shapes, manifest, out or SHAPES_PATH)
+    thinnest = sorted(shapes, key=lambda c: shapes[c].fill)[:5]
+    click.echo(
+        f"wrote shapes of {len(shapes)} assets to {out or SHAPES_PATH}; thinnest: {thinnest}"
+    )
 
 
 @assets.command(name="list")

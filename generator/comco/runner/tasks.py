@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from comco.catalog import load_vocabulary
+from comco.catalog import asset_shape, load_vocabulary
 from comco.runner.journal import RejectedLog
 from comco.runner.layout import Layout
 from comco.spec import ObjectSpec, SceneSpec, SizeRole, largest_fitting_scale
@@ -81,7 +81,9 @@ def gallery_spec(base: SceneSpec, category: str) -> SceneSpec:
     aim = base.camera.look_at
     scale = min(
         GALLERY_SCALE_M,
-        largest_fitting_scale((aim[0], aim[1]), base.camera, base.frame_margin_px),
+        largest_fitting_scale(
+            (aim[0], aim[1]), base.camera, base.frame_margin_px, asset_shape(category).extents
+        ),
     )
     return SceneSpec(
         id=f"gallery-{category}",
