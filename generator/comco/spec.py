@@ -9,6 +9,7 @@ not repeat, size roles are consistent, and objects neither overlap nor leave the
 from __future__ import annotations
 
 import itertools
+import math
 from enum import StrEnum
 from functools import cached_property
 from typing import Literal
@@ -273,4 +274,4 @@ def largest_fitting_scale(
     while high - low > tolerance:
         middle = (low + high) / 2
         low, high = (middle, high) if fits(middle) else (low, middle)
-    return round(low, 3)
+    return math.floor(low * 1000) / 1000  # rounding down keeps it inside the frame
