@@ -313,6 +313,11 @@ def test_card_states_licences_generation_and_features(exported: Path) -> None:
     assert "Blender 5.0.1" in card and LIBRARY_SHA in card
     assert '"samples":32' in card.replace(" ", "")
     assert (exported / "ATTRIBUTION.md").read_text().startswith("# Asset attribution")
+    manifest = read_manifest(exported)
+    for info in yaml.safe_load(front)["dataset_info"]:
+        files = manifest.configs[info["config_name"]].shards["parquet"].files
+        size = sum((exported / f).stat().st_size for f in files)
+        assert info["splits"][0]["num_bytes"] == size > 0
 
 
 def test_verify_passes_then_finds_each_kind_of_damage(exported: Path, tmp_path: Path) -> None:

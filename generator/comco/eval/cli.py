@@ -70,6 +70,7 @@ def eval_command(
     Models load from local files only (HF_HUB_OFFLINE=1 unless you set it to 0).
     """
     from comco.eval.encoders import parse_model_spec
+    from comco.eval.encoders.base import MissingBackendError, ModelNotAvailableError
     from comco.eval.runner import evaluate
 
     try:
@@ -79,17 +80,20 @@ def eval_command(
         dataset = load_dataset(dataset_dir, limit=limit)
     except (ValueError, FileNotFoundError) as error:
         raise click.UsageError(str(error)) from error
-    run = evaluate(
-        dataset,
-        list(models),
-        tasks,
-        out,
-        device=device,
-        batch_size=batch_size,
-        cache_dir=cache_dir,
-        n_boot=n_boot,
-        seed=seed,
-    )
+    try:
+        run = evaluate(
+            dataset,
+            list(models),
+            tasks,
+            out,
+            device=device,
+            batch_size=batch_size,
+            cache_dir=cache_dir,
+            n_boot=n_boot,
+            seed=seed,
+        )
+    except (ModelNotAvailableError, MissingBackendError) as error:
+        raise click.ClickException(str(error)) from error
     for model_run in run.runs:
         done = ", ".join(r.task for r in model_run.results) or "none"
         click.echo(f"{model_run.model}: {done} in {model_run.seconds:.1f} s on {model_run.device}")

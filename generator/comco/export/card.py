@@ -34,6 +34,7 @@ def front_matter(
     card_format: Format,
     configs: dict[str, ConfigRecord],
     features: dict[str, Features],
+    config_bytes: dict[str, int],
     title: str,
     has_attribution: bool,
 ) -> str:
@@ -60,7 +61,13 @@ def front_matter(
     infos = {
         name: DatasetInfo(
             features=features[name],
-            splits=SplitDict({SPLIT: SplitInfo(name=SPLIT, num_examples=record.rows)}),
+            splits=SplitDict(
+                {
+                    SPLIT: SplitInfo(
+                        name=SPLIT, num_examples=record.rows, num_bytes=config_bytes[name]
+                    )
+                }
+            ),
         )
         for name, record in configs.items()
         if card_format == "parquet"
@@ -217,6 +224,7 @@ def dataset_card(
     card_format: Format,
     configs: dict[str, ConfigRecord],
     features: dict[str, Features],
+    config_bytes: dict[str, int],
     facts: GenerationFacts,
     run_info: dict[str, Any],
     assets: dict[str, AssetRecord],
@@ -224,7 +232,7 @@ def dataset_card(
     has_attribution: bool,
 ) -> str:
     """README.md text: front matter, then body."""
-    yaml_text = front_matter(card_format, configs, features, title, has_attribution)
+    yaml_text = front_matter(card_format, configs, features, config_bytes, title, has_attribution)
     text = body(
         title, card_format, configs, facts, run_info, assets, library_sha256, has_attribution
     )

@@ -222,8 +222,21 @@ def _write(
     if has_attribution:
         shutil.copyfile(folder / "ATTRIBUTION.md", root / "ATTRIBUTION.md")
     card_format = formats[0]  # parquet when exported: the hub viewer and datasets read it best
+    config_bytes = {
+        name: sum((root / f).stat().st_size for f in record.shards[card_format].files)
+        for name, record in configs.items()
+    }
     card = dataset_card(
-        title, card_format, configs, features, facts, run_info, assets, library_sha, has_attribution
+        title,
+        card_format,
+        configs,
+        features,
+        config_bytes,
+        facts,
+        run_info,
+        assets,
+        library_sha,
+        has_attribution,
     )
     (root / "README.md").write_text(card)
     manifest = ExportManifest(
