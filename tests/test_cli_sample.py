@@ -66,3 +66,12 @@ def test_suite_interleaves_the_paper_configurations(tmp_path):
     expected = [(k, large) for large in (False, True) for k in (2, 3, 4, 5)]
     assert shapes == expected * 2
     assert len({s.id for s in specs}) == 16
+
+
+def test_parallel_sampling_writes_the_same_bytes(tmp_path):
+    runner = CliRunner()
+    args = ["sample", "--objects", "3", "--large", "1", "-n", "300", "--seed", "4"]
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert runner.invoke(main, [*args, "--jobs", "1", "--out", str(one)]).exit_code == 0
+    assert runner.invoke(main, [*args, "--jobs", "2", "--out", str(two)]).exit_code == 0
+    assert one.read_bytes() == two.read_bytes()

@@ -6,8 +6,10 @@ Placement is rejection-sampled against the same analytic checks that `SceneSpec`
 
 from __future__ import annotations
 
+import multiprocessing
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -363,9 +365,14 @@ def _large_stands_out(
     return not large or not small or min(large) >= config.large_factor * max(small)
 
 
+@cache
+def _is_shape_preset(vocab: str) -> bool:
+    return all(c.kind == "shape" for c in load_vocabulary().preset(vocab))
+
+
 def _colors(config: SamplerConfig, rng: np.random.Generator) -> list[str | None]:
-    kinds = {load_vocabulary().category(c).kind for c in load_vocabulary().presets[config.vocab]}
-    if kinds != {"shape"}:
+    """Distinct named colours for SimCO shapes; real objects keep their own textures."""
+    if not _is_shape_preset(config.vocab):
         return [None] * config.objects
     names = list(SHAPE_COLORS)
     return [names[i] for i in rng.choice(len(names), size=config.objects, replace=False)]
@@ -426,15 +433,38 @@ def sample_scenes(config: SamplerConfig, count: int, start: int = 0) -> Iterator
         yield sample_scene(config, index)
 
 
+Job = tuple[SamplerConfig, int]
+
+
+def _spec_line(job: Job) -> str:
+    config, index = job
+    return sample_scene(config, index).model_dump_json()
+
+
+def spec_lines(jobs: Iterable[Job], processes: int = 1) -> Iterator[str]:
+    """Spec JSON lines in job order. Scenes depend only on their config and index, so several
+    processes give the same bytes as one, faster."""
+    if processes <= 1:
+        yield from map(_spec_line, jobs)
+        return
+    with multiprocessing.Pool(processes) as pool:
+        yield from pool.imap(_spec_line, jobs, chunksize=64)
+
+
+def dataset_jobs(config: SamplerConfig, count: int, start: int = 0) -> Iterator[Job]:
+    """Scenes start .. start+count-1 of one configuration."""
+    return ((config, index) for index in range(start, start + count))
+
+
 # The paper's ComCO configurations: 2-5 objects, all the same size or one large.
 PAPER_SUITE: tuple[tuple[int, int], ...] = tuple(
     (k, large) for large in (0, 1) for k in (2, 3, 4, 5)
 )
 
 
-def sample_suite(configs: list[SamplerConfig], count: int, start: int = 0) -> Iterator[SceneSpec]:
-    """Scenes of several configurations interleaved (line j is config j % len, scene j // len),
+def suite_jobs(configs: list[SamplerConfig], count: int, start: int = 0) -> Iterator[Job]:
+    """Lines of several configurations interleaved (line j is config j % len, scene j // len),
     so any prefix of the file, and any `--limit`ed render of it, covers every configuration."""
-    for line in range(start, start + count):
-        config = configs[line % len(configs)]
-        yield sample_scene(config, line // len(configs))
+    return (
+        (configs[line % len(configs)], line // len(configs)) for line in range(start, start + count)
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -13,7 +14,14 @@ from pydantic import ValidationError
 from comco.captions import caption_set, caption_style, single_object_captions
 from comco.errors import describe_validation_error
 from comco.jsonl import read_specs, write_lines_atomically
-from comco.sampler import LAYOUT_DIRECTIONS, PAPER_SUITE, SamplerConfig, sample_scenes, sample_suite
+from comco.sampler import (
+    LAYOUT_DIRECTIONS,
+    PAPER_SUITE,
+    SamplerConfig,
+    dataset_jobs,
+    spec_lines,
+    suite_jobs,
+)
 from comco.spec import Camera, RenderSettings, SceneSpec
 
 
@@ -51,6 +59,13 @@ def _fail(message: str) -> None:
 )
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--overwrite", is_flag=True, help="replace an existing --out file")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="all cores",
+    help="processes (the output is the same for any number)",
+)
 def sample(
     objects: int,
     large: int,
@@ -69,6 +84,7 @@ def sample(
     large_factor: float,
     out: Path,
     overwrite: bool,
+    jobs: int,
 ) -> None:
     """Sample scene specs, one JSON per line. Scene i depends only on (seed, i)."""
     if same_size and large:
@@ -98,7 +114,7 @@ def sample(
     began = time.perf_counter()
     try:
         written = write_lines_atomically(
-            out, (s.model_dump_json() for s in sample_scenes(config, count, start)), overwrite
+            out, spec_lines(dataset_jobs(config, count, start), jobs), overwrite
         )
     except (FileExistsError, ValueError, RuntimeError) as error:
         _fail(str(error))
@@ -114,8 +130,22 @@ def sample(
 @click.option("--samples", type=int, default=32, show_default=True, help="Cycles samples")
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--overwrite", is_flag=True, help="replace an existing --out file")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="all cores",
+    help="processes (the output is the same for any number)",
+)
 def suite(
-    count: int, seed: int, vocab: str, resolution: int, samples: int, out: Path, overwrite: bool
+    count: int,
+    seed: int,
+    vocab: str,
+    resolution: int,
+    samples: int,
+    out: Path,
+    overwrite: bool,
+    jobs: int,
 ) -> None:
     """The paper's eight configurations (2-5 objects; same size or one large), interleaved."""
     try:
@@ -131,7 +161,7 @@ def suite(
             for k, large in PAPER_SUITE
         ]
         written = write_lines_atomically(
-            out, (s.model_dump_json() for s in sample_suite(configs, count)), overwrite
+            out, spec_lines(suite_jobs(configs, count), jobs), overwrite
         )
     except ValidationError as error:
         _fail(f"invalid options: {describe_validation_error(error)}")
