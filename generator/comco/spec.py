@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from comco import geometry
-from comco.catalog import DEFAULT_PRESET, asset_shape, load_vocabulary
+from comco.catalog import DEFAULT_PRESET, UnknownCategoryError, asset_shape, load_vocabulary
 
 SCHEMA_VERSION = 1
 MAX_OBJECTS = 10
@@ -136,7 +136,10 @@ class SceneSpec(_Strict):
             expected = sorted(vocabulary.presets)
             raise ValueError(f"vocab: unknown preset {self.vocab!r}; expected one of {expected}")
         for i, obj in enumerate(self.objects):
-            vocabulary.category(obj.category)  # raises with close names
+            try:
+                vocabulary.category(obj.category)
+            except UnknownCategoryError as error:
+                raise ValueError(f"objects[{i}].category: {error}") from None
             if obj.category not in members:
                 raise ValueError(
                     f"objects[{i}].category: {obj.category!r} is not in preset {self.vocab!r}"

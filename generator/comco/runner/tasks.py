@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from comco.catalog import asset_shape, load_vocabulary
+from comco.errors import describe_validation_error
 from comco.runner.journal import RejectedLog
 from comco.runner.layout import Layout
 from comco.spec import ObjectSpec, SceneSpec, SizeRole, largest_fitting_scale
@@ -51,7 +52,12 @@ def scene_tasks(
             except ValidationError as error:
                 key = f"line:{line_index}"
                 if key not in rejected.keys:
-                    rejected.add(key, f"invalid spec: {error}", "spec", line=line_index)
+                    rejected.add(
+                        key,
+                        f"invalid spec: {describe_validation_error(error)}",
+                        "spec",
+                        line=line_index,
+                    )
                 continue
             key = f"{line_index}:{spec.id}"
             if spec.id in seen:
