@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -29,6 +30,30 @@ def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
+def _shared_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Options `sample` and `suite` share: vocabulary, seed, render settings and output."""
+    options = [
+        click.option("--vocab", default="comco72", show_default=True, help="vocabulary preset"),
+        click.option("--seed", type=int, default=0, show_default=True),
+        click.option(
+            "--resolution", type=int, default=512, show_default=True, help="image side, px"
+        ),
+        click.option("--samples", type=int, default=32, show_default=True, help="Cycles samples"),
+        click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True),
+        click.option("--overwrite", is_flag=True, help="replace an existing --out file"),
+        click.option(
+            "--jobs",
+            type=click.IntRange(min=1),
+            default=os.cpu_count() or 1,
+            show_default="all cores",
+            help="processes (the output is the same for any number)",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.command()
 @click.option("--objects", "-k", type=int, default=4, show_default=True, help="objects per scene")
 @click.option("--large", type=int, default=0, show_default=True, help="how many are large")
@@ -41,12 +66,8 @@ def _fail(message: str) -> None:
     help="where the largest object goes",
 )
 @click.option("--all-orders", is_flag=True, help="draw ordered category tuples without repeats")
-@click.option("--vocab", default="comco72", show_default=True, help="vocabulary preset")
 @click.option("-n", "count", type=int, default=10, show_default=True, help="scenes to sample")
 @click.option("--start", type=int, default=0, show_default=True, help="index of the first scene")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--resolution", type=int, default=512, show_default=True, help="image side, px")
-@click.option("--samples", type=int, default=32, show_default=True, help="Cycles samples")
 @click.option("--denoise/--no-denoise", default=True, show_default=True)
 @click.option("--small-scale", nargs=2, type=float, help="range of small scales (m)")
 @click.option("--large-scale", nargs=2, type=float, help="range of large scales (m)")
@@ -57,15 +78,7 @@ def _fail(message: str) -> None:
     show_default=True,
     help="min on-screen area of the large object over each small one",
 )
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--overwrite", is_flag=True, help="replace an existing --out file")
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=os.cpu_count() or 1,
-    show_default="all cores",
-    help="processes (the output is the same for any number)",
-)
+@_shared_options
 def sample(
     objects: int,
     large: int,
@@ -124,19 +137,7 @@ def sample(
 
 @click.command()
 @click.option("-n", "count", type=int, default=80, show_default=True, help="scenes in all")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--vocab", default="comco72", show_default=True, help="vocabulary preset")
-@click.option("--resolution", type=int, default=512, show_default=True, help="image side, px")
-@click.option("--samples", type=int, default=32, show_default=True, help="Cycles samples")
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--overwrite", is_flag=True, help="replace an existing --out file")
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=os.cpu_count() or 1,
-    show_default="all cores",
-    help="processes (the output is the same for any number)",
-)
+@_shared_options
 def suite(
     count: int,
     seed: int,
