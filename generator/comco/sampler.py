@@ -20,12 +20,14 @@ from comco.catalog import DEFAULT_PRESET, asset_shape, load_vocabulary
 from comco.permutation import KeyedPermutation, ordered_tuple_count, unrank_ordered_tuple
 from comco.spec import (
     MAX_OBJECTS,
+    Box,
     Camera,
     ObjectSpec,
     Placed,
     RenderSettings,
     SceneSpec,
     SizeRole,
+    frame_box,
     placement_problems,
     screen_area,
 )
@@ -266,9 +268,6 @@ def _anchor(config: SamplerConfig, reach: float, rng: np.random.Generator) -> tu
     return _layout_ground(config, float(rng.uniform(0.75 * reach, reach)))
 
 
-Box = tuple[float, float, float, float]
-
-
 def _place(
     config: SamplerConfig,
     sizes: list[tuple[SizeRole, float]],
@@ -319,14 +318,8 @@ def _fitting_box(
         if (x - px) ** 2 + (y - py) ** 2 < reach**2:
             return None
     cam = config.camera
-    corners = geometry.bounding_box_corners(x, y, scale, extents)
-    pixels, depth = geometry.project(corners, cam.matrix_world, cam.intrinsics)
-    box = geometry.projected_box(pixels)
-    margin = config.frame_margin_px
-    x0, y0, x1, y1 = box
-    if (depth <= 0).any() or min(x0, y0) < margin or x1 > cam.width - margin:
-        return None
-    if y1 > cam.height - margin:
+    box, inside = frame_box(new, cam, config.frame_margin_px)
+    if not inside:
         return None
     eye = np.asarray(cam.location[:2])
     distance = float(np.hypot(x - eye[0], y - eye[1]))

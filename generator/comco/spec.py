@@ -194,6 +194,27 @@ def placed(obj: ObjectSpec) -> Placed:
     return (obj.position[0], obj.position[1], obj.scale, asset_shape(obj.category).extents)
 
 
+Box = tuple[float, float, float, float]
+
+
+def frame_box(obj: Placed, camera: Camera, margin_px: float) -> tuple[Box, bool]:
+    """The projected box (x0, y0, x1, y1) of an object's conservative bounds, and whether it
+    lies in front of the camera and inside the frame with a `margin_px` margin."""
+    x, y, scale, extents = obj
+    corners = geometry.bounding_box_corners(x, y, scale, extents)
+    pixels, depth = geometry.project(corners, camera.matrix_world, camera.intrinsics)
+    box = geometry.projected_box(pixels)
+    x0, y0, x1, y1 = box
+    inside = bool(
+        (depth > 0).all()
+        and x0 >= margin_px
+        and y0 >= margin_px
+        and x1 <= camera.width - margin_px
+        and y1 <= camera.height - margin_px
+    )
+    return box, inside
+
+
 def placement_problems(
     objects: list[ObjectSpec] | list[Placed],
     camera: Camera,
@@ -203,18 +224,8 @@ def placement_problems(
     """Why a placement is invalid (empty when it is fine)."""
     footprints = [placed(o) if isinstance(o, ObjectSpec) else o for o in objects]
     problems = []
-    k, matrix = camera.intrinsics, camera.matrix_world
     for i, (x, y, s, extents) in enumerate(footprints):
-        corners = geometry.bounding_box_corners(x, y, s, extents)
-        px, depth = geometry.project(corners, matrix, k)
-        x0, y0, x1, y1 = geometry.projected_box(px)
-        inside = (
-            (depth > 0).all()
-            and x0 >= margin_px
-            and y0 >= margin_px
-            and x1 <= camera.width - margin_px
-            and y1 <= camera.height - margin_px
-        )
+        (x0, y0, x1, y1), inside = frame_box((x, y, s, extents), camera, margin_px)
         if not inside:
             problems.append(
                 f"objects[{i}].position: {(x, y)} at scale {s} is not fully inside the frame "
