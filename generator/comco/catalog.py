@@ -11,9 +11,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from comco.geometry import UNIT_EXTENTS
+
 DEFAULT_PRESET = "comco72"
 ASSET_SHAPES_FILE = "asset_shapes.yaml"
-UNIT_EXTENTS = (1.0, 1.0, 1.0)
 
 
 class SizeClass(StrEnum):

@@ -17,12 +17,11 @@ import numpy as np
 import trimesh
 import yaml
 
-from comco import geometry
 from comco.assets.glb import read_glb
 from comco.assets.library import LibraryManifest
 from comco.catalog import ASSET_SHAPES_FILE, AssetShape
 from comco.render.silhouette import silhouette, world_vertices
-from comco.spec import Camera
+from comco.spec import Camera, screen_area
 
 SHAPES_PATH = Path(__file__).resolve().parents[1] / "data" / ASSET_SHAPES_FILE
 CALIBRATION_CAMERA = Camera(width=256, height=256)
@@ -42,10 +41,7 @@ def box_fill(meshes: list[trimesh.Trimesh], camera: Camera = CALIBRATION_CAMERA)
         camera.width,
         camera.height,
     )
-    corners = geometry.bounding_box_corners(*position, 1.0)
-    pixels, _ = geometry.project(corners, camera.matrix_world, camera.intrinsics)
-    x0, y0, x1, y1 = geometry.projected_box(pixels)
-    return float(mask.sum()) / ((x1 - x0) * (y1 - y0))
+    return float(mask.sum()) / screen_area(*position, 1.0, camera)
 
 
 def measure_shapes(library_dir: Path, manifest: LibraryManifest) -> dict[str, AssetShape]:
