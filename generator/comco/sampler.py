@@ -216,9 +216,14 @@ def _can_stand_out(
     areas = [
         asset_shape(c).fill * scale**2 for c, (_, scale) in zip(categories, sizes, strict=True)
     ]
+    return _out_shows(areas, sizes, config.large_factor)
+
+
+def _out_shows(areas: list[float], sizes: list[tuple[SizeRole, float]], factor: float) -> bool:
+    """Whether every large object's area is at least `factor` times every small one's."""
     large = [a for a, (role, _) in zip(areas, sizes, strict=True) if role is SizeRole.large]
     small = [a for a, (role, _) in zip(areas, sizes, strict=True) if role is SizeRole.small]
-    return not small or min(large) >= config.large_factor * max(small)
+    return not large or not small or min(large) >= factor * max(small)
 
 
 def _layout_ground(config: SamplerConfig, t: float) -> tuple[float, float]:
@@ -352,10 +357,12 @@ def _large_stands_out(
 ) -> bool:
     """Whether every large object is predicted to show `large_factor` times the area of every
     small one."""
-    areas = {i: predicted_area(categories[i], *placed[i][:3], config.camera) for i in placed}
-    large = [areas[i] for i, (role, _) in enumerate(sizes) if role is SizeRole.large]
-    small = [areas[i] for i, (role, _) in enumerate(sizes) if role is SizeRole.small]
-    return not large or not small or min(large) >= config.large_factor * max(small)
+    if not config.large:  # same-size scenes: nothing to predict
+        return True
+    areas = [
+        predicted_area(categories[i], *placed[i][:3], config.camera) for i in range(len(sizes))
+    ]
+    return _out_shows(areas, sizes, config.large_factor)
 
 
 @cache
