@@ -96,9 +96,10 @@ def measure(index: np.ndarray, silhouettes: np.ndarray) -> list[Measure]:
     masks = [index == i + 1 for i in range(k)]
     visible = [int(m.sum()) for m in masks]
     ranks = size_ranks(visible)
+    foreground = index != 0
     measures = []
     for i, m in enumerate(masks):
-        occluded = int((silhouettes[i] & (index != 0) & ~m).sum())
+        occluded = int((silhouettes[i] & foreground & ~m).sum())
         unoccluded = visible[i] + occluded
         touches = bool(m[0].any() or m[-1].any() or m[:, 0].any() or m[:, -1].any())
         measures.append(
