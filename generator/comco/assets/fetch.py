@@ -4,7 +4,6 @@ with the system's own `apt-get download`, recording each file's version and sha2
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -14,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from comco.assets.debpkg import control_field
+from comco.hashing import sha256_file
 
 RECORD_NAME = "fetched.json"
 
@@ -36,15 +36,6 @@ def default_cache_dir() -> Path:
     if "COMCO_CACHE" in os.environ:
         return Path(os.environ["COMCO_CACHE"])
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "comco"
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a (possibly large) file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 22):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_record(debs: Path) -> dict[str, FetchedPackage]:

@@ -27,7 +27,6 @@ from comco.export.manifest import (
     ExportManifest,
     Format,
     hash_folder,
-    sha256_file,
 )
 from comco.export.parquet_shards import ParquetShards
 from comco.export.rows import (
@@ -47,6 +46,7 @@ from comco.export.source import (
     unfinished_images,
 )
 from comco.export.tar_shards import TarShards
+from comco.hashing import sha256_file
 
 FORMATS: tuple[Format, ...] = ("parquet", "webdataset")
 DEFAULT_MAX_SHARD_BYTES = 512 * 1024 * 1024

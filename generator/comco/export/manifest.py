@@ -3,11 +3,12 @@ configuration's format, row count and files. `comco verify` checks a folder agai
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from comco.hashing import sha256_file
 
 MANIFEST_NAME = "manifest.json"
 IGNORED_DIRS = (".cache",)  # huggingface_hub keeps its upload state here
@@ -49,15 +50,6 @@ class ExportManifest(_Model):
     card_format: Format = Field(description="the format the dataset card's configs point at")
     configs: dict[str, ConfigRecord]
     files: dict[str, FileRecord] = Field(description="every file but this one, by relative path")
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    """Hash a file in chunks, so large shards never sit in memory."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def folder_files(root: Path) -> list[str]:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import yaml
 
-from comco.export.manifest import ConfigRecord, folder_files, read_manifest, sha256_file
+from comco.export.manifest import ConfigRecord, folder_files, read_manifest
+from comco.hashing import sha256_file
 
 SAMPLE_EXTENSIONS = ("json", "png", "txt")
 

@@ -8,7 +8,6 @@ Blender version: the images of one folder must come from the same assets and ren
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from dataclasses import asdict
@@ -18,20 +17,13 @@ from typing import Any
 
 import comco
 from comco.annotate import QualityGates
+from comco.hashing import sha256_file
 from comco.runner.layout import write_atomic
 from comco.spec import SceneSpec
 
 
 class ProvenanceError(RuntimeError):
     """The folder was rendered with other assets or another Blender; mixing them is refused."""
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def count_lines(path: Path) -> int:
