@@ -1,4 +1,5 @@
-"""`comco sample`, `comco captions` and `comco schema`: the commands that need no Blender."""
+"""`comco sample`, `comco suite`, `comco captions` and `comco schema`: the commands that need
+no Blender."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Blender side of `comco assets verify`: import each library GLB exactly as the renderer
 will, report what Blender sees (faces, bounds, textures that failed to load) and render a
-small thumbnail from the default camera direction."""
+small thumbnail from about the default camera's direction."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import bpy
 import mathutils
 
-# the default scene camera, (0, -7.5, 5.2), looking at the origin; thumbnails keep its
-# direction but come closer so a 1 m asset fills the frame
+# thumbnails look from the direction of (0, -7.5, 5.2) at the asset, close to the default
+# scene camera's view (`comco.spec.Camera`), but from near enough that a 1 m asset fills the frame
 CAMERA_DIRECTION = mathutils.Vector((0.0, -7.5, 5.2)).normalized()
 CAMERA_DISTANCE = 2.6
 LOOK_AT = mathutils.Vector((0.0, 0.0, 0.35))

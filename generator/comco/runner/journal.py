@@ -47,7 +47,8 @@ class RejectedLog:
             self.keys = {key for key, stage in records if stage not in RETRIED_STAGES}
 
     def add(self, key: str, reason: str, stage: str, **extra: Any) -> None:
-        """Record a rejection; `stage` says where it failed ('spec', 'render', 'crash', 'gate')."""
+        """Record a rejection; `stage` says where it failed ('spec', 'asset', 'gate', 'render' or
+        'crash')."""
         line = (
             json.dumps({"key": key, "stage": stage, "reason": reason, **extra}, sort_keys=True)
             + "\n"
