@@ -117,19 +117,24 @@ def _groups(spec: SceneSpec) -> list[list[int]]:
     return list(groups.values())
 
 
+def _group_phrase(spec: SceneSpec, group: list[int], style: CaptionStyle) -> str:
+    """The phrase naming a group of same-category, same-colour objects of the spec."""
+    obj = spec.objects[group[0]]
+    category = load_vocabulary().category(obj.category)
+    return object_phrase(category, style, len(group), obj.color_name)
+
+
+def _join(phrases: list[str], style: CaptionStyle) -> str:
+    return style.pattern.format(objects=style.joiner.join(phrases))
+
+
 def _caption(
     spec: SceneSpec, groups_in_order: list[list[int]], style: CaptionStyle
 ) -> OrderedCaption:
-    vocabulary = load_vocabulary()
-    phrases = []
-    for group in groups_in_order:
-        obj = spec.objects[group[0]]
-        phrases.append(
-            object_phrase(vocabulary.category(obj.category), style, len(group), obj.color_name)
-        )
+    phrases = [_group_phrase(spec, group, style) for group in groups_in_order]
     order = [i for group in groups_in_order for i in group]
     return OrderedCaption(
-        text=style.pattern.format(objects=style.joiner.join(phrases)),
+        text=_join(phrases, style),
         order=order,
         categories=[spec.objects[i].category for i in order],
     )
@@ -142,10 +147,7 @@ def all_order_captions(spec: SceneSpec, style: CaptionStyle) -> list[OrderedCapt
 
 def single_object_captions(preset: str, style: CaptionStyle) -> dict[str, str]:
     """One caption per category of a preset: the retrieval targets of TOR."""
-    return {
-        c.id: style.pattern.format(objects=object_phrase(c, style))
-        for c in load_vocabulary().preset(preset)
-    }
+    return {c.id: _join([object_phrase(c, style)], style) for c in load_vocabulary().preset(preset)}
 
 
 def itm_pairs(spec: SceneSpec, style: CaptionStyle) -> list[ItmPair]:
@@ -170,15 +172,10 @@ def itm_pairs(spec: SceneSpec, style: CaptionStyle) -> list[ItmPair]:
     absent_phrase = object_phrase(absent, style)
 
     def text(indices: list[int | None]) -> str:
-        phrases = [
-            absent_phrase
-            if i is None
-            else object_phrase(
-                vocabulary.category(spec.objects[i].category), style, 1, spec.objects[i].color_name
-            )
-            for i in indices
-        ]
-        return style.pattern.format(objects=style.joiner.join(phrases))
+        return _join(
+            [absent_phrase if i is None else _group_phrase(spec, [i], style) for i in indices],
+            style,
+        )
 
     (big,) = large
     return [
