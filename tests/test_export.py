@@ -397,6 +397,20 @@ def test_unfinished_run_is_refused(rendered, tmp_path: Path) -> None:
         export_dataset(copy, tmp_path / "a", ("parquet",))
 
 
+def test_invalid_annotation_names_its_file_and_field(rendered, tmp_path: Path) -> None:
+    root, _ = rendered
+    copy = tmp_path / "run"
+    shutil.copytree(root, copy)
+    annotation = sorted((copy / "images").glob("*/*.json"))[0]
+    data = json.loads(annotation.read_text())
+    data["width"] = "wide"
+    annotation.write_text(json.dumps(data))
+    with pytest.raises(
+        SourceError, match=rf"{annotation.name}: not a valid ImageAnnotation: width:"
+    ):
+        export_dataset(copy, tmp_path / "a", ("parquet",))
+
+
 def test_tar_keys_with_dots_are_refused(tmp_path: Path) -> None:
     # WebDataset splits a member name at its first dot, so a dotted key would lose files.
     with pytest.raises(ValueError, match=r"id: 'dotted.id' contains '\.'"):

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from comco.annotations import ImageAnnotation
+from comco.errors import describe_validation_error
 
 RUN_FILE = "dataset.json"
 SUMMARY_FILE = "summary.json"
@@ -89,8 +92,9 @@ def iter_images(root: Path) -> Iterator[RenderedImage]:
         text = json_path.read_text()
         try:
             annotation = ImageAnnotation.model_validate_json(text)
-        except ValueError as error:
-            raise SourceError(f"{json_path}: not a valid ImageAnnotation: {error}") from error
+        except ValidationError as error:
+            problem = describe_validation_error(error)
+            raise SourceError(f"{json_path}: not a valid ImageAnnotation: {problem}") from error
         png = json_path.parent / annotation.image
         if not png.is_file():
             raise SourceError(f"{json_path}: image {annotation.image!r} does not exist")
