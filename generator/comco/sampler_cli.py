@@ -14,6 +14,7 @@ import click
 from pydantic import ValidationError
 
 from comco.captions import caption_set, caption_style, single_object_captions
+from comco.catalog import DEFAULT_PRESET
 from comco.errors import describe_validation_error
 from comco.jsonl import read_specs, write_lines_atomically
 from comco.sampler import (
@@ -34,7 +35,9 @@ def _fail(message: str) -> None:
 def _shared_options(command: Callable[..., None]) -> Callable[..., None]:
     """Options `sample` and `suite` share: vocabulary, seed, render settings and output."""
     options = [
-        click.option("--vocab", default="comco72", show_default=True, help="vocabulary preset"),
+        click.option(
+            "--vocab", default=DEFAULT_PRESET, show_default=True, help="vocabulary preset"
+        ),
         click.option("--seed", type=int, default=0, show_default=True),
         click.option(
             "--resolution", type=int, default=512, show_default=True, help="image side, px"

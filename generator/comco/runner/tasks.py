@@ -103,6 +103,7 @@ def gallery_spec(base: SceneSpec, category: str) -> SceneSpec:
                 position=(aim[0], aim[1]),
             )
         ],
+        frame_margin_px=base.frame_margin_px,
         camera=base.camera,
         light=base.light,
         background=base.background,
