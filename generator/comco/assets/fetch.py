@@ -63,7 +63,7 @@ def _apt_download(package: str, debs: Path) -> None:
     if shutil.which("apt-get") is None:
         raise FetchError(
             f"fetch: this system has no apt-get to download {package!r}; download the .deb "
-            "files (Debian bookworm, e.g. from packages.debian.org) and run "
+            "files of Debian bookworm on a machine that has apt-get (`apt-get download PACKAGE`) and run "
             "`comco assets fetch --from DIR`"
         )
     result = subprocess.run(
