@@ -63,7 +63,8 @@ def _apt_download(package: str, debs: Path) -> None:
     if shutil.which("apt-get") is None:
         raise FetchError(
             f"fetch: this system has no apt-get to download {package!r}; download the .deb "
-            "files of Debian bookworm on a machine that has apt-get (`apt-get download PACKAGE`) and run "
+            "files of Debian bookworm on a machine that has apt-get (`apt-get download "
+            f"{package}`) and run "
             "`comco assets fetch --from DIR`"
         )
     result = subprocess.run(
