@@ -13,6 +13,13 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
+from comco.binding_options import (
+    attribute_options,
+    attribute_setup,
+    caption_knobs,
+    knob_options,
+    merged_knobs,
+)
 from comco.captions import caption_set, caption_style, single_object_captions
 from comco.catalog import DEFAULT_PRESET
 from comco.errors import describe_validation_error
@@ -82,6 +89,8 @@ def _shared_options(command: Callable[..., None]) -> Callable[..., None]:
     show_default=True,
     help="min on-screen area of the large object over each small one",
 )
+@attribute_options
+@knob_options
 @_shared_options
 def sample(
     objects: int,
@@ -99,6 +108,14 @@ def sample(
     small_scale: tuple[float, float] | None,
     large_scale: tuple[float, float] | None,
     large_factor: float,
+    attribute_kinds: str | None,
+    palette: str | None,
+    distinct_attributes: bool,
+    holdout_pairs: float,
+    holdout_seed: int,
+    attribute_density: float | None,
+    completeness: float | None,
+    order: str | None,
     out: Path,
     overwrite: bool,
     jobs: int,
@@ -125,6 +142,10 @@ def sample(
             camera=Camera(width=resolution, height=resolution),
             render=RenderSettings(samples=samples, denoise=denoise),
             large_factor=large_factor,
+            attributes=attribute_setup(
+                attribute_kinds, palette, distinct_attributes, holdout_pairs, holdout_seed
+            ),
+            caption_knobs=caption_knobs(attribute_density, completeness, order),
         )
     except ValidationError as error:
         _fail(f"invalid sampling options: {describe_validation_error(error)}")
@@ -188,8 +209,21 @@ def suite(
 @click.option("--singles", is_flag=True, help="print the single-object captions of the vocab")
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--overwrite", is_flag=True)
-def captions(specs: Path, template: str, singles: bool, out: Path | None, overwrite: bool) -> None:
-    """Captions of every scene in every object order (JSONL: id + caption set)."""
+@knob_options
+def captions(
+    specs: Path,
+    template: str,
+    singles: bool,
+    out: Path | None,
+    overwrite: bool,
+    attribute_density: float | None,
+    completeness: float | None,
+    order: str | None,
+) -> None:
+    """Captions of every scene in every object order (JSONL: id + caption set); scenes with
+    attributes also get the binding caption under the knobs (given ones override the spec's;
+    saliency uses predicted areas) and its negatives."""
+    override = caption_knobs(attribute_density, completeness, order)
     try:
         style = caption_style(template)
         scenes = list(read_specs(specs))
@@ -200,7 +234,14 @@ def captions(specs: Path, template: str, singles: bool, out: Path | None, overwr
         lines = [json.dumps(single_object_captions(p, style)) for p in presets]
     else:
         lines = [
-            json.dumps({"id": s.id, **caption_set(s, style).model_dump(mode="json")})
+            json.dumps(
+                {
+                    "id": s.id,
+                    **caption_set(s, style, merged_knobs(s.caption_knobs, override)).model_dump(
+                        mode="json", exclude_none=False
+                    ),
+                }
+            )
             for s in scenes
         ]
     if out is None:
