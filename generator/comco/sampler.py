@@ -538,6 +538,11 @@ PAPER_SUITE: tuple[tuple[int, int], ...] = tuple(
     (k, large) for large in (0, 1) for k in (2, 3, 4, 5)
 )
 
+# The binding suite: SimCO and ComCO scenes of 2, 3, 4 and 6 same-size objects.
+BINDING_SUITE: tuple[tuple[str, int], ...] = tuple(
+    (vocab, k) for vocab in ("simco18", "comco72") for k in (2, 3, 4, 6)
+)
+
 
 def suite_jobs(configs: list[SamplerConfig], count: int, start: int = 0) -> Iterator[Job]:
     """Lines of several configurations interleaved (line j is config j % len, scene j // len),

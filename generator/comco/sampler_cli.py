@@ -20,11 +20,13 @@ from comco.binding_options import (
     knob_options,
     merged_knobs,
 )
+from comco.attributes import AttributeSetup
 from comco.captions import caption_set, caption_style, single_object_captions
 from comco.catalog import DEFAULT_PRESET
 from comco.errors import describe_validation_error
 from comco.jsonl import read_specs, write_lines_atomically
 from comco.sampler import (
+    BINDING_SUITE,
     LAYOUT_DIRECTIONS,
     PAPER_SUITE,
     SamplerConfig,
@@ -162,9 +164,16 @@ def sample(
 
 @click.command()
 @click.option("-n", "count", type=int, default=80, show_default=True, help="scenes in all")
+@click.option(
+    "--binding",
+    is_flag=True,
+    help="the binding suite instead: SimCO and ComCO, 2/3/4/6 objects, distinct clevr8 colours, "
+    "10 %% of (colour, category) pairs held out for test and 10 %% for val",
+)
 @_shared_options
 def suite(
     count: int,
+    binding: bool,
     seed: int,
     vocab: str,
     resolution: int,
@@ -175,17 +184,22 @@ def suite(
 ) -> None:
     """The paper's eight configurations (2-5 objects; same size or one large), interleaved."""
     try:
-        configs = [
-            SamplerConfig(
-                vocab=vocab,
-                objects=k,
-                large=large,
-                seed=seed,
-                camera=Camera(width=resolution, height=resolution),
-                render=RenderSettings(samples=samples),
-            )
-            for k, large in PAPER_SUITE
-        ]
+        if binding:
+            if click.get_current_context().get_parameter_source("vocab").name != "DEFAULT":
+                _fail("--vocab: the binding suite uses both simco18 and comco72; drop --vocab")
+            configs = binding_suite(seed, Camera(width=resolution, height=resolution), samples)
+        else:
+            configs = [
+                SamplerConfig(
+                    vocab=vocab,
+                    objects=k,
+                    large=large,
+                    seed=seed,
+                    camera=Camera(width=resolution, height=resolution),
+                    render=RenderSettings(samples=samples),
+                )
+                for k, large in PAPER_SUITE
+            ]
         written = write_lines_atomically(
             out, spec_lines(suite_jobs(configs, count), jobs), overwrite
         )
@@ -193,7 +207,29 @@ def suite(
         _fail(f"invalid options: {describe_validation_error(error)}")
     except (FileExistsError, ValueError, RuntimeError) as error:
         _fail(str(error))
-    click.echo(f"wrote {written} specs of {len(configs)} configurations to {out}")
+    kind = "binding " if binding else ""
+    click.echo(f"wrote {written} specs of {len(configs)} {kind}configurations to {out}")
+
+
+def binding_suite(seed: int, camera: Camera, samples: int) -> list[SamplerConfig]:
+    """The standard binding configurations, held-out pairs seeded by the suite's seed."""
+    return [
+        SamplerConfig(
+            vocab=vocab,
+            objects=k,
+            seed=seed,
+            camera=camera,
+            render=RenderSettings(samples=samples),
+            attributes=AttributeSetup(
+                palette="clevr8",
+                kinds=["color"],
+                distinct=True,
+                holdout_fraction=0.1,
+                holdout_seed=seed,
+            ),
+        )
+        for vocab, k in BINDING_SUITE
+    ]
 
 
 @click.command()
