@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import webdataset as wds
-from test_export import LIBRARY_SHA, _annotation, _png, make_library
 
 from comco.attributes import AttributeSetup
 from comco.export.exporter import export_dataset
 from comco.knobs import CaptionKnobs
 from comco.sampler import SamplerConfig, sample_scene
 from comco.spec import Camera
+from test_export import LIBRARY_SHA, _annotation, _png, make_library
 
 
 def _binding_folder(root: Path) -> dict:
