@@ -195,3 +195,22 @@ def test_binding_suite_interleaves_simco_and_comco_with_splits(tmp_path):
     configs = [(s.vocab, len(s.objects)) for s in specs[:8]]
     assert configs == [(v, k) for v in ("simco18", "comco72") for k in (2, 3, 4, 6)]
     assert all(s.split in {"train", "val", "test"} and s.attributes.distinct for s in specs)
+
+
+def test_attribute_values_must_come_from_the_palette_and_materials():
+    spec = sample_scene(_config(), 0)
+    data = spec.model_dump()
+    data["objects"][0]["color"] = (0.1, 0.2, 0.3)
+    with pytest.raises(ValueError, match=r"objects\[0\]\.color: \(0\.1, 0\.2, 0\.3\) is not '\w+' of palette"):
+        SceneSpec.model_validate(data)
+    data = spec.model_dump()
+    data["objects"][1]["material"] = "velvet"
+    with pytest.raises(ValueError, match=r"objects\[1\]\.material: unknown material 'velvet'"):
+        SceneSpec.model_validate(data)
+
+
+def test_schema_command_lists_the_binding_fields():
+    result = CliRunner().invoke(main, ["schema"])
+    assert result.exit_code == 0
+    for field in ("attributes", "split", "caption_knobs", "color_name"):
+        assert f'"{field}"' in result.output
