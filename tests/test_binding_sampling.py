@@ -201,7 +201,7 @@ def test_attribute_values_must_come_from_the_palette_and_materials():
     spec = sample_scene(_config(), 0)
     data = spec.model_dump()
     data["objects"][0]["color"] = (0.1, 0.2, 0.3)
-    with pytest.raises(ValueError, match=r"objects\[0\]\.color: \(0\.1, 0\.2, 0\.3\) is not '\w+' of palette"):
+    with pytest.raises(ValueError, match=r"objects\[0\]\.color: \(0\.1, 0\.2, 0\.3\) is not"):
         SceneSpec.model_validate(data)
     data = spec.model_dump()
     data["objects"][1]["material"] = "velvet"
