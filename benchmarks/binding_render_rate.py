@@ -44,7 +44,9 @@ def _render(specs: Path, out: Path, library: Path) -> dict:
     done = sorted(out.glob("images/*/*.json"), key=lambda p: p.stat().st_mtime)
     stamps = [p.stat().st_mtime for p in done]
     seconds = [json.loads(p.read_text())["render"]["seconds"] for p in done]
-    rejected = [json.loads(line) for line in (out / "rejected.jsonl").read_text().splitlines()]
+    log = out / "rejected.jsonl"  # written only when something is rejected
+    lines = log.read_text().splitlines() if log.exists() else []
+    rejected = [json.loads(line) for line in lines]
     return {
         "kept": summary["rendered"],
         "rejected": summary["rejected"],
