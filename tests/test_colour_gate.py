@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
+import yaml
+from PIL import Image
 
-from comco.attributes import AttributeSetup, load_attributes, rendered_references
+from comco.annotate import QualityGates
+from comco.annotations import ImageAnnotation
+from comco.attributes import RENDERED_PATH, AttributeSetup, load_attributes, rendered_references
 from comco.colour import delta_e94, linear_to_srgb, srgb_to_lab, srgb_to_linear
 from comco.colour_gate import MeasuredColour, colour_problems, measure_colours, nearest_colour
+from comco.render.protocol import Done, Ready
+from comco.runner.journal import RejectedLog
+from comco.runner.outputs import finish
+from comco.runner.tasks import Task
 from comco.sampler import SamplerConfig, sample_scene
+from comco.spec import Camera
 
 
 def test_lab_of_known_srgb_colours():
@@ -67,3 +78,55 @@ def test_rendered_references_keep_every_palette_apart():
         labs = list(rendered_references(palette).values())
         gaps = [float(delta_e94(a, b)) for i, a in enumerate(labs) for b in labs[i + 1 :]]
         assert min(gaps) >= 10.0
+
+
+def _planted_render(tmp_path, spec, colours: list[str]):
+    """A PNG whose object i is a flat patch of the rendered look of colours[i], and the
+    worker's arrays for it (instance ids, silhouettes, boxes)."""
+    size = spec.camera.width
+    index = np.zeros((size, size), dtype=np.uint16)
+    rgb = np.full((size, size, 3), 190, dtype=np.uint8)
+    table = yaml.safe_load(RENDERED_PATH.read_text())["clevr8"]
+    for i, name in enumerate(colours):
+        rows, cols = slice(20, 32), slice(4 + 20 * i, 16 + 20 * i)
+        index[rows, cols] = i + 1
+        rgb[rows, cols] = np.round(table[name]["srgb"]).astype(np.uint8)
+    png = tmp_path / f"{spec.id}.tmp.png"
+    Image.fromarray(rgb).save(png)
+    arrays = tmp_path / "arrays.npz"
+    silhouettes = np.stack([index == i + 1 for i in range(len(colours))])
+    boxes = np.array([[4 + 20 * i, 20, 16 + 20 * i, 32] for i in range(len(colours))], float)
+    np.savez(arrays, index=index, silhouettes=silhouettes, boxes=boxes)
+    return png, arrays
+
+
+@pytest.mark.parametrize("wrong", [False, True])
+def test_runner_keeps_true_colours_and_rejects_a_wrong_one_in_rejected_jsonl(tmp_path, wrong):
+    config = SamplerConfig(
+        vocab="simco18",
+        objects=3,
+        seed=0,
+        camera=Camera(width=64, height=64),
+        attributes=AttributeSetup(palette="clevr8", kinds=["color"], distinct=True),
+    )
+    spec = sample_scene(config, 0)
+    colours = [o.color_name for o in spec.objects]
+    if wrong:
+        colours[1] = next(c for c in rendered_references("clevr8") if c not in colours)
+    png_temp, arrays = _planted_render(tmp_path, spec, colours)
+    task = Task(key=f"0:{spec.id}", spec=spec, png=tmp_path / f"{spec.id}.png")
+    log = RejectedLog(tmp_path / "rejected.jsonl")
+    ready = Ready(device="CPU", blender_version="5.0.1", pid=1)
+    kept = finish(task, Done(ok=True), png_temp, arrays, ready, "sha", QualityGates(), log)
+    if wrong:
+        (record,) = [json.loads(line) for line in log.path.read_text().splitlines()]
+        assert not kept and record["stage"] == "gate"
+        assert record["reason"].startswith("colour gate: objects[1]")
+        return
+    assert kept
+    annotation = ImageAnnotation.model_validate_json(task.annotation.read_text())
+    table = yaml.safe_load(RENDERED_PATH.read_text())["clevr8"]
+    for obj in annotation.objects:
+        assert obj.color_name == spec.objects[obj.index].color_name
+        assert obj.measured_srgb == tuple(float(round(c)) for c in table[obj.color_name]["srgb"])
+    assert annotation.captions.binding.negatives
