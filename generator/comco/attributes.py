@@ -44,7 +44,7 @@ class PaletteColour(_Strict):
 
     @property
     def lab(self) -> np.ndarray:
-        """CIELAB of the albedo shown in sRGB: the reference the colour gate compares with."""
+        """CIELAB of the albedo shown in sRGB (what palette validation compares)."""
         return srgb_to_lab(linear_to_srgb(np.asarray(self.linear)))
 
 
@@ -108,13 +108,16 @@ class Attributes(_Strict):
 
 @cache
 def rendered_references(palette: str) -> dict[str, np.ndarray]:
-    """CIELAB of each colour of a palette as rendered (`comco palette calibrate`), else of its
-    albedo shown in sRGB. Rendered references must keep the palette's colours apart."""
+    """CIELAB of each colour of a palette as rendered in the studio (measured by `comco palette
+    calibrate`). Rendered references must keep the palette's colours apart."""
     colours = load_attributes().palette(palette)
     text = resources.files("comco").joinpath(f"data/{RENDERED_FILE}")
     measured = (yaml.safe_load(text.read_text()) or {}) if text.is_file() else {}
     if palette not in measured:
-        return {name: colour.lab for name, colour in colours.items()}
+        raise ValueError(
+            f"palette: {palette!r} has no rendered references in {RENDERED_FILE}; run "
+            f"`comco palette calibrate --palette {palette} --out DIR` on a built library"
+        )
     table = measured[palette]
     if set(table) != set(colours):
         raise ValueError(

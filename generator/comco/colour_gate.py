@@ -53,6 +53,10 @@ def colour_problems(spec: SceneSpec, colours: list[MeasuredColour | None]) -> li
     """Why the rendered colours fail the gate (empty when they pass, or without a palette)."""
     if spec.attributes is None or spec.attributes.palette is None:
         return []
+    try:
+        rendered_references(spec.attributes.palette)
+    except ValueError as error:  # an uncalibrated palette: every scene says why it is rejected
+        return [f"colour gate: {error}"]
     problems = []
     for i, (obj, colour) in enumerate(zip(spec.objects, colours, strict=True)):
         if obj.color_name is None or colour is None:
