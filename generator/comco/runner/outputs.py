@@ -10,11 +10,11 @@ import numpy as np
 import comco
 from comco.annotate import QualityGates, measure, object_annotations, quality_problems
 from comco.annotations import CameraAnnotation, ImageAnnotation, RenderInfo
+from comco.atomic import write_atomic
 from comco.captions import caption_set, caption_style
 from comco.render.protocol import Done, Ready
 from comco.render.studio_settings import FIXED_SETTINGS
-from comco.runner.journal import RejectedLog
-from comco.runner.layout import write_atomic
+from comco.runner.journal import RejectedLog, RejectionStage
 from comco.runner.tasks import Task
 
 # The caption style of every annotation the runner writes (recorded in dataset.json).
@@ -38,7 +38,7 @@ def finish(
         rejected.add(
             task.key,
             done.error or "unknown render error",
-            "render",
+            RejectionStage.render,
             id=spec.id,
             spec=spec.model_dump(mode="json"),
         )
@@ -49,7 +49,11 @@ def finish(
     problems = quality_problems(spec, measures, boxes, gates)
     if problems:
         rejected.add(
-            task.key, "; ".join(problems), "gate", id=spec.id, spec=spec.model_dump(mode="json")
+            task.key,
+            "; ".join(problems),
+            RejectionStage.gate,
+            id=spec.id,
+            spec=spec.model_dump(mode="json"),
         )
         png_temp.unlink(missing_ok=True)
         return False
@@ -77,5 +81,5 @@ def finish(
         ),
     )
     os.replace(png_temp, task.png)
-    write_atomic(task.annotation, annotation.model_dump_json(indent=1).encode(), str(os.getpid()))
+    write_atomic(task.annotation, annotation.model_dump_json(indent=1))
     return True
