@@ -13,18 +13,18 @@ import time
 from pathlib import Path
 
 import pytest
-
-from comco.annotate import QualityGates
-from comco.annotations import ImageAnnotation
-from comco.render.protocol import Done, Job, Ready
-from comco.render.toy_library import build_toy_library, toy_scene
-from comco.runner.journal import RejectedLog
 from comco.runner.layout import Layout, temp_path
+
+from comco.annotations import ImageAnnotation
+from comco.assets.toy_library import build_toy_library, toy_scene
+from comco.measure import QualityGates
+from comco.runner.journal import RejectedLog
 from comco.runner.outputs import finish
 from comco.runner.provenance import count_lines, spec_facts
 from comco.runner.run import RunConfig, RunError, run
 from comco.runner.tasks import Task, scene_tasks
-from comco.runner.workers import WorkerClient, WorkerCrashed, WorkerOptions
+from comco.runner.worker_client import WorkerClient, WorkerCrashed, WorkerOptions
+from comco.worker_protocol import Done, Job, Ready
 
 requires_bpy = pytest.mark.skipif(importlib.util.find_spec("bpy") is None, reason="no bpy")
 

@@ -19,7 +19,7 @@ class _Model(BaseModel):
 
 
 class GatesInfo(_Model):
-    """The quality gates of the run (see `comco.annotate.QualityGates`)."""
+    """The quality gates of the run (see `comco.measure.QualityGates`)."""
 
     min_visible_px: int | None = Field(description="None: scaled with the image area")
     large_factor: float

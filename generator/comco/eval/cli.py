@@ -1,4 +1,4 @@
-"""`comco eval`: measure a model's multi-object biases on a rendered dataset."""
+"""`comco eval`: measure a model's multi-object biases on any copy of a dataset."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from comco.eval.tasks import TASKS, parse_tasks
 @click.command("eval")
 @click.option(
     "--dataset",
-    "dataset_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    "dataset_ref",
     required=True,
-    help="A rendered dataset folder (images/, gallery/).",
+    help="A rendered dataset folder, a `comco export` folder (Parquet or WebDataset), or "
+    "hf:ORG/NAME (a published export; needs hub access).",
 )
 @click.option(
     "--model",
@@ -54,7 +54,7 @@ from comco.eval.tasks import TASKS, parse_tasks
 )
 @click.option("--seed", type=int, default=0, show_default=True)
 def eval_command(
-    dataset_dir: Path,
+    dataset_ref: str,
     models: tuple[str, ...],
     task_list: str,
     out: Path,
@@ -71,13 +71,13 @@ def eval_command(
     """
     from comco.eval.encoders import parse_model_spec
     from comco.eval.encoders.base import MissingBackendError, ModelNotAvailableError
-    from comco.eval.runner import evaluate
+    from comco.eval.evaluate import evaluate
 
     try:
         tasks = parse_tasks(task_list)
         for model in models:
             parse_model_spec(model)
-        dataset = load_dataset(dataset_dir, limit=limit)
+        dataset = load_dataset(dataset_ref, limit=limit)
     except (ValueError, FileNotFoundError) as error:
         raise click.UsageError(str(error)) from error
     try:

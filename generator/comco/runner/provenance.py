@@ -12,10 +12,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 import comco
-from comco.annotate import QualityGates
 from comco.dataset.folder import DatasetFolder
 from comco.dataset.info import DatasetInfo, GatesInfo, SpecFacts, now_utc
 from comco.hashing import sha256_file
+from comco.measure import QualityGates
 from comco.spec import SceneSpec
 
 

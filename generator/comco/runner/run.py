@@ -19,16 +19,16 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from comco.annotate import QualityGates
-from comco.assets.library import load_manifest
+from comco.assets.library import changed_assets, load_manifest
 from comco.atomic import temp_path, write_atomic
 from comco.dataset.folder import DatasetError, DatasetFolder, FolderBusy
-from comco.render.protocol import Job
+from comco.measure import QualityGates
 from comco.runner.journal import JournalError, RejectedLog, RejectionStage
 from comco.runner.outputs import CAPTION_STYLE, finish
 from comco.runner.provenance import DatasetRecord, ProvenanceError, check_library
 from comco.runner.tasks import Task, gallery_tasks, scene_tasks
-from comco.runner.workers import WorkerClient, WorkerCrashed, WorkerOptions
+from comco.runner.worker_client import WorkerClient, WorkerCrashed, WorkerOptions
+from comco.worker_protocol import Job
 
 MAX_CRASHES = 2
 
@@ -218,6 +218,14 @@ class _Run:
         if config.gallery and specs:
             todo = gallery_tasks(specs[0], folder, self.rejected) + todo
         todo, missing = self._without_missing_assets(todo)
+        changed = changed_assets(
+            config.library, self.manifest, {c for t in todo for c in t.spec.categories}
+        )
+        if changed:
+            raise RunError(
+                f"library: {'; '.join(changed)}; rebuild it with `comco assets build "
+                f"--library {config.library}` (or render with the library it came from)"
+            )
         for task in todo:
             self.tasks.put(task)
         start = time.perf_counter()

@@ -7,6 +7,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from comco.atomic import write_atomic
 from comco.eval.cache import CachedEncoder
 from comco.eval.dataset import EvalDataset
 from comco.eval.encoders import load_encoder, resolve_device
@@ -58,12 +59,12 @@ def evaluate(
 ) -> EvalRun:
     """Run, then write out/results.json and out/report.md (with out/plots/*.png)."""
     run = EvalRun(
-        dataset=str(dataset.root),
+        dataset=dataset.source,
         n_images=len(dataset.records),
         comco_version=version("comco"),
         runs=[run_model(dataset, m, tasks, **options) for m in models],
     )
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(run.model_dump_json(indent=2))
+    write_atomic(out / "results.json", run.model_dump_json(indent=2))
     write_report(run, out)
     return run

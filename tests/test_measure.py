@@ -1,4 +1,4 @@
-"""annotate.py on synthetic instance images whose answers are known by construction."""
+"""comco.measure on synthetic instance images whose answers are known by construction."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pycocotools import mask as mask_utils
 
-from comco.annotate import (
+from comco.measure import (
     QualityGates,
     bbox_xywh,
     encode_rle,
