@@ -11,13 +11,13 @@ from click.testing import CliRunner
 from comco.cli import main
 from comco.eval.results import EvalRun
 from comco.eval.tiny import build_clip
-from test_eval_dataset import make_dataset
+from support.scenes import eval_dataset
 
 pytestmark = pytest.mark.models
 
 
 def test_eval_writes_results_report_and_plots(tmp_path: Path) -> None:
-    renders = make_dataset(tmp_path / "renders", n_images=3)
+    renders = eval_dataset(tmp_path / "renders", n_images=3)
     model = build_clip(tmp_path / "tiny-clip")
     out = tmp_path / "results"
     args = ["eval", "--dataset", str(renders), "--model", f"hf:{model}",
@@ -54,7 +54,7 @@ def test_eval_writes_results_report_and_plots(tmp_path: Path) -> None:
 
 
 def test_eval_rejects_bad_arguments_clearly(tmp_path: Path) -> None:
-    renders = make_dataset(tmp_path / "renders", n_images=1)
+    renders = eval_dataset(tmp_path / "renders", n_images=1)
     runner = CliRunner()
     common = ["eval", "--dataset", str(renders), "--out", str(tmp_path / "o")]
     bad_task = runner.invoke(main, [*common, "--model", "hf:x", "--task", "tor,bogus"])

@@ -19,7 +19,7 @@ from comco.eval.encoders import ModelSpec
 from comco.eval.results import TaskResult
 from comco.eval.tasks import TASKS, parse_tasks
 from comco.eval.tasks.context import EvalContext
-from test_eval_dataset import make_dataset
+from support.scenes import eval_dataset
 
 CATEGORIES = load_vocabulary().presets["comco72"]
 
@@ -68,7 +68,7 @@ class StandIn:
 
 @pytest.fixture(scope="module")
 def dataset_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_dataset(tmp_path_factory.mktemp("tasks") / "renders")
+    return eval_dataset(tmp_path_factory.mktemp("tasks") / "renders")
 
 
 def context(root: Path, cache: Path, pick: int = -1) -> EvalContext:
