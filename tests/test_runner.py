@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,10 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from comco.annotations import ImageAnnotation
 from comco.assets.toy_library import build_toy_library, toy_scene
 from comco.atomic import temp_path
+from comco.cli import main
 from comco.dataset.folder import DatasetFolder
 from comco.dataset.info import SpecFacts
 from comco.measure import QualityGates
@@ -128,14 +131,13 @@ def test_run_writes_the_contract_folder_and_a_rerun_does_nothing(
 ) -> None:
     out = tmp_path / "out"
     summary = run(_config(_specs(tmp_path, 3), out, library, gallery=True))
-    assert summary["rendered"] + summary["rejected"] == 3 + 18
+    # the toy scenes pass every gate; 14 of the 18 simco18 gallery shapes are not toy assets
+    assert (summary["rendered"], summary["rejected"]) == (3 + 4, 14)
     for line in range(3):
         png = out / "images" / "00000" / f"toy{line:04d}.png"
-        if png.is_file():
-            annotation = ImageAnnotation.model_validate_json(png.with_suffix(".json").read_text())
-            assert (
-                annotation.render.device.startswith("CPU") and len(annotation.captions.orders) == 24
-            )
+        annotation = ImageAnnotation.model_validate_json(png.with_suffix(".json").read_text())
+        assert png.is_file() and annotation.image == png.name
+        assert annotation.render.device.startswith("CPU") and len(annotation.captions.orders) == 24
     galleries = sorted(p.stem for p in (out / "gallery").glob("*.json"))
     assert galleries == ["cone", "cube", "cylinder", "sphere"]
     missing = [r for r in _rejected(out) if r["key"].startswith("gallery:")]
@@ -238,7 +240,7 @@ def test_workers_are_recycled_after_the_configured_number_of_images(
 ) -> None:
     out = tmp_path / "out"
     summary = run(_config(_specs(tmp_path, 2), out, library, gallery=False, recycle_after=1))
-    assert summary["rendered"] + summary["rejected"] == 2
+    assert summary["rendered"] == 2
     starts = (out / "logs" / "worker-0.log").read_text().count(": rendering on CPU")
     assert starts == 2
 
@@ -381,3 +383,29 @@ def test_spec_facts_are_the_distinct_sampler_choices() -> None:
     assert (facts.seed_min, facts.seed_max) == (0, 5)
     assert facts.resolutions == ["64x64", "96x96"]
     assert sorted(r.samples for r in facts.render_settings) == [4, 8]
+
+
+def test_a_run_that_renders_nothing_exits_non_zero_naming_the_journal(
+    tmp_path: Path, library: Path
+) -> None:
+    specs = tmp_path / "specs.jsonl"
+    specs.write_text('{"id": "broken"}\n{"id": "also-broken"}\n')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["render", "--specs", str(specs), "--out", str(out), "--library", str(library)]
+    )
+    assert result.exit_code == 1
+    assert f"nothing rendered: 2 specs rejected (reasons in {out / 'rejected.jsonl'})" in (
+        result.output
+    )
+
+
+def test_a_library_file_that_differs_from_its_manifest_is_named_before_rendering(
+    tmp_path: Path, library: Path
+) -> None:
+    damaged = tmp_path / "library"
+    shutil.copytree(library, damaged)
+    (damaged / "cone.glb").write_bytes(b"not the built mesh")
+    with pytest.raises(RunError, match=r"cone\.glb differs from the manifest; rebuild it with"):
+        run(_config(_specs(tmp_path, 1), tmp_path / "out", damaged, gallery=False))
+    assert not (tmp_path / "out" / "logs").exists()  # no worker was started

@@ -8,6 +8,8 @@ deletes. No fsync: the guarantee is against a killed process, not a lost machine
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
 from collections.abc import Iterator
@@ -51,10 +53,10 @@ def open_atomic(
 def build_folder(final: Path) -> Iterator[Path]:
     """A temporary folder to build `final` in, swapped into place when the block succeeds.
 
-    An existing `final` stays readable until the new one is complete. The swap is two
-    renames (old aside, new in); a process killed between them leaves the old folder under
-    its `.old` name, and the next `build_folder` or `recover_folder` puts it back, so there
-    is never a moment after which no output folder can be found.
+    An existing `final` stays readable until the new one is complete. On Linux the swap is one
+    atomic exchange (renameat2), so some complete `final` exists at every instant. Elsewhere
+    it is two renames (old aside, new in); a process killed between them leaves the old folder
+    under its `.old` name, and the next `build_folder` or `recover_folder` puts it back.
     """
     recover_folder(final)
     building = final.with_name(f".{final.name}{TEMP_MARK}build")
@@ -65,11 +67,30 @@ def build_folder(final: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
+    if final.exists() and _exchange(building, final):
+        shutil.rmtree(building)  # now the old folder
+        return
     old = _old_path(final)
     if final.exists():
         os.replace(final, old)
     os.replace(building, final)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if result == 0:
+        return True
+    if ctypes.get_errno() in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(ctypes.get_errno(), f"exchanging {a} and {b}", str(a))
 
 
 def recover_folder(final: Path) -> None:
