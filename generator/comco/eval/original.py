@@ -15,13 +15,12 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-from comco.atomic import write_atomic
 from comco.captions import caption_style, names_caption, single_object_captions
 from comco.dataset.original import OriginalRelease
 from comco.eval.cache import CachedEncoder
 from comco.eval.encoders import load_encoder, resolve_device
+from comco.eval.evaluate import modality_gap, save_run
 from comco.eval.metrics import nearest
-from comco.eval.report import write_report
 from comco.eval.results import EvalRun, ModelRun, Tally, TaskResult
 
 LACKS = (
@@ -129,10 +128,9 @@ def evaluate_original(
                 skipped[task] = f"{LACKS}; this layout supports {list(SUPPORTED)}"
                 continue
             needs, measure = SUPPORTED[task]
-            if not needs <= encoder.modalities:
-                skipped[task] = (
-                    f"needs {sorted(needs)}; the model embeds only {sorted(encoder.modalities)}"
-                )
+            lacking = modality_gap(needs, encoder)
+            if lacking:
+                skipped[task] = lacking
                 continue
             results.append(measure(release, encoder, n_boot, seed))
         runs.append(
@@ -151,7 +149,5 @@ def evaluate_original(
         comco_version=version("comco"),
         runs=runs,
     )
-    out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / "results.json", run.model_dump_json(indent=2))
-    write_report(run, out)
+    save_run(run, out)
     return run
