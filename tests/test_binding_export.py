@@ -8,15 +8,16 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import webdataset as wds
 
+from comco.annotations import ImageAnnotation
 from comco.attributes import AttributeSetup
 from comco.export.exporter import export_dataset
 from comco.knobs import CaptionKnobs
 from comco.sampler import SamplerConfig, sample_scene
 from comco.spec import Camera
-from test_export import LIBRARY_SHA, _annotation, _png, make_library
+from support.fake_render import fake_rendered_dataset
 
 
-def _binding_folder(root: Path) -> dict:
+def _binding_folder(root: Path) -> dict[str, ImageAnnotation]:
     config = SamplerConfig(
         vocab="simco18",
         objects=3,
@@ -28,30 +29,21 @@ def _binding_folder(root: Path) -> dict:
         caption_knobs=CaptionKnobs(completeness=0.7, order="saliency"),
     )
     specs = [sample_scene(config, i) for i in range(4)]
-    library = make_library(
-        root.parent / "library", sorted({c for s in specs for c in s.categories})
-    )
-    annotations = {}
-    folder = root / "images" / "00000"
-    folder.mkdir(parents=True)
-    for spec in specs:
-        annotation = _annotation(spec)
-        (folder / f"{spec.id}.png").write_bytes(_png(spec.seed))
-        (folder / f"{spec.id}.json").write_text(annotation.model_dump_json())
-        annotations[spec.id] = annotation
-    run = {"comco_version": "0.1.0", "library": {"path": str(library), "sha256": LIBRARY_SHA}}
-    (root / "dataset.json").write_text(json.dumps(run))
-    (root / "summary.json").write_text("{}")
-    return annotations
+    fake_rendered_dataset(root, specs, [specs[0].categories[0]])
+    return {
+        s.id: ImageAnnotation.model_validate_json(
+            next(root.glob(f"images/*/{s.id}.json")).read_text()
+        )
+        for s in specs
+    }
 
 
 def test_export_carries_colours_split_and_tagged_negatives(tmp_path):
     annotations = _binding_folder(tmp_path / "renders")
     out = tmp_path / "dist"
     export_dataset(tmp_path / "renders", out, ("parquet", "webdataset"))
-    rows = [
-        r for f in sorted(out.glob("parquet/*/*.parquet")) for r in pq.read_table(f).to_pylist()
-    ]
+    files = sorted(out.glob("parquet/simco*/*.parquet"))
+    rows = [r for f in files for r in pq.read_table(f).to_pylist()]
     assert {r["id"] for r in rows} == set(annotations)
     for row in rows:
         a = annotations[row["id"]]
@@ -64,7 +56,7 @@ def test_export_carries_colours_split_and_tagged_negatives(tmp_path):
         assert row["negatives"] == [
             {"kind": n.kind, "text": n.text, "objects": n.objects} for n in binding.negatives
         ]
-    tars = sorted(str(p) for p in out.glob("webdataset/*/test/*.tar"))
+    tars = sorted(str(p) for p in out.glob("webdataset/simco*/test/*.tar"))
     for sample in wds.WebDataset(tars, shardshuffle=False):
         annotation = json.loads(sample["json"])
         assert annotation["spec"]["split"] in {"train", "val", "test"}

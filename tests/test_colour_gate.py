@@ -9,17 +9,17 @@ import pytest
 import yaml
 from PIL import Image
 
-from comco.annotate import QualityGates
 from comco.annotations import ImageAnnotation
 from comco.attributes import RENDERED_PATH, AttributeSetup, load_attributes, rendered_references
 from comco.colour import delta_e94, linear_to_srgb, srgb_to_lab, srgb_to_linear
 from comco.colour_gate import MeasuredColour, colour_problems, measure_colours, nearest_colour
-from comco.render.protocol import Done, Ready
+from comco.measure import QualityGates
 from comco.runner.journal import RejectedLog
 from comco.runner.outputs import finish
 from comco.runner.tasks import Task
 from comco.sampler import SamplerConfig, sample_scene
 from comco.spec import Camera
+from comco.worker_protocol import Done, Ready
 
 
 def test_lab_of_known_srgb_colours():

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from comco.assets.toy_library import build_toy_library, toy_scene
 from comco.attributes import load_attributes
 from comco.colour_gate import measure_colours, nearest_colour
-from comco.render.protocol import Job
-from comco.render.toy_library import build_toy_library, toy_scene
-from comco.runner.workers import WorkerClient, WorkerOptions
+from comco.runner.worker_client import WorkerClient, WorkerOptions
 from comco.spec import SceneSpec
+from comco.worker_protocol import Job
 
 pytestmark = [
     pytest.mark.blender,

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from comco.annotate import QualityGates
 from comco.attributes import RENDERED_PATH, AttributeSetup, load_attributes
 from comco.jsonl import write_lines_atomically
+from comco.measure import QualityGates
 from comco.runner.run import RunConfig, run
 from comco.sampler import SamplerConfig, dataset_jobs, spec_lines
 from comco.spec import Camera, RenderSettings

@@ -9,15 +9,15 @@ import numpy as np
 from PIL import Image
 
 import comco
-from comco.annotate import QualityGates, measure, object_annotations, quality_problems
-from comco.annotations import CameraAnnotation, ImageAnnotation, RenderInfo
-from comco.captions import caption_set, caption_style
+from comco.annotations import RenderInfo, build_annotation
+from comco.atomic import write_atomic
+from comco.captions import caption_style
 from comco.colour_gate import colour_problems, measure_colours
-from comco.render.protocol import Done, Ready
-from comco.render.studio_settings import FIXED_SETTINGS
-from comco.runner.journal import RejectedLog
-from comco.runner.layout import write_atomic
+from comco.measure import QualityGates, measure, quality_problems
+from comco.render_settings import FIXED_SETTINGS
+from comco.runner.journal import RejectedLog, RejectionStage
 from comco.runner.tasks import Task
+from comco.worker_protocol import Done, Ready
 
 # The caption style of every annotation the runner writes (recorded in dataset.json).
 CAPTION_STYLE = "articles"
@@ -40,7 +40,7 @@ def finish(
         rejected.add(
             task.key,
             done.error or "unknown render error",
-            "render",
+            RejectionStage.render,
             id=spec.id,
             spec=spec.model_dump(mode="json"),
         )
@@ -55,24 +55,20 @@ def finish(
     )
     if problems:
         rejected.add(
-            task.key, "; ".join(problems), "gate", id=spec.id, spec=spec.model_dump(mode="json")
+            task.key,
+            "; ".join(problems),
+            RejectionStage.gate,
+            id=spec.id,
+            spec=spec.model_dump(mode="json"),
         )
         png_temp.unlink(missing_ok=True)
         return False
-    annotation = ImageAnnotation(
-        id=spec.id,
+    annotation = build_annotation(
+        spec,
+        measures,
         image=task.png.name,
-        width=spec.camera.width,
-        height=spec.camera.height,
-        spec=spec,
-        objects=object_annotations(spec, measures, colours),
-        captions=caption_set(
-            spec, caption_style(CAPTION_STYLE), areas=[m.visible_area_px for m in measures]
-        ),
-        camera=CameraAnnotation(
-            intrinsics=spec.camera.intrinsics.tolist(),
-            camera_to_world=spec.camera.matrix_world.tolist(),
-        ),
+        style=caption_style(CAPTION_STYLE),
+        colours=colours,
         render=RenderInfo(
             device=ready.device,
             seconds=round(done.seconds, 4),
@@ -85,5 +81,5 @@ def finish(
         ),
     )
     os.replace(png_temp, task.png)
-    write_atomic(task.annotation, annotation.model_dump_json(indent=1).encode(), str(os.getpid()))
+    write_atomic(task.annotation, annotation.model_dump_json(indent=1))
     return True
