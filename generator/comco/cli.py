@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "export": "comco.export.cli:export",
     "verify": "comco.export.cli:verify",
     "publish": "comco.export.cli:publish",
+    "analyze": "comco.analyze.cli:analyze",
 }
 
 
