@@ -169,10 +169,10 @@ def _tables(ledger: Ledger, n_boot: int, seed: int) -> list[Table]:
 
 
 def suggest_knobs(tables: list[Table]) -> Knobs:
-    """Completeness and attribute density are the pooled shares; the order is saliency when
-    the first-named category is the largest more often than chance (95% interval above 1/k),
-    reverse-saliency when less often, random otherwise. `spec` (the sampler's own order) has
-    no counterpart in real captions and is never suggested."""
+    """Completeness and attribute density are the pooled shares. The order knob is all or
+    nothing, so the suggestion is the setting whose share of first-named-is-largest lies
+    nearest the measured one: saliency (100%), random (chance, 1/k) or reverse-saliency (0%).
+    `spec` (the sampler's own order) has no counterpart in real captions."""
     by_name = {t.name: {r.group: r for r in t.rows} for t in tables}
     why = []
     completeness = attribute_density = None
@@ -188,10 +188,12 @@ def suggest_knobs(tables: list[Table]) -> Knobs:
     if TOTAL_ORDER in by_name["first_largest"]:
         row = by_name["first_largest"][TOTAL_ORDER]
         hit, chance = row.cells["first named is largest"], row.cells["chance (1/k)"].pct
-        order = "saliency" if hit.lo > chance else "reverse-saliency" if hit.hi < chance else "random"
+        settings: dict[Order, float] = {"reverse-saliency": 0.0, "random": chance, "saliency": 100.0}
+        order = min(settings, key=lambda name: abs(settings[name] - hit.pct))
         why.append(
             f"order: the first-named category is the largest in {hit.pct:.1f}% "
-            f"[{hit.lo:.1f}, {hit.hi:.1f}] of captions naming k ≥ 2, chance {chance:.1f}%"
+            f"[{hit.lo:.1f}, {hit.hi:.1f}] of captions naming k ≥ 2 (random order: {chance:.1f}%, "
+            f"saliency: 100%, reverse-saliency: 0%), nearest: {order}"
         )
     else:
         why.append("order: no caption names two annotated categories, so no order is suggested")
