@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -47,14 +46,16 @@ def write_json_stream(path: Path, head: dict, arrays: dict[str, object]) -> None
         handle.write("}")
 
 
-def make_corpus(folder: Path, n_captions: int, per_image: int, seed: int) -> tuple[Path, Path]:
+def make_corpus(folder: Path, n_captions: int, per_image: int, seed: int) -> None:
     rng = random.Random(seed)
     coco = [c for c in load_vocabulary().categories if c.coco_id is not None]
     n_images = n_captions // per_image
     scenes = []
     for _ in range(n_images):
         chosen = rng.sample(coco, rng.randint(1, 8))
-        scenes.append([(c, [rng.uniform(50, 90_000) for _ in range(rng.randint(1, 3))]) for c in chosen])
+        scenes.append(
+            [(c, [rng.uniform(50, 90_000) for _ in range(rng.randint(1, 3))]) for c in chosen]
+        )
 
     def annotations():
         index = 0
@@ -97,7 +98,6 @@ def make_corpus(folder: Path, n_captions: int, per_image: int, seed: int) -> tup
     write_json_stream(
         captions_file, {"info": {}, "licenses": []}, {"images": images, "annotations": captions()}
     )
-    return captions_file, instances
 
 
 def keep_first(source: Path, target: Path, n_captions: int) -> Path:
@@ -111,21 +111,27 @@ def keep_first(source: Path, target: Path, n_captions: int) -> Path:
     return target
 
 
-def child(code: str) -> tuple[float, float, str]:
-    """Run python code in a fresh process: (seconds, peak RSS MB of that process, stdout)."""
+def child(code: str) -> tuple[str, str]:
+    """Run python code in a fresh process: ('wall s, CPU s, peak RSS' of that process, stdout)."""
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the forked parent
     wrapper = (
-        "import resource, sys, time\n"
+        "import os, time\n"
         "began = time.perf_counter()\n"
         f"{code}\n"
         "seconds = time.perf_counter() - began\n"
-        "print(f'@@ {seconds} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}')\n"
+        "cpu = sum(os.times()[:2])\n"
+        "status = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]\n"
+        "print(f'@@ {seconds} {cpu} {int(status) / 1024}')\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", wrapper], capture_output=True, text=True, check=True
     )
     marker = next(line for line in result.stdout.splitlines() if line.startswith("@@ "))
-    _, seconds, peak = marker.split()
-    return float(seconds), float(peak), result.stdout
+    _, seconds, cpu, peak = marker.split()
+    figures = (
+        f"{float(seconds):6.1f} s wall {float(cpu):6.1f} s CPU  peak RSS {float(peak):5.0f} MB"
+    )
+    return figures, result.stdout
 
 
 def main() -> None:
@@ -135,43 +141,49 @@ def main() -> None:
     parser.add_argument("--bootstrap", type=int, default=1000)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the files already in --workdir (same options)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.workdir or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         began = time.perf_counter()
-        captions, instances = make_corpus(folder, args.captions, args.per_image, args.seed)
-        half = keep_first(captions, folder / "captions_half.json", args.captions // 2)
+        captions, instances = folder / "captions.json", folder / "instances.json"
+        half = folder / "captions_half.json"
+        if not (args.reuse and half.exists()):
+            make_corpus(folder, args.captions, args.per_image, args.seed)
+            keep_first(captions, half, args.captions // 2)
         print(
-            f"wrote {args.captions} captions ({captions.stat().st_size / 1e6:.0f} MB) and "
-            f"instances ({instances.stat().st_size / 1e6:.0f} MB) in "
+            f"corpus: {args.captions} captions ({captions.stat().st_size / 1e6:.0f} MB) and "
+            f"instances ({instances.stat().st_size / 1e6:.0f} MB), ready in "
             f"{time.perf_counter() - began:.0f} s"
         )
-        seconds, peak, _ = child("import comco.analyze.run, comco.analyze.report")
-        print(f"{'imports only':34s} {seconds:7.1f} s  peak RSS {peak:6.0f} MB")
-        seconds, peak, out = child(
+        figures, _ = child("import comco.analyze.run, comco.analyze.report")
+        print(f"{'imports only':28s} {figures}")
+        figures, out = child(
             "from comco.analyze.coco import load_instances\n"
             f"data = load_instances(__import__('pathlib').Path({str(instances)!r}))\n"
-            "arrays = sum(a.nbytes for a in (data.image_area, data.ptr, data.category, data.area))\n"
+            "arrays = [data.image_area, data.ptr, data.category, data.area]\n"
+            "arrays = sum(a.nbytes for a in arrays)\n"
             "print(f'pairs {len(data.area)} arrays {arrays / 1e6:.1f} MB')"
         )
         pairs = out.splitlines()[0]
-        print(f"{'load instances only':34s} {seconds:7.1f} s  peak RSS {peak:6.0f} MB  ({pairs})")
+        print(f"{'load instances only':28s} {figures}  ({pairs})")
         for label, file in ((f"analyze {args.captions // 2} captions", half),
                             (f"analyze {args.captions} captions", captions)):  # fmt: skip
-            seconds, peak, out = child(
+            figures, out = child(
                 "from pathlib import Path\n"
+                "from comco.analyze.ledger import Ledger\n"
                 "from comco.analyze.run import analyze, write_outputs\n"
+                "from comco.analyze.stats import layout\n"
                 f"run = analyze(Path({str(file)!r}), Path({str(instances)!r}), "
                 f"n_boot={args.bootstrap})\n"
                 f"write_outputs(run, Path({str(folder / 'out')!r}))\n"
-                "print(run.knobs.flags())"
+                "print(f'ledger {Ledger(run.n_images, layout()).nbytes / 1e6:.0f} MB; "
+                "knobs {run.knobs.flags()}')"
             )
-            rate = int(label.split()[1]) / seconds
-            print(
-                f"{label:34s} {seconds:7.1f} s  peak RSS {peak:6.0f} MB  "
-                f"({rate:,.0f} captions/s; knobs {out.splitlines()[0]})"
-            )
+            print(f"{label:28s} {figures}  ({out.splitlines()[0]})")
 
 
 if __name__ == "__main__":

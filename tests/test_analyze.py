@@ -87,7 +87,9 @@ def cells(run: AnalyzeRun, table: str, group: str) -> dict[str, float]:
     return {c: cell.pct for c, cell in row.cells.items()}
 
 
-def names(caption: str, categories: list[str]) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+def names(
+    caption: str, categories: list[str]
+) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
     found = named_categories(find_mentions(tokenize(caption), build_lexicon(categories)))
     return [(n.category, n.colours, n.adjectives) for n in found]
 
@@ -134,8 +136,9 @@ def test_spearman_agrees_with_the_textbook_formula() -> None:
 
 
 def test_size_order_on_the_fixture(fixture_run: AnalyzeRun) -> None:
-    two, three = cells(fixture_run, "first_largest", "k = 2"), cells(
-        fixture_run, "first_largest", "k = 3"
+    two, three = (
+        cells(fixture_run, "first_largest", "k = 2"),
+        cells(fixture_run, "first_largest", "k = 3"),
     )
     assert two == {"first named is largest": pytest.approx(300 / 7), "chance (1/k)": 50.0}
     assert three["first named is largest"] == 50.0
@@ -194,13 +197,17 @@ def test_what_could_not_be_matched_is_recorded(fixture_run: AnalyzeRun) -> None:
     assert fixture_run.knobs.order == "random"
 
 
-def planted(first_largest: bool, n: int = 60) -> dict[int, tuple[dict[str, list[float]], list[str]]]:
+def planted(
+    first_largest: bool, n: int = 60
+) -> dict[int, tuple[dict[str, list[float]], list[str]]]:
     """Images of a dog (large) and a cat (small) whose captions name them in a set order."""
     caption = "A dog and a cat." if first_largest else "A cat and a dog."
     return {i: ({"dog": [5000.0], "cat": [500.0]}, [caption]) for i in range(1, n + 1)}
 
 
-@pytest.mark.parametrize(("largest_first", "order"), [(True, "saliency"), (False, "reverse-saliency")])
+@pytest.mark.parametrize(
+    ("largest_first", "order"), [(True, "saliency"), (False, "reverse-saliency")]
+)
 def test_suggested_order_follows_a_planted_saliency(
     tmp_path: Path, largest_first: bool, order: str
 ) -> None:
@@ -272,7 +279,10 @@ def test_bad_files_fail_with_one_line(tmp_path: Path) -> None:
     bad_caption.write_text(json.dumps({"annotations": [{"image_id": 1, "caption": 5}]}))
     code, output = run_cli("--captions", str(bad_caption), "--instances", str(instances), *out)
     assert code == 1
-    assert output.strip() == f"Error: captions file {bad_caption}: annotations[0].caption: 5; expected str"
+    assert (
+        output.strip()
+        == f"Error: captions file {bad_caption}: annotations[0].caption: 5; expected str"
+    )
 
     code, output = run_cli("--captions", str(instances), "--instances", str(captions), *out)
     assert code == 1 and "categories" in output and len(output.strip().splitlines()) == 1

@@ -112,7 +112,9 @@ def load_instances(path: Path, area_source: AreaSource = "mask") -> Instances:
         index_of[_get(item, "id", int, where)] = len(names)
         names.append(_get(item, "name", str, where))
     if not names:
-        raise CocoFormatError(f"{label} {path}: no entries under 'categories'; expected COCO format")
+        raise CocoFormatError(
+            f"{label} {path}: no entries under 'categories'; expected COCO format"
+        )
 
     image_rows, category_rows, areas = array("i"), array("i"), array("d")
     for index, item in _stream(path, "annotations", label):
@@ -154,9 +156,11 @@ def _pack(
     area = np.frombuffer(areas, dtype=np.float64)
     order = np.lexsort((category, image))
     image, category, area = image[order], category[order], area[order]
-    starts = np.flatnonzero(
-        np.r_[True, (image[1:] != image[:-1]) | (category[1:] != category[:-1])]
-    ) if len(image) else np.zeros(0, dtype=np.int64)
+    starts = (
+        np.flatnonzero(np.r_[True, (image[1:] != image[:-1]) | (category[1:] != category[:-1])])
+        if len(image)
+        else np.zeros(0, dtype=np.int64)
+    )
     return Instances(
         rows=rows,
         image_area=np.asarray(image_area, dtype=np.float64),

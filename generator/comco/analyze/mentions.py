@@ -61,7 +61,9 @@ def _is_attribute(token: str, lexicon: Lexicon) -> bool:
     return token in lexicon.colours or token in lexicon.adjectives
 
 
-def _demote_modifiers(tokens: list[str], mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
+def _demote_modifiers(
+    tokens: list[str], mentions: list[Mention], lexicon: Lexicon
+) -> list[Mention]:
     """Drop one-word mentions that are attribute words modifying the next mention, right to
     left so that "an orange baby elephant" leaves only the elephant."""
     kept: list[Mention] = []
@@ -85,7 +87,9 @@ def _collect_attributes(tokens: list[str], mention: Mention, floor: int, lexicon
             mention.colours.insert(0, token)
         elif token in lexicon.adjectives:
             mention.adjectives.insert(0, token)
-        elif not (token in lexicon.joiners and i - 1 >= floor and _is_attribute(tokens[i - 1], lexicon)):
+        elif not (
+            token in lexicon.joiners and i - 1 >= floor and _is_attribute(tokens[i - 1], lexicon)
+        ):
             break
         i -= 1
 

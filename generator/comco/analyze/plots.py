@@ -12,12 +12,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from comco.eval.results import Row, Table
+from comco.eval.results import Cell, Table
 from comco.runner.layout import write_atomic
 
 
-def _errors(row: Row, columns: list[str]) -> list[list[float]]:
-    cells = [row.cells[c] for c in columns]
+def _errors(cells: list[Cell]) -> list[list[float]]:
+    """Error-bar lengths below and above each value (none where the interval is missing)."""
     below = [0.0 if math.isnan(c.lo) else max(0.0, c.pct - c.lo) for c in cells]
     above = [0.0 if math.isnan(c.hi) else max(0.0, c.hi - c.pct) for c in cells]
     return [below, above]
@@ -42,7 +42,7 @@ def plot_first_mention(table: Table, path: Path) -> Path:
         line = ax.errorbar(
             ranks,
             [row.cells[c].pct for c in columns],
-            yerr=_errors(row, columns),
+            yerr=_errors([row.cells[c] for c in columns]),
             marker="o",
             capsize=3,
             label=f"{row.group} (n={row.n_queries})",
@@ -66,7 +66,7 @@ def plot_completeness(table: Table, path: Path, total: str) -> Path:
         ax.errorbar(
             x,
             [r.cells[column].pct for r in rows],
-            yerr=[sum(pair, []) for pair in zip(*(_errors(r, [column]) for r in rows), strict=True)],
+            yerr=_errors([r.cells[column] for r in rows]),
             marker="o",
             capsize=3,
             label=column,

@@ -34,7 +34,9 @@ def table_lines(table: Table, digits: int = 1) -> list[str]:
     lines.append("|" + "---|" * len(header))
     for row in table.rows:
         cells = [estimate(row.cells.get(c), digits) for c in table.columns]
-        lines.append(f"| {row.group} | {row.n_images} | {row.n_queries} | " + " | ".join(cells) + " |")
+        lines.append(
+            f"| {row.group} | {row.n_images} | {row.n_queries} | " + " | ".join(cells) + " |"
+        )
     return [*lines, ""]
 
 

@@ -91,9 +91,10 @@ def analyze(
             continue
         named = named_categories(find_mentions(tokenize(caption), lexicon))
         stats.add(row, data.objects(row), min_area * float(data.image_area[row]), named)
-    if stats.counts["captions whose image_id is not in the instances file"] == stats.counts[
-        "captions"
-    ]:
+    if (
+        stats.counts["captions whose image_id is not in the instances file"]
+        == stats.counts["captions"]
+    ):
         raise ValueError(
             f"--captions {captions}: no caption's image_id is in --instances {instances}; "
             "expected the two files of one dataset split"
@@ -188,7 +189,11 @@ def suggest_knobs(tables: list[Table]) -> Knobs:
     if TOTAL_ORDER in by_name["first_largest"]:
         row = by_name["first_largest"][TOTAL_ORDER]
         hit, chance = row.cells["first named is largest"], row.cells["chance (1/k)"].pct
-        settings: dict[Order, float] = {"reverse-saliency": 0.0, "random": chance, "saliency": 100.0}
+        settings: dict[Order, float] = {
+            "reverse-saliency": 0.0,
+            "random": chance,
+            "saliency": 100.0,
+        }
         order = min(settings, key=lambda name: abs(settings[name] - hit.pct))
         why.append(
             f"order: the first-named category is the largest in {hit.pct:.1f}% "
