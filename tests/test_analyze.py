@@ -191,6 +191,7 @@ def test_what_could_not_be_matched_is_recorded(fixture_run: AnalyzeRun) -> None:
         "captions whose image_id is not in the instances file": 1,
     }
     assert fixture_run.named_not_annotated == {"cat": 1}
+    assert fixture_run.unmatched_examples == ["A bus stop in the rain.", "A cat on a sofa."]
     assert fixture_run.vocabulary_misses == ["widget"]
     assert fixture_run.knobs.completeness == 0.82
     assert fixture_run.knobs.attribute_density == 0.17

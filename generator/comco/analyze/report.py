@@ -140,6 +140,11 @@ def _unmatched_lines(run: AnalyzeRun) -> list[str]:
             "- categories named but not annotated in that image (caption mentions a "
             "category the instances lack): " + ", ".join(f"{c} ({n})" for c, n in top)
         )
+    if run.unmatched_examples:
+        lines.append(
+            "- first captions naming no annotated category of their image: "
+            + "; ".join(f"“{text}”" for text in run.unmatched_examples)
+        )
     if run.vocabulary_misses:
         lines.append(
             "- dataset categories the vocabulary lacks, matched by their name only: "

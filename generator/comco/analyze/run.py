@@ -61,6 +61,9 @@ class AnalyzeRun(BaseModel):
     tables: list[Table]
     naming: list[CategoryNaming]
     named_not_annotated: dict[str, int]
+    unmatched_examples: list[str] = Field(
+        description="the first captions naming no annotated category of their image"
+    )
     vocabulary_misses: list[str]
     knobs: Knobs
 
@@ -90,7 +93,7 @@ def analyze(
             stats.counts["captions whose image_id is not in the instances file"] += 1
             continue
         named = named_categories(find_mentions(tokenize(caption), lexicon))
-        stats.add(row, data.objects(row), min_area * float(data.image_area[row]), named)
+        stats.add(row, data.objects(row), min_area * float(data.image_area[row]), named, caption)
     if (
         stats.counts["captions whose image_id is not in the instances file"]
         == stats.counts["captions"]
@@ -117,6 +120,7 @@ def analyze(
             key=lambda x: (x.named / x.present, x.category),
         ),
         named_not_annotated=dict(sorted(stats.named_not_annotated.items(), key=lambda x: -x[1])),
+        unmatched_examples=stats.unmatched_examples,
         vocabulary_misses=vocabulary_misses(data.categories),
         knobs=suggest_knobs(tables),
     )

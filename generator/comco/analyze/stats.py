@@ -17,6 +17,7 @@ MAX_RANK_K = 5  # first-mention-by-size-rank is tabled per k up to this many nam
 MAX_ORDER_GROUP = 6  # k >= this pools into one "6+" group
 MAX_COUNT_GROUP = 10  # images with >= this many categories pool into one group
 MAX_POSITION_GROUP = 4
+MAX_EXAMPLES = 10  # captions kept that name no annotated category, to extend the word lists
 
 TOTAL_ORDER = "all (k ≥ 2)"
 TOTAL = "all"
@@ -96,6 +97,7 @@ class CaptionStats:
     named_not_annotated: Counter[str] = field(default_factory=Counter)
     present: Counter[str] = field(default_factory=Counter)
     named_when_present: Counter[str] = field(default_factory=Counter)
+    unmatched_examples: list[str] = field(default_factory=list)
 
     def add(
         self,
@@ -103,9 +105,10 @@ class CaptionStats:
         objects: dict[str, float],
         min_area: float,
         named: list[NamedCategory],
+        caption: str,
     ) -> None:
-        """One caption of an image with `objects` (category -> largest area); categories of at
-        least `min_area` count for completeness."""
+        """One caption of an image with `objects` (category -> largest area) and the
+        categories it names; categories of at least `min_area` count for completeness."""
         self.counts["captions"] += 1
         annotated = [n for n in named if n.category in objects]
         self.named_not_annotated.update(n.category for n in named if n.category not in objects)
@@ -114,6 +117,8 @@ class CaptionStats:
             return
         if not annotated:
             self.counts["captions naming no annotated category"] += 1
+            if len(self.unmatched_examples) < MAX_EXAMPLES:
+                self.unmatched_examples.append(caption)
         self._completeness(image, objects, min_area, {n.category for n in annotated})
         self._order(image, [objects[n.category] for n in annotated])
         for position, entry in enumerate(annotated):
