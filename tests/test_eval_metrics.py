@@ -74,7 +74,7 @@ def test_chunked_resampling_gives_the_same_interval(monkeypatch: pytest.MonkeyPa
     num = rng.integers(0, 3, size=(101, 2)).astype(float)
     den = num + rng.integers(0, 3, size=(101, 2))
     whole = ratio_with_ci(num, den, n_boot=300)
-    monkeypatch.setattr(metrics, "_BOOT_ELEMENTS", 7 * num.size)  # 43 chunks of 7
+    monkeypatch.setattr(metrics, "_BOOT_ELEMENTS", 7 * len(num))  # 43 chunks of 7
     assert ratio_with_ci(num, den, n_boot=300) == whole
 
 

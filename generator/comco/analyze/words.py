@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -50,10 +50,10 @@ class Lexicon:
     colours: frozenset[str]
     adjectives: frozenset[str]
     joiners: frozenset[str]
+    longest: int = field(init=False)
 
-    @property
-    def longest(self) -> int:
-        return max(len(p) for p in self.phrases)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "longest", max(len(p) for p in self.phrases))
 
 
 def category_phrases(category: Category, words: CaptionWords) -> list[str]:

@@ -35,7 +35,7 @@ def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sum(normalize(a) * normalize(b), axis=-1)
 
 
-_BOOT_ELEMENTS = 1 << 22  # resampled values held at once per array (32 MiB of float64)
+_BOOT_ELEMENTS = 1 << 22  # resample counts held at once (32 MiB of float64)
 
 
 @dataclass(frozen=True)
@@ -68,21 +68,22 @@ def ratio_with_ci(
             "equal 2-D (images, columns) arrays"
         )
 
-    def ratio(n: np.ndarray, d: np.ndarray) -> np.ndarray:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return 100.0 * n.sum(axis=-2) / d.sum(axis=-2)
-
-    point = ratio(num, den)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        point = 100.0 * num.sum(axis=0) / den.sum(axis=0)
     if not n_boot:
         return [Estimate(float(p), float(p), float(p)) for p in point]
     rng = np.random.default_rng(seed)
-    # resampled in chunks so memory stays bounded on large corpora; the draws equal one
-    # (n_boot, n) draw, so the chunk size never changes the result
-    chunk = max(1, _BOOT_ELEMENTS // max(1, num.size))
+    # each resample is a count per row (summing counts x rows equals summing the drawn rows),
+    # done in chunks so memory stays bounded on large corpora; the draws equal one (n_boot, n)
+    # draw, so the chunk size never changes the result
+    n = num.shape[0]
+    chunk = max(1, _BOOT_ELEMENTS // max(1, n))
     boot = []
     for start in range(0, n_boot, chunk):
-        rows = rng.integers(0, num.shape[0], size=(min(chunk, n_boot - start), num.shape[0]))
-        boot.append(ratio(num[rows], den[rows]))
+        rows = rng.integers(0, n, size=(min(chunk, n_boot - start), n))
+        counts = np.stack([np.bincount(r, minlength=n) for r in rows]).astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            boot.append(100.0 * (counts @ num) / (counts @ den))
     tail = 100.0 * (1.0 - level) / 2.0
     with warnings.catch_warnings():  # an all-empty column is NaN, which is what we want
         warnings.simplefilter("ignore", RuntimeWarning)
