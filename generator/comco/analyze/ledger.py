@@ -15,7 +15,6 @@ import numpy as np
 from comco.eval.metrics import ratio_with_ci
 from comco.eval.results import Cell, Row, Table
 
-
 FLUSH_EVERY = 1 << 20  # buffered additions before they are applied to the matrix
 
 

@@ -13,7 +13,7 @@ from tqdm import tqdm
 from comco.analyze.coco import AreaSource, iter_captions, load_instances
 from comco.analyze.ledger import Ledger
 from comco.analyze.mentions import find_mentions, named_categories
-from comco.analyze.stats import TOTAL, TOTAL_ORDER, CaptionStats, layout
+from comco.analyze.stats import NOT_IN_INSTANCES, TOTAL, TOTAL_ORDER, CaptionStats, layout
 from comco.analyze.words import build_lexicon, tokenize, vocabulary_misses
 from comco.eval.results import Table
 from comco.runner.layout import write_atomic
@@ -89,15 +89,11 @@ def analyze(
     ):
         row = data.rows.get(image_id)
         if row is None:
-            stats.counts["captions"] += 1
-            stats.counts["captions whose image_id is not in the instances file"] += 1
+            stats.skip(NOT_IN_INSTANCES)
             continue
         named = named_categories(find_mentions(tokenize(caption), lexicon))
         stats.add(row, data.objects(row), min_area * float(data.image_area[row]), named, caption)
-    if (
-        stats.counts["captions whose image_id is not in the instances file"]
-        == stats.counts["captions"]
-    ):
+    if stats.counts[NOT_IN_INSTANCES] == stats.counts["captions"]:
         raise ValueError(
             f"--captions {captions}: no caption's image_id is in --instances {instances}; "
             "expected the two files of one dataset split"
@@ -119,7 +115,9 @@ def analyze(
             ),
             key=lambda x: (x.named / x.present, x.category),
         ),
-        named_not_annotated=dict(sorted(stats.named_not_annotated.items(), key=lambda x: -x[1])),
+        named_not_annotated=dict(
+            sorted(stats.named_not_annotated.items(), key=lambda x: (-x[1], x[0]))
+        ),
         unmatched_examples=stats.unmatched_examples,
         vocabulary_misses=vocabulary_misses(data.categories),
         knobs=suggest_knobs(tables),

@@ -21,6 +21,7 @@ MAX_EXAMPLES = 10  # captions kept that name no annotated category, to extend th
 
 TOTAL_ORDER = "all (k ≥ 2)"
 TOTAL = "all"
+NOT_IN_INSTANCES = "captions whose image_id is not in the instances file"
 
 
 def ordinal(n: int) -> str:
@@ -98,6 +99,11 @@ class CaptionStats:
     present: Counter[str] = field(default_factory=Counter)
     named_when_present: Counter[str] = field(default_factory=Counter)
     unmatched_examples: list[str] = field(default_factory=list)
+
+    def skip(self, reason: str) -> None:
+        """A caption that cannot be analysed, counted under its reason."""
+        self.counts["captions"] += 1
+        self.counts[reason] += 1
 
     def add(
         self,
