@@ -35,7 +35,7 @@ def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sum(normalize(a) * normalize(b), axis=-1)
 
 
-_BOOT_ELEMENTS = 1 << 22  # resample counts held at once (32 MiB of float64)
+_BOOT_ELEMENTS = 1 << 20  # resample counts held at once (8 MiB of float64)
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,9 @@ def ratio_with_ci(
     boot = []
     for start in range(0, n_boot, chunk):
         rows = rng.integers(0, n, size=(min(chunk, n_boot - start), n))
-        counts = np.stack([np.bincount(r, minlength=n) for r in rows]).astype(np.float64)
+        counts = np.empty(rows.shape)
+        for i, drawn in enumerate(rows):
+            counts[i] = np.bincount(drawn, minlength=n)
         with np.errstate(invalid="ignore", divide="ignore"):
             boot.append(100.0 * (counts @ num) / (counts @ den))
     tail = 100.0 * (1.0 - level) / 2.0
