@@ -64,8 +64,11 @@ def write_report(run: AnalyzeRun, out: Path) -> Path:
         f"{run.counts.get('captions', 0)} captions; comco {run.comco_version}. Sizes are the "
         f"{'mask' if run.area == 'mask' else 'box'} area of each category's largest instance; "
         f"completeness counts categories covering at least {100 * run.min_area:g}% of the image. "
-        "Intervals are 95% bootstrap intervals over images (an image's captions resample "
-        "together).",
+        "A caption names a category when one of its words or phrases "
+        "(`comco/data/caption_words.yaml` plus the vocabulary's names and plurals) appears as "
+        "whole words; only categories annotated in the caption's image take part, the others "
+        "are listed at the end. Intervals are 95% bootstrap intervals over images (an image's "
+        "captions resample together).",
         "",
         "## Size and mention order",
         "",
