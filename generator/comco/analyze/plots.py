@@ -12,8 +12,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from comco.atomic import write_atomic
 from comco.eval.results import Cell, Table
-from comco.runner.layout import write_atomic
 
 
 def _errors(cells: list[Cell]) -> list[list[float]]:
@@ -28,8 +28,7 @@ def _save(fig: plt.Figure, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(buffer, format="png", dpi=100)
     plt.close(fig)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, buffer.getvalue(), "plot")
+    write_atomic(path, buffer.getvalue())
     return path
 
 

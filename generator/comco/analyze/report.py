@@ -9,8 +9,8 @@ from pathlib import Path
 from comco.analyze.plots import plot_completeness, plot_first_mention
 from comco.analyze.run import AnalyzeRun
 from comco.analyze.stats import TOTAL, TOTAL_ORDER
+from comco.atomic import write_atomic
 from comco.eval.results import Cell, Table
-from comco.runner.layout import write_atomic
 
 COUNTED = {
     "first_largest": "captions",
@@ -112,7 +112,7 @@ def write_report(run: AnalyzeRun, out: Path) -> Path:
     plot_first_mention(rank, out / "plots" / "first_mention_by_size_rank.png")
     plot_completeness(completeness, out / "plots" / "completeness_by_object_count.png", TOTAL)
     path = out / "report.md"
-    write_atomic(path, "\n".join(lines).encode(), "analyze")
+    write_atomic(path, "\n".join(lines))
     return path
 
 

@@ -15,8 +15,8 @@ from comco.analyze.ledger import Ledger
 from comco.analyze.mentions import find_mentions, named_categories
 from comco.analyze.stats import NOT_IN_INSTANCES, TOTAL, TOTAL_ORDER, CaptionStats, layout
 from comco.analyze.words import build_lexicon, tokenize, vocabulary_misses
+from comco.atomic import write_atomic
 from comco.eval.results import Table
-from comco.runner.layout import write_atomic
 
 Order = Literal["saliency", "reverse-saliency", "random"]
 
@@ -213,6 +213,5 @@ def write_outputs(run: AnalyzeRun, out: Path) -> Path:
     """results.json, report.md and plots/ under `out`; each file appears complete or not at all."""
     from comco.analyze.report import write_report
 
-    out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / "results.json", run.model_dump_json(indent=2).encode(), "analyze")
+    write_atomic(out / "results.json", run.model_dump_json(indent=2))
     return write_report(run, out)

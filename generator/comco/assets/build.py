@@ -31,6 +31,7 @@ from comco.assets.materials import clip_below, drop_materials, recolour
 from comco.assets.normalise import bounds, normalise
 from comco.assets.parts import keep_cluster
 from comco.assets.sources import AssetCatalog, AssetSource
+from comco.atomic import write_atomic
 
 Loader = Callable[[AssetSource, Path], list[trimesh.Trimesh]]
 
@@ -171,7 +172,7 @@ def build_library(
             )
             entry = _entry_hash(source, versions.get(source.package, ""), catalog.face_budget)
             payload = {"entry_hash": entry, "record": record.model_dump(mode="json")}
-            record_path(category).write_text(json.dumps(payload, indent=1))
+            write_atomic(record_path(category), json.dumps(payload, indent=1))
             log(f"built {category}: {faces} faces")
         else:
             saved = json.loads(record_path(category).read_text())
@@ -202,9 +203,7 @@ def build_library(
         ).hexdigest(),
         assets=dict(sorted(assets.items())),
     )
-    tmp = library_dir / (MANIFEST_NAME + ".tmp")
-    tmp.write_text(manifest.model_dump_json(indent=1))
-    tmp.replace(library_dir / MANIFEST_NAME)
+    write_atomic(library_dir / MANIFEST_NAME, manifest.model_dump_json(indent=1))
     return manifest
 
 

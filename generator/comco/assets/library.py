@@ -65,3 +65,19 @@ def load_manifest(library_dir: Path | None = None) -> LibraryManifest:
             "run `comco assets fetch && comco assets build`"
         )
     return LibraryManifest.model_validate_json(path.read_text())
+
+
+def changed_assets(library_dir: Path, manifest: LibraryManifest, categories: set[str]) -> list[str]:
+    """One line per asset of `categories` whose file is missing or differs from the manifest,
+    so a damaged library is named before any render instead of failing scene by scene."""
+    from comco.hashing import sha256_file
+
+    problems = []
+    for category in sorted(categories & set(manifest.assets)):
+        record = manifest.assets[category]
+        path = library_dir / record.file
+        if not path.is_file():
+            problems.append(f"{path} is missing")
+        elif sha256_file(path) != record.sha256:
+            problems.append(f"{path} differs from the manifest")
+    return problems

@@ -1,11 +1,17 @@
 """Blender side of `comco assets verify`: import each library GLB exactly as the renderer
 will, report what Blender sees (faces, bounds, textures that failed to load) and render a
-small thumbnail from about the default camera's direction."""
+small thumbnail from about the default camera's direction.
+
+Run as `python -m comco.render.assets_preview REQUEST.json RESULT.json`, so the assets
+package talks to Blender through files, as the runner does through the worker protocol.
+"""
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
+import sys
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import bpy
@@ -101,3 +107,16 @@ def preview_assets(
             )
         )
     return results
+
+
+def main(request_file: str, result_file: str) -> None:
+    """Read `{"assets": {category: glb}, "out_dir": dir}`, write the results as JSON."""
+    request = json.loads(Path(request_file).read_text())
+    assets = {c: Path(p) for c, p in request["assets"].items()}
+    results = preview_assets(assets, Path(request["out_dir"]))
+    records = [{**asdict(r), "thumbnail": str(r.thumbnail)} for r in results]
+    Path(result_file).write_text(json.dumps(records))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
