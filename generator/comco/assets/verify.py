@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from comco.assets.library import LibraryManifest
+from comco.assets.render_checks import background_colour, check_render, measure_render
 from comco.contact_sheet import contact_sheet
 
 TOLERANCE_M = 1e-3
@@ -53,16 +54,28 @@ def verify_library(
     library_dir: Path, manifest: LibraryManifest, face_budget: int, out_dir: Path
 ) -> VerifyReport:
     """Import, check and thumbnail every asset; write `out_dir/contact_sheet.png`."""
-    from comco.render.assets_preview import preview_assets
+    from comco.render.assets_preview import BACKGROUND_NAME, preview_assets
 
     files = {c: library_dir / r.file for c, r in manifest.assets.items()}
     problems = [f"{c}: file {p} missing" for c, p in files.items() if not p.is_file()]
     thumbs = out_dir / "thumbnails"
     thumbs.mkdir(parents=True, exist_ok=True)
     results = preview_assets({c: p for c, p in files.items() if p.is_file()}, thumbs)
+    background = background_colour(thumbs / BACKGROUND_NAME)
     for r in results:
         problems += check_asset(
             r.category, r.faces, r.bounds_min, r.bounds_max, r.missing_images, face_budget
         )
-    sheet = contact_sheet({r.category: r.thumbnail for r in results}, out_dir / "contact_sheet.png")
+        problems += check_render(r.category, measure_render(r.thumbnail, background))
+    labels = {r.category: sheet_label(r.category, manifest) for r in results}
+    sheet = contact_sheet(
+        {labels[r.category]: r.thumbnail for r in results},
+        out_dir / "contact_sheet.png",
+        background=tuple(round(float(c) * 255) for c in background),
+    )
     return VerifyReport(problems, sheet)
+
+
+def sheet_label(category: str, manifest: LibraryManifest) -> str:
+    """The contact-sheet caption: the category, marked when the asset is modelled in code."""
+    return f"{category} [code]" if manifest.assets[category].modelled_in_code else category

@@ -16,6 +16,7 @@ import mathutils
 CAMERA_DIRECTION = mathutils.Vector((0.0, -7.5, 5.2)).normalized()
 CAMERA_DISTANCE = 2.6
 LOOK_AT = mathutils.Vector((0.0, 0.0, 0.35))
+BACKGROUND_NAME = "_background.png"  # no category starts with "_"
 
 
 @dataclass
@@ -39,6 +40,9 @@ def _reset_scene(size_px: int, samples: int) -> bpy.types.Scene:
     scene.cycles.use_denoising = False
     scene.render.resolution_x = scene.render.resolution_y = size_px
     scene.render.image_settings.file_format = "PNG"
+    # alpha says where the asset is and how opaque: `comco.assets.render_checks` reads it
+    scene.render.film_transparent = True
+    scene.render.image_settings.color_mode = "RGBA"
     camera = bpy.data.objects.new("camera", bpy.data.cameras.new("camera"))
     camera.location = LOOK_AT + CAMERA_DIRECTION * CAMERA_DISTANCE
     camera.rotation_euler = (LOOK_AT - camera.location).to_track_quat("-Z", "Y").to_euler()
@@ -71,9 +75,14 @@ def _clear_imported(keep: set[str]) -> None:
 def preview_assets(
     assets: dict[str, Path], out_dir: Path, size_px: int = 160, samples: int = 16
 ) -> list[PreviewResult]:
-    """Import and render each `category -> GLB`; thumbnails go to `out_dir/<category>.png`."""
+    """Import and render each `category -> GLB`; thumbnails go to `out_dir/<category>.png`
+    (RGBA, transparent where no asset is), the empty scene to `out_dir/BACKGROUND_NAME`."""
     scene = _reset_scene(size_px, samples)
     fixed = {obj.name for obj in bpy.data.objects}
+    scene.render.film_transparent = False
+    scene.render.filepath = str(out_dir / BACKGROUND_NAME)
+    bpy.ops.render.render(write_still=True)
+    scene.render.film_transparent = True
     results = []
     for category, path in assets.items():
         _clear_imported(fixed)
