@@ -405,7 +405,6 @@ def _hair_drier() -> list[trimesh.Trimesh]:
 def _parking_meter() -> list[trimesh.Trimesh]:
     """A grey post carrying a coin head: a domed window with a white dial and red flag,
     a coin slot, a key lock and a yellow label."""
-    post = _at(cylinder(radius=0.04, height=0.72, sections=24), 0, 0, 0.36)
     foot = _at(cylinder(radius=0.08, height=0.02, sections=24), 0, 0, 0.01)
     housing = _at(box([0.24, 0.17, 0.22]), 0, 0, 0.83)
     collar = _at(cylinder(radius=0.06, height=0.06, sections=24), 0, 0, 0.72)
@@ -434,9 +433,11 @@ def _parking_meter() -> list[trimesh.Trimesh]:
     _at(lock, 0.06, -0.087, 0.86)
     label = _at(box([0.16, 0.004, 0.05]), 0, -0.087, 0.77)
     head = (0.15, 0.2, 0.24, 1.0)
-    return [
-        _paint(post, (0.45, 0.46, 0.48, 1.0)),
-        _paint(foot, (0.45, 0.46, 0.48, 1.0)),
+    # the head drawn above is scaled up onto a shorter post: at 224 px the dial must show
+    post = _at(cylinder(radius=0.045, height=0.5, sections=24), 0, 0, 0.25)
+    enlarge = np.diag([1.35, 1.35, 1.35, 1.0])
+    enlarge[:3, 3] = [0, 0, 0.5 - 1.35 * 0.72]
+    parts = [
         _paint(collar, head),
         _paint(housing, head),
         _paint(dome, (0.55, 0.6, 0.62, 1.0)),
@@ -447,6 +448,11 @@ def _parking_meter() -> list[trimesh.Trimesh]:
         _paint(slot, (0.02, 0.02, 0.02, 1.0)),
         _paint(lock, (0.8, 0.8, 0.82, 1.0)),
         _paint(label, (0.98, 0.8, 0.05, 1.0)),
+    ]
+    return [
+        _paint(post, (0.45, 0.46, 0.48, 1.0)),
+        _paint(foot, (0.45, 0.46, 0.48, 1.0)),
+        *(p.apply_transform(enlarge) for p in parts),
     ]
 
 
