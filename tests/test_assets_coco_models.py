@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
 from comco.assets import coco_models
+from comco.assets.cli import assets, preset_coverage
 from comco.assets.glb import write_glb
+from comco.assets.library import default_library_dir, load_manifest
 from comco.assets.normalise import bounds, normalise
 from comco.assets.sources import load_catalog
 from comco.catalog import load_vocabulary
+
+LIBRARY = default_library_dir().resolve()
 
 
 @pytest.mark.parametrize("name", sorted(coco_models.BUILDERS))
@@ -48,3 +53,22 @@ def test_modelled_objects_are_catalogued_as_procedural_and_cc0():
         source = catalog.categories[name]
         assert (source.format, source.model, source.licence) == ("procedural", name, "CC0-1.0")
         assert source.why.startswith("modelled in code")
+
+
+def test_list_counts_each_preset_and_names_what_is_missing():
+    lines = preset_coverage({"person", "cube"})
+    coco = next(line for line in lines if line.startswith("coco80:"))
+    assert coco.startswith("coco80: 1/80 built; missing: bicycle, car, ")
+    assert "simco18: 1/18 built" in "\n".join(lines)
+
+
+@pytest.mark.library
+@pytest.mark.skipif(not (LIBRARY / "manifest.json").is_file(), reason="library not built")
+def test_the_built_library_holds_all_80_coco_categories():
+    result = CliRunner().invoke(assets, ["list", "--library", str(LIBRARY)])
+    assert result.exit_code == 0, result.output
+    assert "coco80: 80/80 built" in result.output
+    manifest = load_manifest(LIBRARY)
+    modelled = {c for c, r in manifest.assets.items() if r.modelled_in_code}
+    assert set(coco_models.BUILDERS) <= modelled
+    assert not any(r.modelled_in_code for r in manifest.assets.values() if r.source != "procedural")
