@@ -1,6 +1,7 @@
 """COCO objects modelled in code: the classes no Debian package holds a real mesh for
 (parking meter, frisbee, skis, snowboard, baseball glove, surfboard, broccoli, pizza,
-computer mouse, hair drier, toothbrush).
+computer mouse, hair drier, toothbrush), and the suitcase, whose only packaged mesh read as
+a pencil case.
 
 Each is built from the parts that make it recognisable at 224 px from the default camera
 (a surfboard's point, fin and stripe; a pizza's crust, sauce, cheese and toppings) in
@@ -508,7 +509,61 @@ def _baseball_glove() -> list[trimesh.Trimesh]:
     return [_paint(m, c) for m, c in parts]
 
 
+def _suitcase() -> list[trimesh.Trimesh]:
+    """A hard-shell trolley suitcase standing upright: ribbed shell, a zip band round its
+    middle, a carry handle on top, the telescopic handle pulled out and four corner wheels."""
+    height, half_w, half_d = 0.62, 0.21, 0.125
+    s = np.linspace(0, 1, 12)
+    # lofted along x, then stood up: the loft's x becomes height, its z the width (x)
+    upright = rotation_matrix(-np.pi / 2, [0, 1, 0])
+    shell = loft(
+        s * height, np.zeros(12), np.full(12, half_d), np.full(12, half_w), sections=48, power=5
+    )
+    shell.apply_transform(upright).apply_translation([0, 0, 0.05])
+    zip_band = loft(
+        s * (height + 0.008) - 0.004,
+        np.zeros(12),
+        np.full(12, 0.012),
+        np.full(12, half_w + 0.004),
+        sections=32,
+        power=5,
+    )
+    zip_band.apply_transform(upright).apply_translation([0, 0, 0.05])
+    ribs = [
+        _at(box([0.025, 0.012, height - 0.1]), x, -half_d - 0.002, 0.05 + height / 2)
+        for x in (-0.12, -0.04, 0.04, 0.12)
+    ]
+    t = np.linspace(0, np.pi, 12)
+    carry = _tube(
+        np.column_stack([0.07 * np.cos(t), np.zeros(12), 0.05 + height + 0.035 * np.sin(t)]),
+        0.014,
+        8,
+    )
+    bars = [
+        _at(cylinder(radius=0.012, height=0.3, sections=12), x, half_d - 0.03, height + 0.2)
+        for x in (-0.11, 0.11)
+    ]
+    grip = _at(box([0.26, 0.035, 0.035]), 0, half_d - 0.03, height + 0.35)
+    wheels = []
+    for x in (-half_w + 0.04, half_w - 0.04):
+        for y in (-half_d + 0.04, half_d - 0.04):
+            wheel = _turn(cylinder(radius=0.028, height=0.025, sections=16), 90, (0, 1, 0))
+            wheels.append(_at(wheel, x, y, 0.028))
+    black = (0.02, 0.02, 0.02, 1.0)
+    shell_colour = (0.45, 0.02, 0.02, 1.0)
+    return [
+        _paint(shell, shell_colour),
+        _paint(zip_band, (0.05, 0.05, 0.05, 1.0)),
+        *(_paint(r, (0.3, 0.01, 0.01, 1.0)) for r in ribs),
+        _paint(carry, black),
+        *(_paint(b, (0.6, 0.6, 0.62, 1.0)) for b in bars),
+        _paint(grip, black),
+        *(_paint(w, black) for w in wheels),
+    ]
+
+
 BUILDERS: dict[str, Callable[[], list[trimesh.Trimesh]]] = {
+    "suitcase": _suitcase,
     "parking_meter": _parking_meter,
     "frisbee": _frisbee,
     "skis": _skis,
