@@ -26,7 +26,9 @@ Rgba = tuple[float, float, float, float]
 SEED = 20261130  # the one seed of every random detail below
 
 
-def _turn(mesh: trimesh.Trimesh, degrees: float, axis: tuple[float, float, float]):
+def _turn(
+    mesh: trimesh.Trimesh, degrees: float, axis: tuple[float, float, float]
+) -> trimesh.Trimesh:
     return mesh.apply_transform(rotation_matrix(np.radians(degrees), axis))
 
 
