@@ -3,12 +3,17 @@ coverage, opacity and colour, plus the sheet's marking of assets modelled in cod
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
+import pytest
+import trimesh
 from PIL import Image
 
+from comco.assets.glb import write_glb
 from comco.assets.library import AssetRecord, LibraryManifest
+from comco.assets.normalise import normalise
 from comco.assets.render_checks import (
     MIN_CONTRAST,
     MIN_COVERAGE,
@@ -17,7 +22,8 @@ from comco.assets.render_checks import (
     check_render,
     measure_render,
 )
-from comco.assets.verify import sheet_label
+from comco.assets.textures import colour_material
+from comco.assets.verify import sheet_label, verify_library
 from comco.contact_sheet import contact_sheet
 
 GREY = (180, 180, 180)
@@ -112,3 +118,30 @@ def test_transparent_thumbnails_are_shown_over_the_given_background(tmp_path):
     pixels = np.asarray(Image.open(sheet).convert("RGB"))
     assert tuple(pixels[2, 2]) == (255, 0, 0)
     assert tuple(pixels[15, 15]) == GREY
+
+
+@pytest.mark.blender
+@pytest.mark.skipif(importlib.util.find_spec("bpy") is None, reason="bpy is not installed")
+def test_verify_flags_a_planted_thin_asset_and_a_planted_see_through_one(tmp_path):
+    def glb(name: str, extents: tuple[float, float, float], rgba: tuple[float, ...]) -> str:
+        mesh = trimesh.creation.box(extents)
+        mesh.visual = trimesh.visual.TextureVisuals(material=colour_material(rgba, name))
+        return write_glb(normalise([mesh]), tmp_path / f"{name}.glb")
+
+    planted = {
+        "solid": ((1.0, 0.6, 0.6), (0.6, 0.05, 0.05, 1.0)),
+        "wire": ((0.002, 1.0, 0.002), (0.6, 0.05, 0.05, 1.0)),  # pointing away
+        "ghost": ((1.0, 0.6, 0.6), (0.6, 0.05, 0.05, 0.1)),
+    }
+    records = {
+        name: _record(name, False).model_copy(update={"sha256": glb(name, *spec)})
+        for name, spec in planted.items()
+    }
+    manifest = LibraryManifest(comco_version="0", library_sha256="0" * 64, assets=records)
+    report = verify_library(tmp_path, manifest, face_budget=100, out_dir=tmp_path / "verify")
+    flagged = {name: [p for p in report.problems if p.startswith(name + ":")] for name in planted}
+    assert flagged["solid"] == [], report.problems
+    assert any("covers" in p for p in flagged["wire"]), report.problems
+    assert [p for p in flagged["ghost"] if "covers" in p] == []
+    assert any("nearly transparent" in p for p in flagged["ghost"]), report.problems
+    assert report.sheet.is_file()

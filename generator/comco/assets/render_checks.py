@@ -30,10 +30,11 @@ TOUCHED_ALPHA = 0.02
 class RenderMeasure:
     """How well an asset shows in its render (all in 0..1)."""
 
-    coverage: float  # share of the frame the asset covers (alpha >= SOLID_ALPHA)
+    coverage: float  # share of the frame the asset touches (alpha > TOUCHED_ALPHA)
     opacity: float  # upper-quartile alpha where the asset touches a pixel (> TOUCHED_ALPHA);
     # a quartile, not the mean, so the soft edges of thin opaque things do not count as glass
-    contrast: float  # median largest channel difference to the background, where solid
+    contrast: float  # median largest channel difference to the background where solid
+    # (alpha >= SOLID_ALPHA)
 
 
 def background_colour(path: Path) -> np.ndarray:
@@ -53,7 +54,7 @@ def measure_render(path: Path, background: np.ndarray) -> RenderMeasure:
     if solid.any():
         colour = pixels[..., :3][solid]  # PNG alpha is straight, not premultiplied
         contrast = float(np.median(np.abs(colour - background).max(axis=1)))
-    return RenderMeasure(coverage=float(solid.mean()), opacity=opacity, contrast=contrast)
+    return RenderMeasure(coverage=float(touched.mean()), opacity=opacity, contrast=contrast)
 
 
 def check_render(category: str, measure: RenderMeasure) -> list[str]:
@@ -69,7 +70,7 @@ def check_render(category: str, measure: RenderMeasure) -> list[str]:
             f"{category}: opacity {measure.opacity:.2f} where it shows, expected at "
             f"least {MIN_OPACITY} (nearly transparent material)"
         )
-    if measure.coverage > 0 and measure.contrast < MIN_CONTRAST:
+    if measure.opacity >= MIN_OPACITY and measure.contrast < MIN_CONTRAST:
         problems.append(
             f"{category}: median colour difference to the background {measure.contrast:.3f}, "
             f"expected at least {MIN_CONTRAST} (washed-out: it melts into the background)"

@@ -40,8 +40,6 @@ def _reset_scene(size_px: int, samples: int) -> bpy.types.Scene:
     scene.cycles.use_denoising = False
     scene.render.resolution_x = scene.render.resolution_y = size_px
     scene.render.image_settings.file_format = "PNG"
-    # alpha says where the asset is and how opaque: `comco.assets.render_checks` reads it
-    scene.render.film_transparent = True
     scene.render.image_settings.color_mode = "RGBA"
     camera = bpy.data.objects.new("camera", bpy.data.cameras.new("camera"))
     camera.location = LOOK_AT + CAMERA_DIRECTION * CAMERA_DISTANCE
@@ -79,9 +77,9 @@ def preview_assets(
     (RGBA, transparent where no asset is), the empty scene to `out_dir/BACKGROUND_NAME`."""
     scene = _reset_scene(size_px, samples)
     fixed = {obj.name for obj in bpy.data.objects}
-    scene.render.film_transparent = False
     scene.render.filepath = str(out_dir / BACKGROUND_NAME)
     bpy.ops.render.render(write_still=True)
+    # from here on alpha says where an asset is and how opaque (`comco.assets.render_checks`)
     scene.render.film_transparent = True
     results = []
     for category, path in assets.items():
