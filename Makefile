@@ -19,7 +19,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	# torch first, pinned: the CPU build; a bare `torch` requirement would pull CUDA wheels
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[render,export,eval,dev]'
+	$(BIN)/pip install -q -e '.[render,export,eval,analyze,dev]'
 	touch $@
 
 setup: $(BIN)/.installed  ## install everything into .venv
@@ -71,3 +71,4 @@ bench: library  ## print sampling, rendering and embedding throughput
 	$(BIN)/python benchmarks/sample_throughput.py 50000
 	$(BIN)/python benchmarks/render_throughput.py --n 60
 	$(BIN)/python benchmarks/embed_throughput.py
+	$(BIN)/python benchmarks/analyze_throughput.py

@@ -162,6 +162,8 @@ def test_card_states_licences_generation_and_features(exported: Path) -> None:
     for category in ["apple", "bus", "car", "cat", "cup", "cube", "sphere"]:
         assert f"Author of {category}" in card
     assert "CC-BY-4.0 (5 assets)" in card and "CC0-1.0 (2 assets)" in card
+    assert "| cube | CC0-1.0 | Author of cube | *modelled in code* (`procedural` 1.0) |" in card
+    assert "| bus | CC-BY-4.0 | Author of bus | `debian:test-models` 1.0 |" in card
     assert "Blender 5.0.1" in card and LIBRARY_SHA in card
     assert '"samples":32' in card.replace(" ", "")
     assert (exported / "ATTRIBUTION.md").read_text().startswith("# Asset attribution")

@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "verify": "comco.export.cli:verify",
     "publish": "comco.export.cli:publish",
     "palette": "comco.palette_cli:palette",
+    "analyze": "comco.analyze.cli:analyze",
 }
 
 

@@ -95,6 +95,7 @@ def fake_library(root: Path, categories: list[str], sha: str = LIBRARY_SHA) -> P
             member=f"models/{c}.obj",
             licence="CC0-1.0" if c in {"cube", "sphere"} else "CC-BY-4.0",
             author=f"Author of {c}",
+            modelled_in_code=c in {"cube", "sphere"},
             sha256="cd" * 32,
             faces=12,
             dimensions_m=(1.0, 0.5, 0.5),

@@ -154,13 +154,34 @@ def list_assets(library: Path | None, fmt: str) -> None:
         )
         return
     rows = [
-        (r.category, r.source, r.source_version, r.licence, str(r.faces))
+        (
+            r.category,
+            "modelled in code" if r.modelled_in_code else r.source,
+            r.source_version,
+            r.licence,
+            str(r.faces),
+        )
         for r in manifest.assets.values()
     ]
     header = ("category", "source", "version", "licence", "faces")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+    for line in preset_coverage(set(manifest.assets)):
+        click.echo(line)
+
+
+def preset_coverage(built: set[str]) -> list[str]:
+    """One line per vocabulary preset: how many of its categories the library holds, and
+    which are missing."""
+    from comco.catalog import load_vocabulary
+
+    lines = []
+    for name, categories in load_vocabulary().presets.items():
+        missing = [c for c in categories if c not in built]
+        line = f"{name}: {len(categories) - len(missing)}/{len(categories)} built"
+        lines.append(line + (f"; missing: {', '.join(missing)}" if missing else ""))
+    return lines
 
 
 @assets.command()

@@ -30,6 +30,9 @@ class AssetRecord(BaseModel):
     member: str = Field(description="path of the source file inside the package, or the builder")
     licence: str
     author: str
+    modelled_in_code: bool = Field(
+        False, description="made by comco's own code, not converted from a package's mesh"
+    )
     sha256: str
     faces: int = Field(ge=1)
     dimensions_m: tuple[float, float, float] = Field(description="x, y, z after normalising")

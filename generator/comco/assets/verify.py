@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from comco.assets.library import LibraryManifest
+from comco.assets.render_checks import background_colour, check_render, measure_render
 from comco.contact_sheet import contact_sheet
 
 TOLERANCE_M = 1e-3
@@ -61,7 +62,10 @@ def verify_library(
     problems = [f"{c}: file {p} missing" for c, p in files.items() if not p.is_file()]
     thumbs = out_dir / "thumbnails"
     thumbs.mkdir(parents=True, exist_ok=True)
-    results = preview_in_blender({c: p for c, p in files.items() if p.is_file()}, thumbs)
+    results, background_png = preview_in_blender(
+        {c: p for c, p in files.items() if p.is_file()}, thumbs
+    )
+    background = background_colour(background_png)
     for r in results:
         problems += check_asset(
             r["category"],
@@ -71,13 +75,24 @@ def verify_library(
             r["missing_images"],
             face_budget,
         )
-    thumbnails = {r["category"]: Path(r["thumbnail"]) for r in results}
-    sheet = contact_sheet(thumbnails, out_dir / "contact_sheet.png")
+        problems += check_render(r["category"], measure_render(Path(r["thumbnail"]), background))
+    labels = {r["category"]: sheet_label(r["category"], manifest) for r in results}
+    sheet = contact_sheet(
+        {labels[r["category"]]: Path(r["thumbnail"]) for r in results},
+        out_dir / "contact_sheet.png",
+        background=tuple(round(float(c) * 255) for c in background),
+    )
     return VerifyReport(problems, sheet)
 
 
-def preview_in_blender(assets: dict[str, Path], out_dir: Path) -> list[dict]:
-    """Run `comco.render.assets_preview` in a Blender process; its results, one per asset."""
+def sheet_label(category: str, manifest: LibraryManifest) -> str:
+    """The contact-sheet caption: the category, marked when the asset is modelled in code."""
+    return f"{category} [code]" if manifest.assets[category].modelled_in_code else category
+
+
+def preview_in_blender(assets: dict[str, Path], out_dir: Path) -> tuple[list[dict], Path]:
+    """Run `comco.render.assets_preview` in a Blender process: one result per asset, and the
+    render of the empty scene."""
     with tempfile.TemporaryDirectory(prefix="comco-preview-") as scratch:
         request, result = Path(scratch) / "request.json", Path(scratch) / "result.json"
         request.write_text(
@@ -90,4 +105,5 @@ def preview_in_blender(assets: dict[str, Path], out_dir: Path) -> list[dict]:
                 f"assets verify: the Blender preview process failed (exit "
                 f"{completed.returncode}): {completed.stderr[-1500:]}"
             )
-        return json.loads(result.read_text())
+        answer = json.loads(result.read_text())
+        return answer["results"], Path(answer["background"])
