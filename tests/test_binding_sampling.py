@@ -30,7 +30,9 @@ CHI2_CRITICAL_001 = {7: 24.32, 15: 37.70}
     ],
 )
 def test_specs_without_attributes_keep_the_bytes_main_wrote(fixture, args, tmp_path):
-    """The fixtures were written by main's code before attributes existed."""
+    """The fixtures were written by main's code without attributes (same commands, `--jobs 1`;
+    regenerate them with main's code only when main itself changes plain sampling, e.g. new
+    asset shapes)."""
     expected = (DATA / fixture).read_bytes()
     lines = expected.count(b"\n")
     seed = fixture.rsplit("_s", 1)[1].split(".")[0]
