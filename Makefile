@@ -70,5 +70,6 @@ lint: setup
 bench: library  ## print sampling, rendering and embedding throughput
 	$(BIN)/python benchmarks/sample_throughput.py 50000
 	$(BIN)/python benchmarks/render_throughput.py --n 60
+	$(BIN)/python benchmarks/binding_render_rate.py --n 24
 	$(BIN)/python benchmarks/embed_throughput.py
 	$(BIN)/python benchmarks/analyze_throughput.py
