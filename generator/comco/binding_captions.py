@@ -82,7 +82,12 @@ class _Phrases:
     def __init__(self, spec: SceneSpec, style: CaptionStyle, named: list[int], shown: set[int]):
         self.spec, self.style, self.named, self.shown = spec, style, named, shown
 
-    def text(self, categories: dict[int, str] | None = None, values=None) -> str:
+    def text(
+        self,
+        categories: dict[int, str] | None = None,
+        values: dict[tuple[int, AttributeKind], str] | None = None,
+    ) -> str:
+        """The caption, with some objects' categories or attribute values replaced."""
         categories, values = categories or {}, values or {}
         vocabulary = load_vocabulary()
         phrases = []
@@ -99,7 +104,7 @@ def _negatives(spec: SceneSpec, phrases: _Phrases, positive: str) -> list[Negati
     named, shown = phrases.named, [i for i in phrases.named if i in phrases.shown]
     negatives: list[Negative] = []
 
-    def add(text: str, **fields) -> None:
+    def add(text: str, **fields: object) -> None:
         if text != positive:
             negatives.append(Negative(text=text, positive=positive, **fields))
 

@@ -73,8 +73,7 @@ def calibrate(palette: str, out: Path, library: Path, scenes: int, resolution: i
     missing = sorted(set(colours) - set(references))
     if missing:
         raise RuntimeError(f"palette {palette!r}: no rendered object measured for {missing}")
-    existing = yaml.safe_load(RENDERED_PATH.read_text()) if RENDERED_PATH.exists() else {}
-    existing = {k: v for k, v in (existing or {}).items()}
+    existing = (yaml.safe_load(RENDERED_PATH.read_text()) if RENDERED_PATH.exists() else {}) or {}
     existing[palette] = {name: references[name] for name in colours}
     header = (
         "# Mean measured sRGB (0-255) of each palette colour rendered in the studio (AgX view,\n"

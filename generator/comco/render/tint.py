@@ -28,7 +28,7 @@ def _principled(material: bpy.types.Material) -> bpy.types.Node | None:
     return next((n for n in material.node_tree.nodes if n.type == "BSDF_PRINCIPLED"), None)
 
 
-def _socket(sockets, name: str, kind: str):
+def _socket(sockets: bpy.types.bpy_prop_collection, name: str, kind: str) -> bpy.types.NodeSocket:
     return next(s for s in sockets if s.name == name and s.type == kind)
 
 
