@@ -19,7 +19,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	# torch first, pinned: the CPU build; a bare `torch` requirement would pull CUDA wheels
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[render,export,eval,dev]'
+	$(BIN)/pip install -q -e '.[render,export,eval,dev,ray]'
 	touch $@
 
 setup: $(BIN)/.installed  ## install everything into .venv

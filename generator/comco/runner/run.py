@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from comco.annotate import QualityGates
 from comco.assets.library import load_manifest
-from comco.render.protocol import Job
+from comco.render.protocol import Job, Ready
 from comco.runner.journal import JournalError, RejectedLog
 from comco.runner.layout import FolderBusy, Layout, temp_path, write_atomic
 from comco.runner.outputs import CAPTION_STYLE, finish
@@ -44,7 +44,7 @@ class RunConfig:
     specs: Path
     out: Path
     library: Path
-    workers: int = 1
+    workers: int | None = 1  # None: as many as the Ray cluster holds (local: 1)
     device: str = "auto"
     require_gpu: bool = False
     threads: int = 0
@@ -54,6 +54,9 @@ class RunConfig:
     job_timeout_s: float = 600.0
     gates: QualityGates = field(default_factory=QualityGates)
     progress: bool = True
+    engine: str = "local"  # or "ray": see comco.runner.ray_engine
+    address: str | None = None  # ray: a cluster ("auto", HOST:PORT) or None for a local one
+    gpus_per_worker: float = 0.0  # ray: GPUs each worker reserves (fractions share a GPU)
 
 
 @dataclass
@@ -94,9 +97,8 @@ class _Slot(threading.Thread):
 
     def _render(self, task: Task) -> None:
         r = self.run_
-        if self.client.process is None or self.client.jobs_done >= r.config.recycle_after:
-            self.client.stop()
-            ready = self.client.start()
+        ready = start_if_needed(self.client, r.config.recycle_after)
+        if ready is not None:
             r.record.note_worker(ready.device, ready.blender_version)
             with r.stats.lock:
                 if ready.device not in r.stats.devices:
@@ -105,14 +107,13 @@ class _Slot(threading.Thread):
                         f"worker {self.n}: rendering on {ready.device} (pid {ready.pid})",
                         file=sys.stderr,
                     )
-        task.png.parent.mkdir(parents=True, exist_ok=True)
-        png_temp = temp_path(task.png, f"{self.n}")
         arrays = r.layout.scratch / f"slot{self.n}.npz"
         try:
-            done = self.client.render(Job(spec=task.spec, png=str(png_temp), arrays=str(arrays)))
+            kept = render_task(
+                self.client, task, arrays, f"{self.n}", r.library_sha256, r.config.gates, r.rejected
+            )
         except WorkerCrashed as error:
             task.crashes += 1
-            png_temp.unlink(missing_ok=True)
             if task.crashes < MAX_CRASHES:
                 r.tasks.put(task)
                 return
@@ -125,19 +126,41 @@ class _Slot(threading.Thread):
             )
             r.advance(kept=False)
             return
-        assert self.client.ready is not None
-        kept = finish(
-            task,
-            done,
-            png_temp,
-            arrays,
-            self.client.ready,
-            r.library_sha256,
-            r.config.gates,
-            r.rejected,
-        )
-        arrays.unlink(missing_ok=True)
         r.advance(kept)
+
+
+def start_if_needed(client: WorkerClient, recycle_after: int) -> Ready | None:
+    """(Re)start the worker when it is not running or has done `recycle_after` images (memory
+    stays flat); return its Ready message when it was started, else None."""
+    if client.process is not None and client.jobs_done < recycle_after:
+        return None
+    client.stop()
+    return client.start()
+
+
+def render_task(
+    client: WorkerClient,
+    task: Task,
+    arrays: Path,
+    tag: str,
+    library_sha256: str,
+    gates: QualityGates,
+    rejected: RejectedLog,
+) -> bool:
+    """Render one task on a started worker, then keep it (PNG + JSON, atomically) or record
+    why not; True when kept. Shared by every engine, so all write the same files. A worker
+    that dies or hangs raises WorkerCrashed and leaves no file behind."""
+    task.png.parent.mkdir(parents=True, exist_ok=True)
+    png_temp = temp_path(task.png, tag)
+    try:
+        done = client.render(Job(spec=task.spec, png=str(png_temp), arrays=str(arrays)))
+    except WorkerCrashed:
+        png_temp.unlink(missing_ok=True)
+        raise
+    assert client.ready is not None
+    kept = finish(task, done, png_temp, arrays, client.ready, library_sha256, gates, rejected)
+    arrays.unlink(missing_ok=True)
+    return kept
 
 
 class _Run:
@@ -191,6 +214,25 @@ class _Run:
             tqdm.write(f"warning: no assets for {sorted(missing)}", file=sys.stderr)
         return kept, sorted(missing)
 
+    def _render_all(self, todo: list[Task]) -> dict:
+        """Render `todo` on local worker threads; return the engine's summary fields."""
+        for task in todo:
+            self.tasks.put(task)
+        workers = self.config.workers or 1
+        slots = [_Slot(n, self) for n in range(max(1, min(workers, len(todo))))] if todo else []
+        for slot in slots:
+            slot.start()
+        try:
+            for slot in slots:
+                while slot.is_alive():
+                    slot.join(timeout=0.5)
+        except KeyboardInterrupt:
+            self.stop.set()
+            for slot in slots:
+                slot.client.stop()
+            raise
+        return {"workers": len(slots)}
+
     def execute(self) -> dict:
         self.layout.root.mkdir(parents=True, exist_ok=True)
         try:
@@ -223,26 +265,11 @@ class _Run:
         if config.gallery and specs:
             todo = gallery_tasks(specs[0], layout, self.rejected) + todo
         todo, missing = self._without_missing_assets(todo)
-        for task in todo:
-            self.tasks.put(task)
         start = time.perf_counter()
-        slots = (
-            [_Slot(n, self) for n in range(max(1, min(config.workers, len(todo))))] if todo else []
-        )
         with tqdm(
             total=len(todo), unit="img", disable=not config.progress, smoothing=0.1
         ) as self.bar:
-            for slot in slots:
-                slot.start()
-            try:
-                for slot in slots:
-                    while slot.is_alive():
-                        slot.join(timeout=0.5)
-            except KeyboardInterrupt:
-                self.stop.set()
-                for slot in slots:
-                    slot.client.stop()
-                raise
+            engine = self._render_all(todo)
         elapsed = time.perf_counter() - start
         shutil.rmtree(layout.scratch, ignore_errors=True)
         if self.error is not None:
@@ -258,7 +285,7 @@ class _Run:
             "stray_temp_files_removed": strays,
             "seconds": round(elapsed, 2),
             "images_per_s": round(self.stats.rendered / elapsed, 3) if elapsed > 0 else 0.0,
-            "workers": len(slots),
+            **engine,
             "devices": sorted(self.stats.devices),
             "missing_assets": missing,
         }
@@ -268,4 +295,8 @@ class _Run:
 
 def run(config: RunConfig) -> dict:
     """Render every spec of `config.specs` not yet done; return the summary (also saved)."""
+    if config.engine == "ray":
+        from comco.runner.ray_engine import RayRun  # needs the optional `ray` package
+
+        return RayRun(config).execute()
     return _Run(config).execute()
