@@ -22,7 +22,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from comco.runner.layout import write_atomic
+from comco.runner.layout import TEMP_MARK, write_atomic
 from comco.runner.ray_actor import RUN_MARKER, ActorSetup, Chunk, RenderActor
 from comco.runner.run import MAX_CRASHES, RunConfig, RunError, _Run
 from comco.runner.tasks import Task
@@ -156,11 +156,16 @@ class RayRun(_Run):
             max_task_retries=0,
         )
         actors = [remote.remote(n, setup) for n in range(count)]
+        lost: list[Task] = []
         try:
-            self._drive(ray, actors, deque(todo))
+            self._drive(ray, actors, deque(todo), lost)
         finally:
             for actor in actors:
                 ray.kill(actor)  # its Blender worker dies with it (PR_SET_PDEATHSIG)
+        for task in lost:  # what dead actors left half-written; the retry wrote the real file
+            for final in (task.png, task.annotation):
+                for stray in final.parent.glob(f"{final.name}{TEMP_MARK}*"):
+                    stray.unlink(missing_ok=True)
         nodes = {
             node: {
                 "workers": len(self.node_workers.get(node, ())),
@@ -171,7 +176,7 @@ class RayRun(_Run):
         }
         return {"engine": "ray", "workers": count, "nodes": nodes}
 
-    def _drive(self, ray: Any, actors: list, queue: deque[Task]) -> None:
+    def _drive(self, ray: Any, actors: list, queue: deque[Task], lost: list[Task]) -> None:
         """Keep every live actor busy until the queue is empty and no call is in flight."""
         inflight: dict[Any, tuple[int, list[Task], int]] = {}  # ref -> actor, tasks, epoch
         epochs, deaths = [0] * len(actors), [0] * len(actors)
@@ -199,6 +204,7 @@ class RayRun(_Run):
                     # the actor process or its node died: nothing of this call is counted,
                     # so its tasks go back whole (finished ones are found done and skipped)
                     queue.extendleft(reversed(tasks))
+                    lost += tasks
                     if epoch == epochs[n]:
                         epochs[n] += 1
                         deaths[n] += 1
