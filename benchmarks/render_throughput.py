@@ -2,10 +2,11 @@
 
     python benchmarks/render_throughput.py [--n 40] [--size 224] [--samples 8] [--workers 1]
         [--device auto|OPTIX|CUDA|HIP|METAL|CPU] [--library assets/library] [--denoise]
+        [--engine local|ray] [--address auto|HOST:PORT] [--gpus-per-worker F] [--recycle-after N]
 
 Prints renders/s (kept and rejected scenes, with worker start-up), kept images/s, the
 steady kept rate (first to last kept image), mean in-worker seconds per image and the peak
-memory of a worker process. Without a built
+memory of the worker processes (sampled, early and late in the run). Without a built
 library it renders the toy shapes of `comco.render.toy_library` (say which in any report).
 """
 
@@ -13,10 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import tempfile
 import time
 from pathlib import Path
+
+from worker_rss import RssSampler
 
 from comco.assets.library import MANIFEST_NAME, default_library_dir, load_manifest
 from comco.catalog import load_vocabulary
@@ -66,6 +68,10 @@ def main() -> None:
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     parser.add_argument("--denoise", action="store_true")
     parser.add_argument("--library", type=Path, default=default_library_dir())
+    parser.add_argument("--engine", choices=("local", "ray"), default="local")
+    parser.add_argument("--address", default=None, help="ray: auto or HOST:PORT (default: private)")
+    parser.add_argument("--gpus-per-worker", type=float, default=0.0)
+    parser.add_argument("--recycle-after", type=int, default=1000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="comco-bench-") as tmp:
         library = args.library
@@ -77,28 +83,32 @@ def main() -> None:
         lines = _specs(library, args.n, args.size, args.samples, args.denoise, args.objects)
         specs.write_text("\n".join(lines) + "\n")
         out = Path(tmp) / "out"
-        began = time.perf_counter()
-        summary = run(
-            RunConfig(
-                specs=specs,
-                out=out,
-                library=library,
-                workers=args.workers,
-                device=args.device,
-                threads=args.threads,
-                gallery=False,
-                progress=False,
-            )
+        config = RunConfig(
+            specs=specs,
+            out=out,
+            library=library,
+            workers=args.workers,
+            device=args.device,
+            threads=args.threads,
+            gallery=False,
+            progress=False,
+            recycle_after=args.recycle_after,
+            engine=args.engine,
+            address=args.address,
+            gpus_per_worker=args.gpus_per_worker,
         )
+        began = time.perf_counter()
+        with RssSampler(out) as memory:
+            summary = run(config)
         wall = time.perf_counter() - began
         done = sorted(out.glob("images/*/*.json"), key=lambda p: p.stat().st_mtime)
         stamps = [p.stat().st_mtime for p in done]
         seconds = [json.loads(p.read_text())["render"]["seconds"] for p in done]
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     steady = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 else 0.0
     print(
         f"{summary['devices']} {args.size}x{args.size} {args.samples} spp denoise={args.denoise} "
-        f"{args.objects} objects, {args.workers} worker(s), library {library.name}"
+        f"{args.objects} objects, {summary['workers']} worker(s), library {library.name}, "
+        f"engine {args.engine}, recycle after {args.recycle_after}"
     )
     print(f"rendered {summary['rendered']} rejected {summary['rejected']} in {wall:.1f} s")
     processed = summary["rendered"] + summary["rejected"]
@@ -106,7 +116,7 @@ def main() -> None:
     print(f"kept images/s   {summary['rendered'] / wall:.2f} (with worker start-up)")
     print(f"steady kept/s   {steady:.2f} (first to last kept image)")
     print(f"worker s/image  {sum(seconds) / max(1, len(seconds)):.3f}")
-    print(f"peak worker memory {peak_mb:.0f} MB")
+    print("\n".join(memory.report()))
 
 
 if __name__ == "__main__":
