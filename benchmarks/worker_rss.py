@@ -64,18 +64,18 @@ class RssSampler:
                     self.samples.append((now, pid, mb))
 
     def report(self) -> list[str]:
-        """Peak RSS of any worker, over the whole run and over its first and last fifth."""
+        """Peak RSS of any worker over the whole run and in each tenth of it (flat or not)."""
         if not self.samples:
             return ["worker RSS: no worker seen (run shorter than one sampling interval?)"]
         start, end = self.samples[0][0], self.samples[-1][0]
-        fifth = (end - start) / 5
+        tenth = (end - start) / 10
 
         def peak(lo: float, hi: float) -> float:
             return max((mb for t, _, mb in self.samples if lo <= t <= hi), default=0.0)
 
+        trace = [peak(start + k * tenth, start + (k + 1) * tenth) for k in range(10)]
         return [
             f"workers seen    {len({pid for _, pid, _ in self.samples})} processes",
             f"peak worker RSS {peak(start, end):.0f} MB (sampled every {self.interval_s} s)",
-            f"peak RSS, first fifth of the workers' time {peak(start, start + fifth):.0f} MB, "
-            f"last fifth {peak(end - fifth, end):.0f} MB",
+            "peak RSS per tenth of the run (MB): " + " ".join(f"{mb:.0f}" for mb in trace),
         ]
