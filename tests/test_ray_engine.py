@@ -209,8 +209,10 @@ def test_ray_renders_the_same_dataset_as_the_local_engine(
 ) -> None:
     count, specs = 12, _specs(tmp_path, 12)
     ray_out, local_out = tmp_path / "ray", tmp_path / "local"
-    summary = run(_config(specs, ray_out, library, engine="ray", workers=2))
+    summary = run(_config(specs, ray_out, library, engine="ray", workers=2, recycle_after=4))
     run(_config(specs, local_out, library))
+    logs = "".join(p.read_text() for p in (ray_out / "logs").glob("worker-ray*.log"))
+    assert logs.count(": rendering on CPU") >= 3, "no worker was recycled after 4 images"
     assert summary["engine"] == "ray" and summary["workers"] == 2
     assert summary["rendered"] + summary["rejected"] == count
     (node,) = summary["nodes"].values()

@@ -179,17 +179,16 @@ class RayRun(_Run):
     def _drive(self, ray: Any, actors: list, queue: deque[Task], lost: list[Task]) -> None:
         """Keep every live actor busy until the queue is empty and no call is in flight."""
         inflight: dict[Any, tuple[int, list[Task], int]] = {}  # ref -> actor, tasks, epoch
-        epochs, deaths = [0] * len(actors), [0] * len(actors)
+        epochs, deaths, busy = [0] * len(actors), [0] * len(actors), [0] * len(actors)
         started: dict[int, str] = {}
         alive = set(range(len(actors)))
         while queue or inflight:
             for n in sorted(alive):
-                busy = sum(1 for m, _, _ in inflight.values() if m == n)
-                while busy < IN_FLIGHT and queue:
+                while busy[n] < IN_FLIGHT and queue:
                     size = max(1, min(CHUNK, len(queue) // (IN_FLIGHT * len(alive))))
                     tasks = [queue.popleft() for _ in range(min(size, len(queue)))]
                     inflight[actors[n].render.remote(tasks)] = (n, tasks, epochs[n])
-                    busy += 1
+                    busy[n] += 1
             if not inflight:
                 raise RunError(
                     f"every Ray worker died {MAX_RESTARTS + 1} times; see the worker logs "
@@ -198,6 +197,7 @@ class RayRun(_Run):
             ready, _ = ray.wait(list(inflight), num_returns=1, timeout=1.0)
             for ref in ready:
                 n, tasks, epoch = inflight.pop(ref)
+                busy[n] -= 1
                 try:
                     chunk: Chunk = ray.get(ref)
                 except ray.exceptions.RayActorError:
