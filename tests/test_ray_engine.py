@@ -27,6 +27,8 @@ from comco.runner import ray_engine
 from comco.runner.ray_engine import plan_workers
 from comco.runner.run import RunConfig, RunError, run
 
+pytestmark = pytest.mark.ray  # select with -m ray
+
 has_ray = importlib.util.find_spec("ray") is not None
 has_bpy = importlib.util.find_spec("bpy") is not None
 requires_ray = pytest.mark.skipif(not has_ray, reason="no ray (pip install -e '.[ray]')")
@@ -183,7 +185,6 @@ def test_ray_options_without_the_ray_engine_are_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "--gpus-per-worker: 0 reserves no GPU" in result.output
 
 
-@pytest.mark.ray
 @requires_ray
 def test_a_folder_the_workers_cannot_see_is_a_one_line_error(
     tmp_path: Path, library: Path, local_ray: None, monkeypatch: pytest.MonkeyPatch
@@ -200,7 +201,6 @@ def test_a_folder_the_workers_cannot_see_is_a_one_line_error(
     assert not list(out.glob("images/*/*"))
 
 
-@pytest.mark.ray
 @pytest.mark.blender
 @requires_ray
 @requires_bpy
@@ -230,7 +230,6 @@ def test_ray_renders_the_same_dataset_as_the_local_engine(
     assert again["rendered"] == again["rejected"] == 0 and again["already_done"] == count
 
 
-@pytest.mark.ray
 @pytest.mark.blender
 @requires_ray
 @requires_bpy
@@ -268,7 +267,6 @@ def test_killed_actor_and_blender_worker_lose_and_double_nothing(
     assert not [r for r in _rejected(out) if r["stage"] == "crash"], "a crash was not retried"
 
 
-@pytest.mark.ray
 @pytest.mark.blender
 @requires_ray
 @requires_bpy

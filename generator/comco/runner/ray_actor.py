@@ -5,8 +5,9 @@ bpy never runs in a Ray process, forked or threaded) and runs the local engine's
 code (`render_task`), which writes the PNG and its JSON straight into the dataset folder,
 temp-then-rename. That folder must be the driver's own, seen at the same path on every
 node; the actor checks this before its first render. Rejections are not journalled here:
-they go back to the driver, the only writer of rejected.jsonl. This module does not import
-ray; the driver wraps `RenderActor` with `ray.remote`.
+they go back to the driver, the only writer of rejected.jsonl. The driver wraps
+`RenderActor` with `ray.remote`; ray is imported only inside the actor, so this module loads
+without it. The Blender worker dies with its actor (the worker asks for PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
@@ -147,7 +148,7 @@ class RenderActor:
         client, setup = self._client(), self.setup
         chunk = Chunk(node=self.node, actor_pid=os.getpid())
         rejections = CollectedRejections()
-        arrays = Path(client.options.scratch) / "arrays.npz"
+        arrays = client.options.scratch / "arrays.npz"
         for task in tasks:
             if task.done:
                 chunk.outcomes.append(Outcome(kept=True))
@@ -168,8 +169,3 @@ class RenderActor:
             chunk.outcomes.append(Outcome(kept=kept))
         chunk.rejections = rejections.records
         return chunk
-
-    def stop(self) -> None:
-        """End the Blender worker (it would also die with the actor)."""
-        if self.client is not None:
-            self.client.stop()
