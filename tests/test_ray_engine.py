@@ -264,6 +264,8 @@ def test_killed_actor_and_blender_worker_lose_and_double_nothing(
     done = _check_complete(out, count)
     assert result["already_done"] == 0 and result["rendered"] == len(done)
     assert result["rendered"] + result["rejected"] == count
+    (node,) = result["nodes"].values()
+    assert (node["rendered"], node["rejected"]) == (result["rendered"], result["rejected"])
     assert not [r for r in _rejected(out) if r["stage"] == "crash"], "a crash was not retried"
 
 
