@@ -50,6 +50,7 @@ def local_ray() -> Iterator[None]:
     ray.init(
         address="local",
         num_cpus=2,
+        object_store_memory=100 * 1024**2,  # chunks of specs and outcomes are small
         _node_ip_address="127.0.0.1",
         include_dashboard=False,
         log_to_driver=False,
