@@ -7,7 +7,7 @@
 Prints renders/s (kept and rejected scenes, with worker start-up), kept images/s, the
 steady kept rate (first to last kept image), mean in-worker seconds per image and the peak
 memory of the worker processes (sampled, early and late in the run). Without a built
-library it renders the toy shapes of `comco.render.toy_library` (say which in any report).
+library it renders the toy shapes of `comco.assets.toy_library` (say which in any report).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from pathlib import Path
 from worker_rss import RssSampler
 
 from comco.assets.library import MANIFEST_NAME, default_library_dir, load_manifest
+from comco.assets.toy_library import build_toy_library
 from comco.catalog import load_vocabulary
-from comco.render.protocol import DEVICE_CHOICES
-from comco.render.toy_library import build_toy_library
 from comco.runner.run import RunConfig, run
 from comco.sampler import SamplerConfig, sample_scenes
 from comco.spec import Camera, RenderSettings, SceneSpec
+from comco.worker_protocol import DEVICE_CHOICES
 
 
 def _specs(

@@ -21,8 +21,8 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
+from comco.assets.toy_library import build_toy_library, toy_scene
 from comco.cli import main
-from comco.render.toy_library import build_toy_library, toy_scene
 from comco.runner import ray_engine
 from comco.runner.ray_engine import plan_workers
 from comco.runner.run import RunConfig, RunError, run

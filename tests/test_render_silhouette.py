@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from comco.render.silhouette import rasterize, world_vertices
+from comco.silhouette import rasterize, world_vertices
 
 
 def test_square_covers_exactly_the_pixel_centres_inside() -> None:

@@ -19,8 +19,8 @@ from mathutils import Matrix, Vector
 
 from comco.assets.library import LibraryManifest
 from comco.render.pool import AssetPool, place
-from comco.render.silhouette import silhouette, world_vertices
-from comco.render.studio_settings import FIXED_SETTINGS
+from comco.render_settings import FIXED_SETTINGS
+from comco.silhouette import silhouette, world_vertices
 from comco.spec import SceneSpec
 
 FLOOR_SIZE_M = 200.0

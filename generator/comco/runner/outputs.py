@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 
 import comco
-from comco.annotate import QualityGates, measure, object_annotations, quality_problems
-from comco.annotations import CameraAnnotation, ImageAnnotation, RenderInfo
-from comco.captions import caption_set, caption_style
-from comco.render.protocol import Done, Ready
-from comco.render.studio_settings import FIXED_SETTINGS
-from comco.runner.journal import RejectedLog
-from comco.runner.layout import write_atomic
+from comco.annotations import RenderInfo, build_annotation
+from comco.atomic import write_atomic
+from comco.captions import caption_style
+from comco.measure import QualityGates, measure, quality_problems
+from comco.render_settings import FIXED_SETTINGS
+from comco.runner.journal import RejectedLog, RejectionStage
 from comco.runner.tasks import Task
+from comco.worker_protocol import Done, Ready
 
 # The caption style of every annotation the runner writes (recorded in dataset.json).
 CAPTION_STYLE = "articles"
@@ -38,7 +38,7 @@ def finish(
         rejected.add(
             task.key,
             done.error or "unknown render error",
-            "render",
+            RejectionStage.render,
             id=spec.id,
             spec=spec.model_dump(mode="json"),
         )
@@ -49,22 +49,19 @@ def finish(
     problems = quality_problems(spec, measures, boxes, gates)
     if problems:
         rejected.add(
-            task.key, "; ".join(problems), "gate", id=spec.id, spec=spec.model_dump(mode="json")
+            task.key,
+            "; ".join(problems),
+            RejectionStage.gate,
+            id=spec.id,
+            spec=spec.model_dump(mode="json"),
         )
         png_temp.unlink(missing_ok=True)
         return False
-    annotation = ImageAnnotation(
-        id=spec.id,
+    annotation = build_annotation(
+        spec,
+        measures,
         image=task.png.name,
-        width=spec.camera.width,
-        height=spec.camera.height,
-        spec=spec,
-        objects=object_annotations(spec, measures),
-        captions=caption_set(spec, caption_style(CAPTION_STYLE)),
-        camera=CameraAnnotation(
-            intrinsics=spec.camera.intrinsics.tolist(),
-            camera_to_world=spec.camera.matrix_world.tolist(),
-        ),
+        style=caption_style(CAPTION_STYLE),
         render=RenderInfo(
             device=ready.device,
             seconds=round(done.seconds, 4),
@@ -77,5 +74,5 @@ def finish(
         ),
     )
     os.replace(png_temp, task.png)
-    write_atomic(task.annotation, annotation.model_dump_json(indent=1).encode(), str(os.getpid()))
+    write_atomic(task.annotation, annotation.model_dump_json(indent=1))
     return True

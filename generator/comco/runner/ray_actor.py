@@ -18,12 +18,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from comco.annotate import QualityGates
 from comco.assets.library import MANIFEST_NAME
-from comco.runner.layout import Layout
+from comco.dataset.folder import DatasetFolder
+from comco.measure import QualityGates
+from comco.runner.journal import RejectionStage
 from comco.runner.run import render_task, start_if_needed
 from comco.runner.tasks import Task
-from comco.runner.workers import WorkerClient, WorkerCrashed, WorkerOptions
+from comco.runner.worker_client import WorkerClient, WorkerCrashed, WorkerOptions
 
 # The driver writes a fresh token here (in the run's scratch folder) before any actor starts.
 RUN_MARKER = "ray-run"
@@ -81,14 +82,14 @@ class CollectedRejections:
     def __init__(self) -> None:
         self.records: list[dict[str, Any]] = []
 
-    def add(self, key: str, reason: str, stage: str, **extra: Any) -> None:
+    def add(self, key: str, reason: str, stage: RejectionStage, **extra: Any) -> None:
         self.records.append({"key": key, "reason": reason, "stage": stage, **extra})
 
 
 def check_shared_folder(setup: ActorSetup, node: str) -> None:
     """Fail loudly when this node does not see the driver's folder (or the library) at the
     same path: images written elsewhere would be lost to the dataset."""
-    marker = Layout(setup.root).scratch / RUN_MARKER
+    marker = DatasetFolder(setup.root).scratch / RUN_MARKER
     try:
         problem = None if marker.read_text() == setup.token else "belongs to another run"
     except FileNotFoundError:
@@ -134,9 +135,9 @@ class RenderActor:
 
             check_shared_folder(self.setup, self.node)
             self.visible = pin_devices(ray.get_gpu_ids())
-            layout = Layout(self.setup.root)
-            scratch = layout.scratch / f"{self.node}-{os.getpid()}"
-            log = layout.logs / f"worker-ray{self.n}.log"
+            folder = DatasetFolder(self.setup.root)
+            scratch = folder.scratch / f"{self.node}-{os.getpid()}"
+            log = folder.logs / f"worker-ray{self.n}.log"
             log.parent.mkdir(parents=True, exist_ok=True)
             with open(log, "a") as f:
                 f.write(f"comco ray actor {os.getpid()} on {self.node}\n")

@@ -22,7 +22,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from comco.runner.layout import TEMP_MARK, write_atomic
+from comco.atomic import TEMP_MARK, write_atomic
+from comco.runner.journal import RejectionStage
 from comco.runner.ray_actor import RUN_MARKER, ActorSetup, Chunk, RenderActor
 from comco.runner.run import MAX_CRASHES, RunConfig, RunError, _Run
 from comco.runner.tasks import Task
@@ -140,9 +141,9 @@ class RayRun(_Run):
             ray.cluster_resources(), config.workers, cpus, config.gpus_per_worker, len(todo)
         )
         token = secrets.token_hex(16)
-        write_atomic(self.layout.scratch / RUN_MARKER, token.encode(), "run")
+        write_atomic(self.folder.scratch / RUN_MARKER, token)
         setup = ActorSetup(
-            root=self.layout.root,
+            root=self.folder.root,
             token=token,
             options=self.options,
             library_sha256=self.library_sha256,
@@ -192,7 +193,7 @@ class RayRun(_Run):
             if not inflight:
                 raise RunError(
                     f"every Ray worker died {MAX_RESTARTS + 1} times; see the worker logs "
-                    f"in {self.layout.logs} and `ray status`"
+                    f"in {self.folder.logs} and `ray status`"
                 )
             ready, _ = ray.wait(list(inflight), num_returns=1, timeout=1.0)
             for ref in ready:
@@ -241,6 +242,8 @@ class RayRun(_Run):
                     queue.append(task)
                     continue
                 spec = task.spec.model_dump(mode="json")
-                self.rejected.add(task.key, outcome.crash, "crash", id=task.spec.id, spec=spec)
+                self.rejected.add(
+                    task.key, outcome.crash, RejectionStage.crash, id=task.spec.id, spec=spec
+                )
             counts["rendered" if outcome.kept else "rejected"] += 1
             self.advance(outcome.kept)

@@ -19,20 +19,16 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from comco.annotate import QualityGates
-from comco.assets.library import load_manifest
-from comco.render.protocol import Job, Ready
-from comco.runner.journal import JournalError, RejectedLog
-from comco.runner.layout import FolderBusy, Layout, temp_path, write_atomic
+from comco.assets.library import changed_assets, load_manifest
+from comco.atomic import temp_path, write_atomic
+from comco.dataset.folder import DatasetError, DatasetFolder, FolderBusy
+from comco.measure import QualityGates
+from comco.runner.journal import JournalError, RejectedLog, RejectionStage
 from comco.runner.outputs import CAPTION_STYLE, finish
-from comco.runner.provenance import (
-    DatasetRecord,
-    ProvenanceError,
-    check_library,
-    read_previous,
-)
+from comco.runner.provenance import DatasetRecord, ProvenanceError, check_library
 from comco.runner.tasks import Task, gallery_tasks, scene_tasks
-from comco.runner.workers import WorkerClient, WorkerCrashed, WorkerOptions
+from comco.runner.worker_client import WorkerClient, WorkerCrashed, WorkerOptions
+from comco.worker_protocol import Job, Ready
 
 MAX_CRASHES = 2
 
@@ -79,7 +75,7 @@ class _Slot(threading.Thread):
     def __init__(self, n: int, run: _Run):
         super().__init__(name=f"render-slot-{n}", daemon=True)
         self.n, self.run_ = n, run
-        self.client = WorkerClient(run.options, run.layout.logs / f"worker-{n}.log")
+        self.client = WorkerClient(run.options, run.folder.logs / f"worker-{n}.log")
 
     def run(self) -> None:
         r = self.run_
@@ -107,7 +103,7 @@ class _Slot(threading.Thread):
                         f"worker {self.n}: rendering on {ready.device} (pid {ready.pid})",
                         file=sys.stderr,
                     )
-        arrays = r.layout.scratch / f"slot{self.n}.npz"
+        arrays = r.folder.scratch / f"slot{self.n}.npz"
         try:
             kept = render_task(
                 self.client, task, arrays, f"{self.n}", r.library_sha256, r.config.gates, r.rejected
@@ -120,7 +116,7 @@ class _Slot(threading.Thread):
             r.rejected.add(
                 task.key,
                 str(error),
-                "crash",
+                RejectionStage.crash,
                 id=task.spec.id,
                 spec=task.spec.model_dump(mode="json"),
             )
@@ -166,7 +162,7 @@ def render_task(
 class _Run:
     def __init__(self, config: RunConfig):
         self.config = config
-        self.layout = Layout(config.out)
+        self.folder = DatasetFolder(config.out)
         self.stop = threading.Event()
         self.stats = RunStats()
         self.error: BaseException | None = None
@@ -176,7 +172,7 @@ class _Run:
         self.library_sha256 = self.manifest.library_sha256
         self.options = WorkerOptions(
             library=config.library.resolve(),
-            scratch=self.layout.scratch.resolve(),
+            scratch=self.folder.scratch.resolve(),
             device=config.device,
             require_gpu=config.require_gpu,
             threads=config.threads,
@@ -208,7 +204,7 @@ class _Run:
             missing.update(absent)
             reason = f"asset library {self.config.library} has no asset for {absent}"
             spec = task.spec.model_dump(mode="json")
-            self.rejected.add(task.key, reason, "asset", id=task.spec.id, spec=spec)
+            self.rejected.add(task.key, reason, RejectionStage.asset, id=task.spec.id, spec=spec)
             self.stats.rejected += 1
         if missing:
             tqdm.write(f"warning: no assets for {sorted(missing)}", file=sys.stderr)
@@ -234,25 +230,24 @@ class _Run:
         return {"workers": len(slots)}
 
     def execute(self) -> dict:
-        self.layout.root.mkdir(parents=True, exist_ok=True)
         try:
-            with self.layout.exclusive():
+            with self.folder.exclusive():
                 return self._execute()
-        except (FolderBusy, JournalError, ProvenanceError) as error:
+        except (DatasetError, FolderBusy, JournalError, ProvenanceError) as error:
             raise RunError(str(error)) from error
 
     def _execute(self) -> dict:
-        layout, config = self.layout, self.config
-        previous = read_previous(layout.dataset)
-        check_library(previous, layout.root, config.library, self.library_sha256)
-        layout.summary.unlink(missing_ok=True)  # present only while no run is in progress
-        strays = layout.clean_strays()
-        layout.scratch.mkdir(parents=True)
-        self.rejected = RejectedLog(layout.rejected)
+        folder, config = self.folder, self.config
+        previous = folder.read_info()
+        check_library(previous, folder.root, config.library, self.library_sha256)
+        folder.summary.unlink(missing_ok=True)  # present only while no run is in progress
+        strays = folder.clean_strays()
+        folder.scratch.mkdir(parents=True)
+        self.rejected = RejectedLog(folder.rejected)
         rejected_before = len(self.rejected.keys)
-        todo, specs, finished = scene_tasks(config.specs, layout, self.rejected, config.limit)
+        todo, specs, finished = scene_tasks(config.specs, folder, self.rejected, config.limit)
         self.record = DatasetRecord(
-            layout.dataset,
+            folder,
             previous,
             library=config.library,
             library_sha256=self.library_sha256,
@@ -263,15 +258,23 @@ class _Run:
             gates=config.gates,
         )
         if config.gallery and specs:
-            todo = gallery_tasks(specs[0], layout, self.rejected) + todo
+            todo = gallery_tasks(specs[0], folder, self.rejected) + todo
         todo, missing = self._without_missing_assets(todo)
+        changed = changed_assets(
+            config.library, self.manifest, {c for t in todo for c in t.spec.categories}
+        )
+        if changed:
+            raise RunError(
+                f"library: {'; '.join(changed)}; rebuild it with `comco assets build "
+                f"--library {config.library}` (or render with the library it came from)"
+            )
         start = time.perf_counter()
         with tqdm(
             total=len(todo), unit="img", disable=not config.progress, smoothing=0.1
         ) as self.bar:
             engine = self._render_all(todo)
         elapsed = time.perf_counter() - start
-        shutil.rmtree(layout.scratch, ignore_errors=True)
+        shutil.rmtree(folder.scratch, ignore_errors=True)
         if self.error is not None:
             raise RunError(str(self.error)) from self.error
         self.record.finish()
@@ -289,7 +292,7 @@ class _Run:
             "devices": sorted(self.stats.devices),
             "missing_assets": missing,
         }
-        write_atomic(layout.summary, json.dumps(summary, indent=2).encode(), "run")
+        write_atomic(folder.summary, json.dumps(summary, indent=2))
         return summary
 
 
