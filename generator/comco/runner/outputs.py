@@ -16,6 +16,7 @@ from comco.render.studio_settings import FIXED_SETTINGS
 from comco.runner.journal import RejectedLog
 from comco.runner.layout import write_atomic
 from comco.runner.tasks import Task
+from comco.stages import Stopwatch
 
 # The caption style of every annotation the runner writes (recorded in dataset.json).
 CAPTION_STYLE = "articles"
@@ -30,8 +31,10 @@ def finish(
     library_sha256: str,
     gates: QualityGates,
     rejected: RejectedLog,
+    clock: Stopwatch,
 ) -> bool:
-    """Keep the image (PNG first, then its JSON) or record why not; True when kept."""
+    """Keep the image (PNG first, then its JSON) or record why not; True when kept. `clock`
+    gets the time of reading the arrays, annotating and writing the files."""
     spec = task.spec
     if not done.ok:
         png_temp.unlink(missing_ok=True)  # the worker may have written it before failing
@@ -45,6 +48,7 @@ def finish(
         return False
     with np.load(arrays) as data:
         index, silhouettes, boxes = data["index"], data["silhouettes"], data["boxes"]
+    clock.lap("arrays_read")
     measures = measure(index, silhouettes)
     problems = quality_problems(spec, measures, boxes, gates)
     if problems:
@@ -52,6 +56,7 @@ def finish(
             task.key, "; ".join(problems), "gate", id=spec.id, spec=spec.model_dump(mode="json")
         )
         png_temp.unlink(missing_ok=True)
+        clock.lap("annotate")
         return False
     annotation = ImageAnnotation(
         id=spec.id,
@@ -76,6 +81,9 @@ def finish(
             settings=FIXED_SETTINGS,
         ),
     )
+    data = annotation.model_dump_json(indent=1).encode()
+    clock.lap("annotate")
     os.replace(png_temp, task.png)
-    write_atomic(task.annotation, annotation.model_dump_json(indent=1).encode(), str(os.getpid()))
+    write_atomic(task.annotation, data, str(os.getpid()))
+    clock.lap("files_write")
     return True

@@ -2,8 +2,11 @@
 
 Each worker slot is a thread that owns one worker process and pulls tasks from a shared
 queue; the heavy work happens in the worker processes, the threads only wait on pipes and
-write annotations. A task that crashes a worker is queued again once; a second crash
-records it as rejected. Workers are replaced after `recycle_after` images to bound memory.
+write annotations. A slot hands its worker the next job before it annotates and writes the
+image just rendered, so the worker renders while the runner does its bookkeeping (a kill
+can leave that one image unwritten; resume renders it again).
+A task that crashes a worker is queued again once; a second crash records it as rejected.
+Workers are replaced after `recycle_after` images to bound memory.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from tqdm import tqdm
 
 from comco.annotate import QualityGates
 from comco.assets.library import load_manifest
-from comco.render.protocol import Job
+from comco.render.protocol import Done, Job, Ready
 from comco.runner.journal import JournalError, RejectedLog
 from comco.runner.layout import FolderBusy, Layout, temp_path, write_atomic
 from comco.runner.outputs import CAPTION_STYLE, finish
@@ -33,6 +36,7 @@ from comco.runner.provenance import (
 )
 from comco.runner.tasks import Task, gallery_tasks, scene_tasks
 from comco.runner.workers import WorkerClient, WorkerCrashed, WorkerOptions
+from comco.stages import Stopwatch
 
 MAX_CRASHES = 2
 
@@ -63,11 +67,38 @@ class RunStats:
     rendered: int = 0
     rejected: int = 0
     devices: set[str] = field(default_factory=set)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    warm_images: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add_stages(self, stages: dict[str, float]) -> None:
+        with self.lock:
+            self.warm_images += 1
+            for name, seconds in stages.items():
+                self.stage_seconds[name] = self.stage_seconds.get(name, 0.0) + seconds
+
+    def stage_ms(self) -> dict[str, float]:
+        """Mean milliseconds per image of each worker and runner stage, over warm images
+        (not a worker's first, no asset imported for it)."""
+        n = max(1, self.warm_images)
+        return {name: round(1000 * s / n, 2) for name, s in self.stage_seconds.items()}
 
 
 class RunError(RuntimeError):
     """The run cannot go on (a worker could not start: no device, broken library)."""
+
+
+@dataclass
+class _Rendered:
+    """An image the worker has answered for, waiting to be annotated and written."""
+
+    task: Task
+    done: Done
+    png_temp: Path
+    arrays: Path
+    ready: Ready
+    clock: Stopwatch
+    warm: bool
 
 
 class _Slot(threading.Thread):
@@ -77,6 +108,8 @@ class _Slot(threading.Thread):
         super().__init__(name=f"render-slot-{n}", daemon=True)
         self.n, self.run_ = n, run
         self.client = WorkerClient(run.options, run.layout.logs / f"worker-{n}.log")
+        self.rendered: _Rendered | None = None
+        self.images = 0
 
     def run(self) -> None:
         r = self.run_
@@ -85,58 +118,95 @@ class _Slot(threading.Thread):
                 try:
                     task = r.tasks.get_nowait()
                 except queue.Empty:
-                    return
+                    break
                 self._render(task)
+            self._finish_rendered()
         except Exception as error:  # WorkerStartError, or a runner bug: stop the run, show it
             r.fail(error)
         finally:
             self.client.stop()
 
+    def _start_worker(self) -> None:
+        r = self.run_
+        self.client.stop()
+        ready = self.client.start()
+        r.record.note_worker(ready.device, ready.blender_version)
+        with r.stats.lock:
+            if ready.device not in r.stats.devices:
+                r.stats.devices.add(ready.device)
+                tqdm.write(
+                    f"worker {self.n}: rendering on {ready.device} (pid {ready.pid})",
+                    file=sys.stderr,
+                )
+
     def _render(self, task: Task) -> None:
         r = self.run_
         if self.client.process is None or self.client.jobs_done >= r.config.recycle_after:
-            self.client.stop()
-            ready = self.client.start()
-            r.record.note_worker(ready.device, ready.blender_version)
-            with r.stats.lock:
-                if ready.device not in r.stats.devices:
-                    r.stats.devices.add(ready.device)
-                    tqdm.write(
-                        f"worker {self.n}: rendering on {ready.device} (pid {ready.pid})",
-                        file=sys.stderr,
-                    )
+            self._finish_rendered()  # whatever happens to the new worker, keep that image
+            self._start_worker()
         task.png.parent.mkdir(parents=True, exist_ok=True)
         png_temp = temp_path(task.png, f"{self.n}")
-        arrays = r.layout.scratch / f"slot{self.n}.npz"
+        self.images += 1  # two arrays files in turn: one is read while the next is written
+        arrays = r.layout.scratch / f"slot{self.n}-{self.images % 2}.npz"
+        job = Job(spec=task.spec, png=str(png_temp), arrays=str(arrays))
+        began = time.perf_counter()
+        self.client.send(job)
+        sent = time.perf_counter()
+        self._finish_rendered()  # the previous image, while the worker renders this one
+        finished = time.perf_counter()
         try:
-            done = self.client.render(Job(spec=task.spec, png=str(png_temp), arrays=str(arrays)))
+            done = self.client.receive(job)
         except WorkerCrashed as error:
-            task.crashes += 1
-            png_temp.unlink(missing_ok=True)
-            if task.crashes < MAX_CRASHES:
-                r.tasks.put(task)
-                return
-            r.rejected.add(
-                task.key,
-                str(error),
-                "crash",
-                id=task.spec.id,
-                spec=task.spec.model_dump(mode="json"),
-            )
-            r.advance(kept=False)
+            self._crashed(task, png_temp, error)
             return
+        received = time.perf_counter()
+        clock = Stopwatch()
+        # time the worker sat idle because the runner's bookkeeping outlasted the render
+        runner_wait = max(0.0, finished - sent - done.seconds)
+        clock.add("round_trip", received - began - done.seconds - runner_wait)
+        clock.add("runner_wait", runner_wait)
         assert self.client.ready is not None
+        # a worker's first image, and one that imports an asset, also pay one-off set-up
+        warm = self.client.jobs_done > 1 and "asset_import" not in done.stages
+        self.rendered = _Rendered(task, done, png_temp, arrays, self.client.ready, clock, warm)
+
+    def _crashed(self, task: Task, png_temp: Path, error: WorkerCrashed) -> None:
+        r = self.run_
+        task.crashes += 1
+        png_temp.unlink(missing_ok=True)
+        if task.crashes < MAX_CRASHES:
+            r.tasks.put(task)
+            return
+        r.rejected.add(
+            task.key,
+            str(error),
+            "crash",
+            id=task.spec.id,
+            spec=task.spec.model_dump(mode="json"),
+        )
+        r.advance(kept=False)
+
+    def _finish_rendered(self) -> None:
+        """Annotate and write the image the worker last answered for, then count it."""
+        if self.rendered is None:
+            return
+        r, x = self.run_, self.rendered
+        self.rendered = None
+        x.clock.restart()
         kept = finish(
-            task,
-            done,
-            png_temp,
-            arrays,
-            self.client.ready,
+            x.task,
+            x.done,
+            x.png_temp,
+            x.arrays,
+            x.ready,
             r.library_sha256,
             r.config.gates,
             r.rejected,
+            x.clock,
         )
-        arrays.unlink(missing_ok=True)
+        x.arrays.unlink(missing_ok=True)
+        if x.done.ok and x.warm:
+            r.stats.add_stages({**x.done.stages, **x.clock.stages})
         r.advance(kept)
 
 
@@ -261,6 +331,8 @@ class _Run:
             "workers": len(slots),
             "devices": sorted(self.stats.devices),
             "missing_assets": missing,
+            "stage_ms": self.stats.stage_ms(),
+            "warm_images": self.stats.warm_images,
         }
         write_atomic(layout.summary, json.dumps(summary, indent=2).encode(), "run")
         return summary
