@@ -71,11 +71,11 @@ def _specs(
 
 
 # Stages on a worker's critical path besides path tracing, in the order they happen; the
-# runner's own stages (arrays_read, annotate, files_write) run while the worker renders the
-# next image, and count only where the worker waited for them (runner_wait).
-CRITICAL = ("job_parse", "scene_update", "cycles_sync", "compositor", "cycles_call", "png_write")
+# runner's own stages run while the worker renders the next image, and count only where the
+# worker waited for them (runner_wait).
+CRITICAL = ("job_parse", "scene_update", "cycles_sync", "compositor", "cycles_call", "image_write")
 CRITICAL += ("index_read", "silhouettes", "arrays_write", "round_trip", "runner_wait")
-OVERLAPPED = ("arrays_read", "annotate", "files_write")
+OVERLAPPED = ("arrays_read", "annotate", "png_encode", "json_write")
 
 
 def print_split(stage_ms: dict[str, float]) -> None:

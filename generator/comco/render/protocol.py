@@ -11,6 +11,8 @@ chose, and answers with a short JSON line.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from comco.spec import SceneSpec
@@ -33,11 +35,15 @@ class Ready(_Message):
 
 
 class Job(_Message):
-    """Render `spec`, write the image to `png` and the arrays to `arrays` (both temp names)."""
+    """Render `spec`, write the image to `png` and the arrays to `arrays` (both temp names).
+
+    `image_format` "BMP" writes the same 8-bit pixels uncompressed to `png` instead, so the
+    caller can encode the PNG while the worker renders its next job (`comco.runner.png`)."""
 
     spec: SceneSpec
     png: str
     arrays: str
+    image_format: Literal["PNG", "BMP"] = "PNG"
 
 
 class Done(_Message):

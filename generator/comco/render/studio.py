@@ -128,11 +128,11 @@ class Studio:
         self.scene.camera = self.camera
 
     def _setup_compositor(self) -> None:
+        # Only the index pass goes through the compositor: without a Group Output the RGB
+        # image stays the render itself (same pixels) and is not copied through the tree.
         tree = bpy.data.node_groups.new("comco", "CompositorNodeTree")
         self.scene.compositing_node_group = tree
         layers = tree.nodes.new("CompositorNodeRLayers")
-        tree.interface.new_socket("Image", in_out="OUTPUT", socket_type="NodeSocketColor")
-        tree.links.new(layers.outputs["Image"], tree.nodes.new("NodeGroupOutput").inputs[0])
         index_out = tree.nodes.new("CompositorNodeOutputFile")
         index_out.format.media_type = "IMAGE"
         index_out.format.file_format = "OPEN_EXR"
@@ -199,9 +199,11 @@ class Studio:
             boxes.append(box)
         return np.stack(masks), np.asarray(boxes, dtype=np.float64)
 
-    def render(self, spec: SceneSpec, png_path: Path, clock: Stopwatch) -> np.ndarray:
-        """Render `spec`, write its RGB PNG to `png_path`, and return the instance-index image;
-        `clock` gets the time of each stage."""
+    def render(
+        self, spec: SceneSpec, image_path: Path, image_format: str, clock: Stopwatch
+    ) -> np.ndarray:
+        """Render `spec`, write its RGB image (PNG or BMP) to `image_path`, and return the
+        instance-index image; `clock` gets the time of each stage."""
         self._apply(spec, clock)
         self._phases.clear()
         bpy.ops.render.render(write_still=False)
@@ -212,8 +214,9 @@ class Studio:
         else:
             clock.lap("cycles_call")
         # the same colour-managed writer `write_still` uses, timed on its own
-        bpy.data.images["Render Result"].save_render(str(png_path), scene=self.scene)
-        clock.lap("png_write")
+        self.scene.render.image_settings.file_format = image_format
+        bpy.data.images["Render Result"].save_render(str(image_path), scene=self.scene)
+        clock.lap("image_write")
         index = self._read_index()
         clock.lap("index_read")
         return index

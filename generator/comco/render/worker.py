@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             job = Job.model_validate_json(line)
             clock.lap("job_parse")
             try:
-                index = studio.render(job.spec, Path(job.png), clock)
+                index = studio.render(job.spec, Path(job.png), job.image_format, clock)
                 masks, boxes = studio.silhouettes(job.spec, index)
                 clock.lap("silhouettes")
                 with open(job.arrays, "wb") as f:

@@ -15,6 +15,7 @@ from comco.render.protocol import Done, Ready
 from comco.render.studio_settings import FIXED_SETTINGS
 from comco.runner.journal import RejectedLog
 from comco.runner.layout import write_atomic
+from comco.runner.png import encode_png
 from comco.runner.tasks import Task
 from comco.stages import Stopwatch
 
@@ -33,8 +34,9 @@ def finish(
     rejected: RejectedLog,
     clock: Stopwatch,
 ) -> bool:
-    """Keep the image (PNG first, then its JSON) or record why not; True when kept. `clock`
-    gets the time of reading the arrays, annotating and writing the files."""
+    """Keep the image (PNG first, then its JSON) or record why not; True when kept.
+    `png_temp` holds the worker's image as BMP (`Job.image_format`); `clock` gets the time
+    of reading the arrays, annotating, encoding the PNG and writing the JSON."""
     spec = task.spec
     if not done.ok:
         png_temp.unlink(missing_ok=True)  # the worker may have written it before failing
@@ -83,7 +85,8 @@ def finish(
     )
     data = annotation.model_dump_json(indent=1).encode()
     clock.lap("annotate")
-    os.replace(png_temp, task.png)
+    encode_png(png_temp, task.png, str(os.getpid()))
+    clock.lap("png_encode")
     write_atomic(task.annotation, data, str(os.getpid()))
-    clock.lap("files_write")
+    clock.lap("json_write")
     return True

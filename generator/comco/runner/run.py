@@ -148,7 +148,7 @@ class _Slot(threading.Thread):
         png_temp = temp_path(task.png, f"{self.n}")
         self.images += 1  # two arrays files in turn: one is read while the next is written
         arrays = r.layout.scratch / f"slot{self.n}-{self.images % 2}.npz"
-        job = Job(spec=task.spec, png=str(png_temp), arrays=str(arrays))
+        job = Job(spec=task.spec, png=str(png_temp), arrays=str(arrays), image_format="BMP")
         began = time.perf_counter()
         self.client.send(job)
         sent = time.perf_counter()
