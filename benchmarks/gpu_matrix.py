@@ -99,11 +99,10 @@ def _cpu_seconds() -> float:
 
 
 def render_row(
-    row: Row, workers: int, n: int, library: Path, device: str, categories: int, tmp: Path
+    row: Row, workers: int, lines: list[str], library: Path, device: str, tmp: Path
 ) -> dict:
-    """Render n images of one configuration with `workers` workers; return its figures."""
+    """Render the spec `lines` of one configuration with `workers` workers; its figures."""
     specs = tmp / f"specs-{row.size}-{row.samples}-{workers}.jsonl"
-    lines = _specs(library, n, row.size, row.samples, row.denoise, 4, categories)
     specs.write_text("\n".join(lines) + "\n")
     out = tmp / "out"
     shutil.rmtree(out, ignore_errors=True)
@@ -194,7 +193,12 @@ def main() -> None:
             library = tmp / "toy-library"
             build_toy_library(library)
             print(f"no library at {args.library}; rendering toy shapes (say so in any report)")
-        warm = render_row(rows[0], 1, 4, library, args.device, args.categories, tmp)
+        most = args.n_per_worker * max(counts)
+        specs = {  # sampled once per row, before any timing
+            row: _specs(library, most, row.size, row.samples, row.denoise, 4, args.categories)
+            for row in rows
+        }
+        warm = render_row(rows[0], 1, specs[rows[0]][:4], library, args.device, tmp)
         print(
             f"warm-up (kernel compile, 1 worker, 4 images): {warm['wall_s']:.1f} s on "
             f"{warm['devices']}"
@@ -203,8 +207,8 @@ def main() -> None:
         results = []
         for row in rows:
             for workers in counts:
-                n = args.n_per_worker * workers
-                result = render_row(row, workers, n, library, args.device, args.categories, tmp)
+                lines = specs[row][: args.n_per_worker * workers]
+                result = render_row(row, workers, lines, library, args.device, tmp)
                 results.append(result)
                 print(format_row(result), flush=True)
     if args.json:
