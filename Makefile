@@ -12,14 +12,14 @@ LIBRARY ?= assets/library
 export COMCO_LIBRARY := $(abspath $(LIBRARY))
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup library verify-library sample render demo test lint bench clean-renders
+.PHONY: setup library verify-library sample render demo test test-fast lint bench clean-renders
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	# torch first, pinned: the CPU build; a bare `torch` requirement would pull CUDA wheels
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[render,export,eval,dev]'
+	$(BIN)/pip install -q -e '.[render,export,eval,analyze,dev]'
 	touch $@
 
 setup: $(BIN)/.installed  ## install everything into .venv
@@ -60,6 +60,10 @@ test: verify-library  ## install, build and verify the library, run every test
 	set +e; $(BIN)/python -m pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
+test-fast: setup  ## the tests that need neither Blender nor the asset library (no build)
+	set +e; $(BIN)/python -m pytest -q -m "not blender and not library"; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
+
 lint: setup
 	$(BIN)/ruff check generator tests benchmarks && $(BIN)/ruff format --check generator tests benchmarks
 
@@ -67,3 +71,4 @@ bench: library  ## print sampling, rendering and embedding throughput
 	$(BIN)/python benchmarks/sample_throughput.py 50000
 	$(BIN)/python benchmarks/render_throughput.py --n 60
 	$(BIN)/python benchmarks/embed_throughput.py
+	$(BIN)/python benchmarks/analyze_throughput.py

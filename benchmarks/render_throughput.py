@@ -9,7 +9,7 @@ steady kept rate (first to last kept image), mean in-worker seconds per image, t
 memory of a worker process, and where an image's time goes (mean ms per stage, in the
 worker and in the runner, and the total a worker spends on anything but path tracing).
 Without a built
-library it renders the toy shapes of `comco.render.toy_library` (say which in any report).
+library it renders the toy shapes of `comco.assets.toy_library` (say which in any report).
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ import time
 from pathlib import Path
 
 from comco.assets.library import MANIFEST_NAME, default_library_dir, load_manifest
+from comco.assets.toy_library import build_toy_library
 from comco.catalog import load_vocabulary
-from comco.render.protocol import DEVICE_CHOICES
-from comco.render.toy_library import build_toy_library
 from comco.runner.run import RunConfig, run
 from comco.sampler import SamplerConfig, sample_scenes
 from comco.spec import Camera, RenderSettings, SceneSpec
+from comco.worker_protocol import DEVICE_CHOICES
 
 
 def _specs(

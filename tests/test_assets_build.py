@@ -78,7 +78,7 @@ def test_triangulate_concave_polygon_covers_its_area():
 def test_catalog_covers_the_default_presets():
     catalog = load_catalog()
     vocab = load_vocabulary()
-    ids = [c.id for p in ("comco72", "simco18") for c in vocab.preset(p)]
+    ids = [c.id for p in ("comco72", "coco80", "simco18") for c in vocab.preset(p)]
     assert len(vocab.preset("comco72")) == 72
     assert sorted(set(ids) - set(catalog.categories)) == []
 

@@ -198,3 +198,18 @@ def test_keep_cluster_keeps_one_object_of_a_bunch():
     kept = keep_cluster([trimesh.util.concatenate([big, leaf, other])])
     assert len(kept) == 2
     assert max(m.bounds[1][0] for m in kept) < 1
+
+
+def test_load_obj_materials_are_matte_and_keep_their_names(tmp_path):
+    # an MTL Kd is a diffuse colour; exported without a metallic factor, glTF makes it a
+    # full metal, and a white toilet rendered as a grey mirror of the sky
+    (tmp_path / "m.mtl").write_text("newmtl fayence\nKd 0.95 0.95 0.95\n")
+    (tmp_path / "m.obj").write_text(
+        "mtllib m.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nv 0 0 1\nusemtl fayence\n"
+        "f 1 3 2\nf 1 2 4\nf 1 4 3\nf 2 3 4\n"
+    )
+    (mesh,) = load_obj(tmp_path / "m.obj", [])
+    assert mesh.visual.material.name == "fayence"
+    assert mesh.visual.material.metallicFactor == 0.0
+    glb = trimesh.Scene(mesh).export(file_type="glb")
+    assert b'"metallicFactor":0.0' in glb.replace(b" ", b"")

@@ -43,12 +43,12 @@ def test_unknown_preset_lists_the_known_ones():
 def test_every_preset_with_assets_has_a_measured_shape():
     shapes = load_asset_shapes()
     vocabulary = load_vocabulary()
-    for preset in ("comco72", "simco18"):
+    for preset in ("comco72", "coco80", "simco18"):
         missing = [c for c in vocabulary.presets[preset] if c not in shapes]
         assert not missing, f"run `comco assets calibrate`: no shape for {missing}"
         assert all(max(shapes[c].extents) == 1.0 for c in vocabulary.presets[preset])
 
 
 def test_an_unmeasured_category_gets_the_safe_unit_cube():
-    assert "parking_meter" not in load_asset_shapes()
-    assert asset_shape("parking_meter").extents == (1.0, 1.0, 1.0)
+    assert "not_measured" not in load_asset_shapes()
+    assert asset_shape("not_measured").extents == (1.0, 1.0, 1.0)

@@ -11,13 +11,13 @@ from click.testing import CliRunner
 from comco.cli import main
 from comco.eval.results import EvalRun
 from comco.eval.tiny import build_clip
-from test_eval_dataset import make_dataset
+from support.scenes import eval_dataset
 
 pytestmark = pytest.mark.models
 
 
 def test_eval_writes_results_report_and_plots(tmp_path: Path) -> None:
-    renders = make_dataset(tmp_path / "renders", n_images=3)
+    renders = eval_dataset(tmp_path / "renders", n_images=3)
     model = build_clip(tmp_path / "tiny-clip")
     out = tmp_path / "results"
     args = ["eval", "--dataset", str(renders), "--model", f"hf:{model}",
@@ -49,12 +49,16 @@ def test_eval_writes_results_report_and_plots(tmp_path: Path) -> None:
         assert f"plots/{plot}" in report
         assert (out / "plots" / plot).read_bytes()[:4] == b"\x89PNG"
 
+    cached = sorted((tmp_path / "cache").rglob("*.npz"))
     again = CliRunner().invoke(main, args, catch_exceptions=False)  # all from the cache now
     assert again.exit_code == 0
+    assert sorted((tmp_path / "cache").rglob("*.npz")) == cached  # nothing embedded again
+    rerun = json.loads((out / "results.json").read_text())["runs"]
+    assert [r["results"] for r in rerun] == [clip["results"], sbert["results"]]
 
 
 def test_eval_rejects_bad_arguments_clearly(tmp_path: Path) -> None:
-    renders = make_dataset(tmp_path / "renders", n_images=1)
+    renders = eval_dataset(tmp_path / "renders", n_images=1)
     runner = CliRunner()
     common = ["eval", "--dataset", str(renders), "--out", str(tmp_path / "o")]
     bad_task = runner.invoke(main, [*common, "--model", "hf:x", "--task", "tor,bogus"])

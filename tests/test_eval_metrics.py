@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from comco.eval import metrics
 from comco.eval.metrics import cosine, nearest, normalize, ratio_with_ci
 from comco.eval.results import Tally
 
@@ -66,6 +67,15 @@ def test_interval_shrinks_with_more_images() -> None:
 def test_empty_column_is_nan() -> None:
     (e,) = ratio_with_ci(np.zeros((3, 1)), np.zeros((3, 1)), n_boot=50)
     assert math.isnan(e.pct)
+
+
+def test_chunked_resampling_gives_the_same_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(3)
+    num = rng.integers(0, 3, size=(101, 2)).astype(float)
+    den = num + rng.integers(0, 3, size=(101, 2))
+    whole = ratio_with_ci(num, den, n_boot=300)
+    monkeypatch.setattr(metrics, "_BOOT_ELEMENTS", 7 * len(num))  # 43 chunks of 7
+    assert ratio_with_ci(num, den, n_boot=300) == whole
 
 
 def test_ratio_rejects_mismatched_shapes() -> None:

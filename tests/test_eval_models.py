@@ -11,8 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from PIL import Image
 
+from comco.cli import main
 from comco.eval.encoders import Encoder, load_encoder, parse_model_spec
 from comco.eval.encoders.base import MissingBackendError, ModelNotAvailableError
 from comco.eval.tiny import build_clip, build_siglip
@@ -181,3 +183,11 @@ def test_siglip_pads_to_max_length_and_has_no_cls(tmp_path: Path, images: list[P
     assert encoder.encode_images(images).shape == (3, 32)
     with pytest.raises(NotImplementedError, match="CLS token"):
         encoder.cls_attention(images)
+
+
+def test_tiny_model_command_writes_a_model_eval_can_load(tmp_path: Path) -> None:
+    out = tmp_path / "tiny"
+    result = CliRunner().invoke(main, ["tiny-model", "--out", str(out), "--kind", "siglip"])
+    assert result.exit_code == 0, result.output
+    encoder = load_encoder(f"hf:{out}", device="cpu", batch_size=4)
+    assert encoder.encode_text(["a dog", "a cat"]).shape[0] == 2

@@ -19,7 +19,7 @@ from comco.eval.encoders import ModelSpec
 from comco.eval.results import TaskResult
 from comco.eval.tasks import TASKS, parse_tasks
 from comco.eval.tasks.context import EvalContext
-from test_eval_dataset import make_dataset
+from support.scenes import eval_dataset
 
 CATEGORIES = load_vocabulary().presets["comco72"]
 
@@ -68,7 +68,7 @@ class StandIn:
 
 @pytest.fixture(scope="module")
 def dataset_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_dataset(tmp_path_factory.mktemp("tasks") / "renders")
+    return eval_dataset(tmp_path_factory.mktemp("tasks") / "renders")
 
 
 def context(root: Path, cache: Path, pick: int = -1) -> EvalContext:
@@ -153,3 +153,53 @@ def test_parse_tasks() -> None:
     assert parse_tasks("all") == list(TASKS)
     with pytest.raises(ValueError, match="'bogus'"):
         parse_tasks("tor,bogus")
+
+
+class PlantedAttention(StandIn):
+    """CLS attention planted on 4x4-pixel patches: `uniform` spreads it evenly, otherwise it
+    all falls on one patch that the largest object covers completely."""
+
+    patch = 4
+
+    def __init__(self, root: Path, uniform: bool) -> None:
+        super().__init__(root, pick=0)
+        self.uniform = uniform
+        self.masks = {r.image_path: [o.mask.decode() for o in r.annotation.objects]
+                      for r in load_dataset(root).records}  # fmt: skip
+        self.largest = {r.image_path: min(r.annotation.objects, key=lambda o: o.size_rank).index
+                        for r in load_dataset(root).records}  # fmt: skip
+
+    def mask_coverage(self, masks: list[np.ndarray]) -> np.ndarray:
+        n, h, w = len(masks), *masks[0].shape
+        stacked = np.stack(masks).astype(np.float32)
+        return stacked.reshape(n, h // self.patch, self.patch, w // self.patch, self.patch).mean(
+            axis=(2, 4)
+        )
+
+    def cls_attention(self, paths: list[Path]) -> np.ndarray:
+        maps = []
+        for path in paths:
+            coverage = self.mask_coverage(self.masks[path])
+            if self.uniform:
+                planted = np.full(coverage.shape[1:], 1.0 / coverage[0].size)
+            else:
+                planted = np.zeros(coverage.shape[1:])
+                full = np.argwhere(coverage[self.largest[path]] == 1.0)[0]
+                planted[tuple(full)] = 1.0
+            maps.append(np.stack([planted, planted]))  # two layers; the task reads the last
+        return np.stack(maps)
+
+
+def test_attention_shares_follow_a_planted_attention_map(dataset_dir: Path, tmp_path: Path) -> None:
+    def run(uniform: bool) -> TaskResult:
+        encoder = CachedEncoder(PlantedAttention(dataset_dir, uniform), tmp_path / str(uniform))
+        return TASKS["attention"].run(EvalContext(load_dataset(dataset_dir), encoder, n_boot=20))
+
+    focused = cells(run(uniform=False))
+    for row in focused.values():
+        assert row["rank1"] == pytest.approx(100) and row["background"] == pytest.approx(0)
+    spread = run(uniform=True)  # attention spread evenly = each object's share of the patches
+    attention, area = cells(spread, 0), cells(spread, 1)
+    assert attention.keys() == area.keys()
+    assert all(attention[group] == pytest.approx(area[group]) for group in area)
+    assert all(0 < row["rank1"] < 100 for row in cells(spread, 0).values())

@@ -19,172 +19,24 @@ from click.testing import CliRunner
 from datasets import load_dataset
 from PIL import Image
 
-from comco.annotations import (
-    CameraAnnotation,
-    ImageAnnotation,
-    ObjectAnnotation,
-    RenderInfo,
-    RleMask,
-)
-from comco.assets.library import AssetRecord, LibraryManifest
-from comco.captions import caption_set, caption_style
+from comco.annotations import ImageAnnotation
 from comco.cli import main
+from comco.dataset.folder import DatasetError, DatasetFolder
 from comco.export.exporter import ExportError, export_dataset
 from comco.export.manifest import read_manifest
-from comco.export.source import SourceError
 from comco.export.tar_shards import TarShards
 from comco.export.verify import verify_export
-from comco.spec import Camera, ObjectSpec, SceneSpec
-
-LIBRARY_SHA = "ab" * 32
-SIZE = 64
-SMALL = 0.75
-LARGE = 2.4
-LEFT, RIGHT, BACK = (-1.3, -0.9), (1.3, -0.9), (0.0, 1.0)
-
-# (id, vocab, [(category, role, scale, position)]), shard index
-SCENES = [
-    ("pair-a", "comco72", [("car", "same", SMALL, LEFT), ("apple", "same", SMALL, RIGHT)], 0),
-    ("pair-b", "comco72", [("cat", "same", SMALL, LEFT), ("cup", "same", SMALL, RIGHT)], 0),
-    (
-        "big-a",
-        "comco72",
-        [
-            ("bus", "large", LARGE, BACK),
-            ("cat", "small", SMALL, LEFT),
-            ("cup", "small", SMALL, RIGHT),
-        ],
-        0,
-    ),
-    (
-        "big-b",
-        "comco72",
-        [
-            ("car", "small", SMALL, LEFT),
-            ("apple", "small", SMALL, RIGHT),
-            ("bus", "large", LARGE, BACK),
-        ],
-        1,
-    ),
-    ("shape-a", "simco18", [("cube", "same", SMALL, LEFT), ("sphere", "same", SMALL, RIGHT)], 1),
-]
-GALLERY = ["apple", "bus", "car"]
-EXPECTED_CONFIGS = {
-    "comco_2obj_same": {"pair-a", "pair-b"},
-    "comco_3obj_one_large": {"big-a", "big-b"},
-    "simco_2obj_same": {"shape-a"},
-}
-
-
-def _spec(scene_id: str, vocab: str, objects: list) -> SceneSpec:
-    return SceneSpec(
-        id=scene_id,
-        seed=sum(map(ord, scene_id)),
-        vocab=vocab,
-        objects=[
-            ObjectSpec(category=c, size_role=r, scale=s, position=p) for c, r, s, p in objects
-        ],
-        camera=Camera(width=SIZE, height=SIZE),
-    )
-
-
-def _png(seed: int) -> bytes:
-    pixels = np.random.default_rng(seed).integers(0, 255, (SIZE, SIZE, 3), dtype=np.uint8)
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def _annotation(spec: SceneSpec) -> ImageAnnotation:
-    objects = [
-        ObjectAnnotation(
-            index=i,
-            category=o.category,
-            size_role=o.size_role,
-            position=(*o.position, 0.0),
-            scale=o.scale,
-            yaw_deg=o.yaw_deg,
-            bbox_xywh=(i, 2 * i, 10 + i, 12 + i),
-            visible_area_px=100 + 7 * i,
-            area_fraction=(100 + 7 * i) / SIZE**2,
-            unoccluded_area_px=120 + 7 * i,
-            occlusion=0.1,
-            size_rank=i + 1,
-            mask=RleMask(size=(SIZE, SIZE), counts="0"),
-            touches_border=False,
-        )
-        for i, o in enumerate(spec.objects)
-    ]
-    return ImageAnnotation(
-        id=spec.id,
-        image=f"{spec.id}.png",
-        width=SIZE,
-        height=SIZE,
-        spec=spec,
-        objects=objects,
-        captions=caption_set(spec, caption_style("articles")),
-        camera=CameraAnnotation(
-            intrinsics=spec.camera.intrinsics.tolist(),
-            camera_to_world=spec.camera.matrix_world.tolist(),
-        ),
-        render=RenderInfo(
-            device="CPU",
-            seconds=0.5,
-            samples=spec.render.samples,
-            denoise=spec.render.denoise,
-            blender_version="5.0.1",
-            comco_version="0.1.0",
-            asset_library_sha256=LIBRARY_SHA,
-        ),
-    )
-
-
-def make_library(root: Path, categories: list[str], sha: str = LIBRARY_SHA) -> Path:
-    """A library folder with only a manifest and ATTRIBUTION.md (no meshes needed)."""
-    root.mkdir(parents=True)
-    assets = {
-        c: AssetRecord(
-            category=c,
-            file=f"{c}.glb",
-            source="procedural" if c in {"cube", "sphere"} else "debian:test-models",
-            source_version="1.0",
-            member=f"models/{c}.obj",
-            licence="CC0-1.0" if c in {"cube", "sphere"} else "CC-BY-4.0",
-            author=f"Author of {c}",
-            sha256="cd" * 32,
-            faces=12,
-            dimensions_m=(1.0, 0.5, 0.5),
-        )
-        for c in categories
-    }
-    manifest = LibraryManifest(comco_version="0.1.0", library_sha256=sha, assets=assets)
-    (root / "manifest.json").write_text(manifest.model_dump_json())
-    (root / "ATTRIBUTION.md").write_text("# Asset attribution\n\nthanks to every author\n")
-    return root
+from support.fake_render import LIBRARY_SHA
+from support.fake_render import fake_library as make_library
+from support.scenes import EXPORT_CONFIGS as EXPECTED_CONFIGS
+from support.scenes import EXPORT_GALLERY as GALLERY
+from support.scenes import export_dataset_folder
 
 
 def make_rendered(root: Path) -> dict[str, ImageAnnotation]:
-    """A rendered dataset folder as docs/CONTRACTS.md describes; returns annotations by id."""
-    library = make_library(
-        root.parent / f"{root.name}-library",
-        ["apple", "bus", "car", "cat", "cup", "cube", "sphere"],
-    )
-    annotations = {}
-    for scene_id, vocab, objects, shard in SCENES:
-        annotation = _annotation(_spec(scene_id, vocab, objects))
-        folder = root / "images" / f"{shard:05d}"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{scene_id}.png").write_bytes(_png(annotation.spec.seed))
-        (folder / f"{scene_id}.json").write_text(annotation.model_dump_json())
-        annotations[scene_id] = annotation
-    (root / "gallery").mkdir()
-    for i, category in enumerate(GALLERY):
-        (root / "gallery" / f"{category}.png").write_bytes(_png(1000 + i))
-        (root / "gallery" / f"{category}.json").write_text(json.dumps({"category": category}))
-    run = {"comco_version": "0.1.0", "library": {"path": str(library), "sha256": LIBRARY_SHA}}
-    (root / "dataset.json").write_text(json.dumps(run))
-    (root / "summary.json").write_text("{}")
-    return annotations
+    """The export scenes rendered (fake) into `root`; their annotations by id."""
+    export_dataset_folder(root)
+    return {i.annotation.id: i.annotation for i in DatasetFolder(root).iter_images()}
 
 
 @pytest.fixture(scope="module")
@@ -310,6 +162,8 @@ def test_card_states_licences_generation_and_features(exported: Path) -> None:
     for category in ["apple", "bus", "car", "cat", "cup", "cube", "sphere"]:
         assert f"Author of {category}" in card
     assert "CC-BY-4.0 (5 assets)" in card and "CC0-1.0 (2 assets)" in card
+    assert "| cube | CC0-1.0 | Author of cube | *modelled in code* (`procedural` 1.0) |" in card
+    assert "| bus | CC-BY-4.0 | Author of bus | `debian:test-models` 1.0 |" in card
     assert "Blender 5.0.1" in card and LIBRARY_SHA in card
     assert '"samples":32' in card.replace(" ", "")
     assert (exported / "ATTRIBUTION.md").read_text().startswith("# Asset attribution")
@@ -393,7 +247,7 @@ def test_unfinished_run_is_refused(rendered, tmp_path: Path) -> None:
     copy = tmp_path / "run"
     shutil.copytree(root, copy)
     (copy / "summary.json").unlink()
-    with pytest.raises(SourceError, match=r"no summary\.json"):
+    with pytest.raises(DatasetError, match=r"no summary\.json"):
         export_dataset(copy, tmp_path / "a", ("parquet",))
 
 
@@ -406,7 +260,7 @@ def test_invalid_annotation_names_its_file_and_field(rendered, tmp_path: Path) -
     data["width"] = "wide"
     annotation.write_text(json.dumps(data))
     with pytest.raises(
-        SourceError, match=rf"{annotation.name}: not a valid ImageAnnotation: width:"
+        DatasetError, match=rf"{annotation.name}: not a valid ImageAnnotation: width:"
     ):
         export_dataset(copy, tmp_path / "a", ("parquet",))
 

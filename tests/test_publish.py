@@ -14,7 +14,7 @@ from comco.cli import main
 from comco.export import publish
 from comco.export.exporter import export_dataset
 from comco.export.manifest import MANIFEST_NAME, read_manifest
-from test_export import make_rendered
+from support.scenes import export_dataset_folder as make_rendered
 
 
 @pytest.fixture(scope="module")

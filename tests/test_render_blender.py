@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from comco.render.protocol import Job
-from comco.render.silhouette import others_window
-from comco.render.toy_library import build_toy_library, toy_scene
-from comco.runner.workers import WorkerClient, WorkerOptions, WorkerStartError
+from comco.assets.toy_library import build_toy_library, toy_scene
+from comco.runner.worker_client import WorkerClient, WorkerOptions, WorkerStartError
+from comco.silhouette import others_window
 from comco.spec import ObjectSpec
+from comco.worker_protocol import Job
 
 pytestmark = [
     pytest.mark.blender,

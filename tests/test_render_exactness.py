@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from comco.render.toy_library import build_toy_library, toy_scene
+from comco.assets.toy_library import build_toy_library, toy_scene
 from comco.runner.run import RunConfig, run
 from comco.spec import SceneSpec
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from comco.annotate import measure
-from comco.render.silhouette import others_window, rasterize, world_vertices
+from comco.measure import measure
+from comco.silhouette import others_window, rasterize, world_vertices
 
 
 def test_square_covers_exactly_the_pixel_centres_inside() -> None:

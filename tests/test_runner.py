@@ -1,4 +1,4 @@
-"""Render runs end to end: layout, gallery, resume after SIGKILL, crash retries, rejections."""
+"""Render runs end to end: folder, gallery, resume after SIGKILL, crash retries, rejections."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,19 +14,23 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from comco.annotate import QualityGates
 from comco.annotations import ImageAnnotation
-from comco.render.protocol import Done, Job, Ready
-from comco.render.toy_library import build_toy_library, toy_scene
-from comco.runner.journal import RejectedLog
-from comco.runner.layout import Layout, temp_path
+from comco.assets.toy_library import build_toy_library, toy_scene
+from comco.atomic import temp_path
+from comco.cli import main
+from comco.dataset.folder import DatasetFolder
+from comco.dataset.info import SpecFacts
+from comco.measure import QualityGates
+from comco.runner.journal import RejectedLog, RejectionStage
 from comco.runner.outputs import finish
-from comco.runner.provenance import count_lines, spec_facts
+from comco.runner.provenance import DatasetRecord, count_lines
 from comco.runner.run import RunConfig, RunError, run
 from comco.runner.tasks import Task, scene_tasks
-from comco.runner.workers import WorkerClient, WorkerCrashed, WorkerOptions
+from comco.runner.worker_client import WorkerClient, WorkerCrashed, WorkerOptions
 from comco.stages import Stopwatch
+from comco.worker_protocol import Done, Job, Ready
 
 requires_bpy = pytest.mark.skipif(importlib.util.find_spec("bpy") is None, reason="no bpy")
 
@@ -65,6 +70,15 @@ def _config(specs: Path, out: Path, library: Path, **kw) -> RunConfig:
     return RunConfig(specs=specs, out=out, library=library, device="CPU", progress=False, **kw)
 
 
+def _earlier_run(out: Path, specs: Path, library: Path, library_sha256: str) -> DatasetRecord:
+    """The dataset.json an earlier run into `out` left."""
+    return DatasetRecord(
+        DatasetFolder(out), None, library=library, library_sha256=library_sha256,
+        specs_file=specs, specs=[toy_scene(0)], limit=None, caption_style="articles",
+        gates=QualityGates(),
+    )  # fmt: skip
+
+
 def _rejected(out: Path) -> list[dict]:
     path = out / "rejected.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
@@ -75,20 +89,20 @@ def test_rejected_log_drops_a_torn_last_line(tmp_path: Path) -> None:
     path.write_text('{"key": "0:a", "reason": "r", "stage": "gate"}\n{"key": "1:b", "rea')
     log = RejectedLog(path)
     assert log.keys == {"0:a"}
-    log.add("2:c", "why", "render")
+    log.add("2:c", "why", RejectionStage.render)
     assert [json.loads(line)["key"] for line in path.read_text().splitlines()] == ["0:a", "2:c"]
 
 
 def test_clean_strays_removes_only_temporary_files(tmp_path: Path) -> None:
-    layout = Layout(tmp_path)
-    kept = layout.image(1234, "x")
+    folder = DatasetFolder(tmp_path)
+    kept = folder.image(1234, "x")
     kept.parent.mkdir(parents=True)
     kept.write_bytes(b"png")
     temp_path(kept.with_suffix(".json"), "7").write_text("{")
-    layout.scratch.mkdir()
+    folder.scratch.mkdir()
     assert kept.parent.name == "00001"
-    assert layout.clean_strays() == 1
-    assert [p.name for p in kept.parent.iterdir()] == ["x.png"] and not layout.scratch.exists()
+    assert folder.clean_strays() == 1
+    assert [p.name for p in kept.parent.iterdir()] == ["x.png"] and not folder.scratch.exists()
 
 
 def test_invalid_and_repeated_specs_are_rejected_with_reasons(
@@ -106,26 +120,25 @@ def test_invalid_and_repeated_specs_are_rejected_with_reasons(
     specs.write_text(f'{{"id": "broken"}}\n{spec}\n{spec}\n')
     assert len(RejectedLog(tmp_path / "out" / "rejected.jsonl").keys) == 1
     log = RejectedLog(tmp_path / "out" / "rejected.jsonl")
-    tasks, valid, _ = scene_tasks(specs, Layout(tmp_path / "out"), log, None)
+    tasks, valid, _ = scene_tasks(specs, DatasetFolder(tmp_path / "out"), log, None)
     assert [t.key for t in tasks] == ["1:toy0000"] and len(valid) == 1
     assert "repeats line 1" in _rejected(tmp_path / "out")[-1]["reason"]
 
 
 @pytest.mark.blender
 @requires_bpy
-def test_run_writes_the_contract_layout_and_a_rerun_does_nothing(
+def test_run_writes_the_contract_folder_and_a_rerun_does_nothing(
     tmp_path: Path, library: Path
 ) -> None:
     out = tmp_path / "out"
     summary = run(_config(_specs(tmp_path, 3), out, library, gallery=True))
-    assert summary["rendered"] + summary["rejected"] == 3 + 18
+    # the toy scenes pass every gate; 14 of the 18 simco18 gallery shapes are not toy assets
+    assert (summary["rendered"], summary["rejected"]) == (3 + 4, 14)
     for line in range(3):
         png = out / "images" / "00000" / f"toy{line:04d}.png"
-        if png.is_file():
-            annotation = ImageAnnotation.model_validate_json(png.with_suffix(".json").read_text())
-            assert (
-                annotation.render.device.startswith("CPU") and len(annotation.captions.orders) == 24
-            )
+        annotation = ImageAnnotation.model_validate_json(png.with_suffix(".json").read_text())
+        assert png.is_file() and annotation.image == png.name
+        assert annotation.render.device.startswith("CPU") and len(annotation.captions.orders) == 24
     galleries = sorted(p.stem for p in (out / "gallery").glob("*.json"))
     assert galleries == ["cone", "cube", "cylinder", "sphere"]
     missing = [r for r in _rejected(out) if r["key"].startswith("gallery:")]
@@ -228,17 +241,16 @@ def test_workers_are_recycled_after_the_configured_number_of_images(
 ) -> None:
     out = tmp_path / "out"
     summary = run(_config(_specs(tmp_path, 2), out, library, gallery=False, recycle_after=1))
-    assert summary["rendered"] + summary["rejected"] == 2
+    assert summary["rendered"] == 2
     starts = (out / "logs" / "worker-0.log").read_text().count(": rendering on CPU")
     assert starts == 2
 
 
 def test_a_folder_rendered_with_another_library_is_refused(tmp_path: Path, library: Path) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "dataset.json").write_text('{"asset_library_sha256": "0123"}')
+    out, specs = tmp_path / "out", _specs(tmp_path, 1)
+    _earlier_run(out, specs, library, "0123")
     with pytest.raises(RunError, match="asset library 0123"):
-        run(_config(_specs(tmp_path, 1), out, library))
+        run(_config(specs, out, library))
 
 
 def test_rejected_log_writes_whole_lines_through_short_writes(
@@ -247,8 +259,8 @@ def test_rejected_log_writes_whole_lines_through_short_writes(
     real_write = os.write
     monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data[:7])))
     log = RejectedLog(tmp_path / "rejected.jsonl")
-    log.add("0:a", "a reason longer than seven bytes", "gate")
-    log.add("1:b", "another", "gate")
+    log.add("0:a", "a reason longer than seven bytes", RejectionStage.gate)
+    log.add("1:b", "another", RejectionStage.gate)
     monkeypatch.undo()
     assert RejectedLog(tmp_path / "rejected.jsonl").keys == {"0:a", "1:b"}
 
@@ -263,11 +275,11 @@ def test_a_damaged_line_before_the_last_is_named_not_skipped(tmp_path: Path, lib
 
 
 def test_clean_strays_removes_temporary_run_files_in_the_root(tmp_path: Path) -> None:
-    layout = Layout(tmp_path)
-    temp_path(layout.dataset, "run").write_text("{")
-    temp_path(layout.summary, "run").write_text("{")
-    layout.dataset.write_text("{}")
-    assert layout.clean_strays() == 2
+    folder = DatasetFolder(tmp_path)
+    temp_path(folder.info_file, "run").write_text("{")
+    temp_path(folder.summary, "run").write_text("{")
+    folder.info_file.write_text("{}")
+    assert folder.clean_strays() == 2
     assert [p.name for p in tmp_path.iterdir()] == ["dataset.json"]
 
 
@@ -275,9 +287,9 @@ def test_a_second_run_into_a_busy_folder_is_refused(tmp_path: Path, library: Pat
     out = tmp_path / "out"
     out.mkdir()
     busy = rf"in use by another render run \(pid {os.getpid()}\)"
-    with Layout(out).exclusive(), pytest.raises(RunError, match=busy):
+    with DatasetFolder(out).exclusive(), pytest.raises(RunError, match=busy):
         run(_config(_specs(tmp_path, 1), out, library))
-    with Layout(out).exclusive():  # released, and free again after the holder closed it
+    with DatasetFolder(out).exclusive():  # released, and free again after the holder closed it
         pass
 
 
@@ -335,26 +347,24 @@ def test_a_hung_worker_is_killed_at_its_timeout(tmp_path: Path) -> None:
 @pytest.mark.blender
 @requires_bpy
 def test_a_folder_rendered_with_another_blender_is_refused(tmp_path: Path, library: Path) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
+    out, specs = tmp_path / "out", _specs(tmp_path, 1)
     sha = json.loads((library / "manifest.json").read_text())["library_sha256"]
-    previous = {"asset_library_sha256": sha, "blender_version": "1.0.0", "devices": []}
-    (out / "dataset.json").write_text(json.dumps(previous))
+    _earlier_run(out, specs, library, sha).note_worker("CPU", "1.0.0")
     with pytest.raises(RunError, match=r"rendered with Blender 1\.0\.0, but the worker runs"):
-        run(_config(_specs(tmp_path, 1), out, library, gallery=False))
+        run(_config(specs, out, library, gallery=False))
     assert not list(out.glob("images/*/*.png"))
 
 
 def test_a_resumed_run_retries_crashes_and_worker_errors_but_not_final_rejections(
     tmp_path: Path,
 ) -> None:
-    specs, layout = _specs(tmp_path, 4), Layout(tmp_path / "out")
-    layout.root.mkdir()
-    log = RejectedLog(layout.rejected)
+    specs, folder = _specs(tmp_path, 4), DatasetFolder(tmp_path / "out")
+    folder.root.mkdir()
+    log = RejectedLog(folder.rejected)
     for line, stage in enumerate(("crash", "render", "gate")):
-        log.add(f"{line}:toy{line:04d}", "why", stage)
+        log.add(f"{line}:toy{line:04d}", "why", RejectionStage(stage))
     assert log.keys == {"2:toy0002"}
-    tasks, _, finished = scene_tasks(specs, layout, RejectedLog(layout.rejected), None)
+    tasks, _, finished = scene_tasks(specs, folder, RejectedLog(folder.rejected), None)
     assert [t.key for t in tasks] == ["0:toy0000", "1:toy0001", "3:toy0003"] and finished == 1
 
 
@@ -371,9 +381,35 @@ def test_count_lines_counts_a_last_line_without_newline(
 
 def test_spec_facts_are_the_distinct_sampler_choices() -> None:
     specs = [toy_scene(0), toy_scene(5, size=96, samples=8), toy_scene(2)]
-    facts = spec_facts(specs)
-    assert facts["count"] == 3 and facts["vocabs"] == ["simco18"]
-    assert facts["object_counts"] == [4] and facts["large_counts"] == [1]
-    assert (facts["seed_min"], facts["seed_max"]) == (0, 5)
-    assert facts["resolutions"] == ["64x64", "96x96"]
-    assert sorted(r["samples"] for r in facts["render_settings"]) == [4, 8]
+    facts = SpecFacts.of(specs)
+    assert facts.count == 3 and facts.vocabs == ["simco18"]
+    assert facts.object_counts == [4] and facts.large_counts == [1]
+    assert (facts.seed_min, facts.seed_max) == (0, 5)
+    assert facts.resolutions == ["64x64", "96x96"]
+    assert sorted(r.samples for r in facts.render_settings) == [4, 8]
+
+
+def test_a_run_that_renders_nothing_exits_non_zero_naming_the_journal(
+    tmp_path: Path, library: Path
+) -> None:
+    specs = tmp_path / "specs.jsonl"
+    specs.write_text('{"id": "broken"}\n{"id": "also-broken"}\n')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["render", "--specs", str(specs), "--out", str(out), "--library", str(library)]
+    )
+    assert result.exit_code == 1
+    assert f"nothing rendered: 2 specs rejected (reasons in {out / 'rejected.jsonl'})" in (
+        result.output
+    )
+
+
+def test_a_library_file_that_differs_from_its_manifest_is_named_before_rendering(
+    tmp_path: Path, library: Path
+) -> None:
+    damaged = tmp_path / "library"
+    shutil.copytree(library, damaged)
+    (damaged / "cone.glb").write_bytes(b"not the built mesh")
+    with pytest.raises(RunError, match=r"cone\.glb differs from the manifest; rebuild it with"):
+        run(_config(_specs(tmp_path, 1), tmp_path / "out", damaged, gallery=False))
+    assert not (tmp_path / "out" / "logs").exists()  # no worker was started

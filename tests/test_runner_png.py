@@ -14,7 +14,7 @@ def test_png_keeps_the_pixels_and_the_same_pixels_give_the_same_bytes(tmp_path: 
     pixels = np.random.default_rng(3).integers(0, 256, size=(17, 23, 3), dtype=np.uint8)
     for name in ("a", "b"):
         Image.fromarray(pixels).save(tmp_path / f"{name}.bmp")
-        encode_png(tmp_path / f"{name}.bmp", tmp_path / f"{name}.png", "0")
+        encode_png(tmp_path / f"{name}.bmp", tmp_path / f"{name}.png")
     assert (np.asarray(Image.open(tmp_path / "a.png")) == pixels).all()
     assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.png"]  # no BMP, no temp

@@ -2,11 +2,11 @@ from click.testing import CliRunner
 from PIL import Image
 
 from comco.cli import main
-from test_eval_dataset import make_dataset
+from support.scenes import eval_dataset
 
 
 def test_sheet_draws_every_image_with_its_label(tmp_path):
-    dataset = make_dataset(tmp_path / "d", n_images=5)
+    dataset = eval_dataset(tmp_path / "d", n_images=5)
     result = CliRunner().invoke(main, ["sheet", "--dataset", str(dataset), "--columns", "2"])
     assert result.exit_code == 0, result.output
     sheet = Image.open(dataset / "contact_sheet.png")
@@ -17,4 +17,4 @@ def test_sheet_draws_every_image_with_its_label(tmp_path):
 
 def test_sheet_refuses_a_folder_without_images(tmp_path):
     result = CliRunner().invoke(main, ["sheet", "--dataset", str(tmp_path)])
-    assert result.exit_code != 0 and "no annotated images" in result.output
+    assert result.exit_code != 0 and "has no images/ folder" in result.output

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
+from pycocotools import mask as mask_utils
 from pydantic import BaseModel, ConfigDict, Field
 
-from comco.captions import CaptionSet
+from comco.captions import CaptionSet, CaptionStyle, caption_set
+from comco.measure import Measure
 from comco.spec import SceneSpec, SizeRole
 
 ANNOTATION_VERSION = 1
@@ -25,6 +28,19 @@ class RleMask(_Model):
 
     size: tuple[int, int] = Field(description="height, width")
     counts: str
+
+    @classmethod
+    def encode(cls, mask: np.ndarray) -> RleMask:
+        """The compressed RLE of a boolean (H, W) mask."""
+        rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+        return cls(
+            size=(int(rle["size"][0]), int(rle["size"][1])), counts=rle["counts"].decode("ascii")
+        )
+
+    def decode(self) -> np.ndarray:
+        """The (height, width) boolean mask."""
+        rle = {"size": list(self.size), "counts": self.counts.encode("ascii")}
+        return mask_utils.decode(rle).astype(bool)
 
 
 class ObjectAnnotation(_Model):
@@ -81,3 +97,48 @@ class ImageAnnotation(_Model):
     captions: CaptionSet
     camera: CameraAnnotation
     render: RenderInfo
+
+
+def build_annotation(
+    spec: SceneSpec,
+    measures: list[Measure],
+    *,
+    image: str,
+    render: RenderInfo,
+    style: CaptionStyle,
+) -> ImageAnnotation:
+    """The annotation of a rendered spec from its pixel measurements: the one way the runner
+    (and test fixtures) make one."""
+    objects = [
+        ObjectAnnotation(
+            index=i,
+            category=obj.category,
+            size_role=obj.size_role,
+            position=(obj.position[0], obj.position[1], 0.0),
+            scale=obj.scale,
+            yaw_deg=obj.yaw_deg,
+            bbox_xywh=m.bbox_xywh,
+            visible_area_px=m.visible_area_px,
+            area_fraction=m.area_fraction,
+            unoccluded_area_px=m.unoccluded_area_px,
+            occlusion=m.occlusion,
+            size_rank=m.size_rank,
+            mask=RleMask.encode(m.mask),
+            touches_border=m.touches_border,
+        )
+        for i, (obj, m) in enumerate(zip(spec.objects, measures, strict=True))
+    ]
+    return ImageAnnotation(
+        id=spec.id,
+        image=image,
+        width=spec.camera.width,
+        height=spec.camera.height,
+        spec=spec,
+        objects=objects,
+        captions=caption_set(spec, style),
+        camera=CameraAnnotation(
+            intrinsics=spec.camera.intrinsics.tolist(),
+            camera_to_world=spec.camera.matrix_world.tolist(),
+        ),
+        render=render,
+    )

@@ -145,6 +145,13 @@ def all_order_captions(spec: SceneSpec, style: CaptionStyle) -> list[OrderedCapt
     return [_caption(spec, list(p), style) for p in itertools.permutations(_groups(spec))]
 
 
+def names_caption(category_ids: list[str], style: CaptionStyle) -> str:
+    """One caption naming these distinct categories in this order (for data that has names
+    but no spec, such as the original release's file names)."""
+    vocabulary = load_vocabulary()
+    return _join([object_phrase(vocabulary.category(c), style) for c in category_ids], style)
+
+
 def single_object_captions(preset: str, style: CaptionStyle) -> dict[str, str]:
     """One caption per category of a preset: the retrieval targets of TOR."""
     return {c.id: _join([object_phrase(c, style)], style) for c in load_vocabulary().preset(preset)}

@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "captions": "comco.sampler_cli:captions",
     "schema": "comco.sampler_cli:schema",
     "eval": "comco.eval.cli:eval_command",
+    "tiny-model": "comco.eval.cli:tiny_model",
     "assets": "comco.assets.cli:assets",
     "suite": "comco.sampler_cli:suite",
     "sheet": "comco.sheet_cli:sheet",
@@ -20,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "export": "comco.export.cli:export",
     "verify": "comco.export.cli:verify",
     "publish": "comco.export.cli:publish",
+    "analyze": "comco.analyze.cli:analyze",
 }
 
 

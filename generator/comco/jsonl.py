@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from comco.atomic import open_atomic
 from comco.errors import describe_validation_error
 from comco.spec import SceneSpec
 
@@ -37,16 +36,9 @@ def write_lines_atomically(path: Path, lines: Iterable[str], overwrite: bool) ->
     """
     if path.exists() and not overwrite:
         raise FileExistsError(f"out: {path} exists; pass --overwrite to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     count = 0
-    try:
-        with os.fdopen(fd, "w") as handle:
-            for line in lines:
-                handle.write(line + "\n")
-                count += 1
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with open_atomic(path, "w") as handle:
+        for line in lines:
+            handle.write(line + "\n")
+            count += 1
     return count

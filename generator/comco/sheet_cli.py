@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from pathlib import Path
 
 import click
 
 from comco.annotations import ImageAnnotation
 from comco.contact_sheet import contact_sheet
+from comco.dataset.folder import DatasetError, DatasetFolder
 
 
 def _label(annotation: ImageAnnotation) -> str:
@@ -30,12 +32,14 @@ def _label(annotation: ImageAnnotation) -> str:
 )
 def sheet(dataset: Path, limit: int, columns: int, out: Path | None) -> None:
     """Write a grid of the first rendered images, each labelled with its objects."""
-    annotations = sorted((dataset / "images").glob("*/*.json"))[:limit]
-    if not annotations:
-        raise click.ClickException(f"dataset: no annotated images under {dataset / 'images'}")
-    thumbnails = {}
-    for path in annotations:
-        annotation = ImageAnnotation.model_validate_json(path.read_text())
-        thumbnails[_label(annotation)] = path.with_name(annotation.image)
+    folder = DatasetFolder(dataset)
+    try:
+        thumbnails = {
+            _label(item.annotation): item.png for item in islice(folder.iter_images(), limit)
+        }
+    except DatasetError as error:
+        raise click.ClickException(str(error)) from error
+    if not thumbnails:
+        raise click.ClickException(f"dataset: no annotated images under {folder.images}")
     written = contact_sheet(thumbnails, out or dataset / "contact_sheet.png", columns=columns)
     click.echo(f"wrote {written} ({len(thumbnails)} images)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from comco.assets.library import AssetRecord
+from comco.atomic import write_atomic
 
 HEADER = """# Asset attribution
 
@@ -27,5 +28,5 @@ def write_attribution(library_dir: Path, assets: dict[str, AssetRecord]) -> Path
         for r in sorted(assets.values(), key=lambda r: r.category)
     ]
     path = library_dir / "ATTRIBUTION.md"
-    path.write_text(HEADER + "\n".join(rows) + "\n")
+    write_atomic(path, HEADER + "\n".join(rows) + "\n")
     return path

@@ -17,7 +17,14 @@ import numpy as np
 import trimesh
 
 from comco import __version__
-from comco.assets import procedural
+from comco.assets import (
+    coco_models,
+    convert_ac3d,
+    convert_obj,
+    convert_pmd,
+    convert_spm,
+    procedural,
+)
 from comco.assets.attribution import write_attribution
 from comco.assets.convert_ac3d import load_ac3d
 from comco.assets.convert_obj import load_obj
@@ -31,6 +38,7 @@ from comco.assets.materials import clip_below, drop_materials, recolour
 from comco.assets.normalise import bounds, normalise
 from comco.assets.parts import keep_cluster
 from comco.assets.sources import AssetCatalog, AssetSource
+from comco.atomic import write_atomic
 
 Loader = Callable[[AssetSource, Path], list[trimesh.Trimesh]]
 
@@ -39,7 +47,7 @@ LOADERS: dict[str, Loader] = {
     "pmd": lambda s, root: load_pmd(model_path(root, s), texture_paths(root, s)[0]),
     "spm": lambda s, root: load_spm(model_path(root, s), texture_paths(root, s)),
     "ac3d": lambda s, root: load_ac3d(model_path(root, s), texture_paths(root, s), s.keep),
-    "procedural": lambda s, root: procedural.build(s.model),
+    "procedural": lambda s, root: coco_models.build(s.model),
 }
 
 
@@ -50,9 +58,19 @@ class BuildError(RuntimeError):
     """An asset failed a build check."""
 
 
+# the code that turns each format into meshes: an asset is rebuilt when it changes
+CONVERTERS = {
+    "obj": [convert_obj],
+    "pmd": [convert_pmd],
+    "spm": [convert_spm],
+    "ac3d": [convert_ac3d],
+    "procedural": [procedural, coco_models],
+}
+
+
 def _entry_hash(source: AssetSource, version: str, budget: int) -> str:
-    """Identity of what an asset is built from; procedural ones also depend on their code."""
-    code = inspect.getsource(procedural) if source.format == "procedural" else ""
+    """Identity of what an asset is built from, including its converter's code."""
+    code = "".join(inspect.getsource(m) for m in CONVERTERS[source.format])
     # options added after the first library count only when set, so adding one does not
     # invalidate every asset already built
     unset = {
@@ -60,7 +78,7 @@ def _entry_hash(source: AssetSource, version: str, budget: int) -> str:
         for k in LATER_OPTIONS
         if getattr(source, k) == AssetSource.model_fields[k].get_default(call_default_factory=True)
     }
-    entry = source.model_dump(mode="json", exclude=unset)
+    entry = source.model_dump(mode="json", exclude=unset | {"why"})
     parts = [entry, version, budget, __version__, code]
     text = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -165,13 +183,14 @@ def build_library(
                 member=_member(source),
                 licence=source.licence,
                 author=source.author,
+                modelled_in_code=source.format == "procedural",
                 sha256=sha,
                 faces=faces,
                 dimensions_m=dims,
             )
             entry = _entry_hash(source, versions.get(source.package, ""), catalog.face_budget)
             payload = {"entry_hash": entry, "record": record.model_dump(mode="json")}
-            record_path(category).write_text(json.dumps(payload, indent=1))
+            write_atomic(record_path(category), json.dumps(payload, indent=1))
             log(f"built {category}: {faces} faces")
         else:
             saved = json.loads(record_path(category).read_text())
@@ -202,9 +221,7 @@ def build_library(
         ).hexdigest(),
         assets=dict(sorted(assets.items())),
     )
-    tmp = library_dir / (MANIFEST_NAME + ".tmp")
-    tmp.write_text(manifest.model_dump_json(indent=1))
-    tmp.replace(library_dir / MANIFEST_NAME)
+    write_atomic(library_dir / MANIFEST_NAME, manifest.model_dump_json(indent=1))
     return manifest
 
 

@@ -19,8 +19,9 @@ import yaml
 
 from comco.assets.glb import read_glb
 from comco.assets.library import LibraryManifest
+from comco.atomic import write_atomic
 from comco.catalog import ASSET_SHAPES_FILE, AssetShape
-from comco.render.silhouette import silhouette, world_vertices
+from comco.silhouette import silhouette, world_vertices
 from comco.spec import Camera, screen_area
 
 SHAPES_PATH = Path(__file__).resolve().parents[1] / "data" / ASSET_SHAPES_FILE
@@ -63,6 +64,4 @@ def write_shapes(shapes: dict[str, AssetShape], manifest: LibraryManifest, out: 
         f"# calibrate` on asset library {manifest.library_sha256[:16]}; read by placement.\n"
     )
     data = {c: {"extents": list(s.extents), "fill": s.fill} for c, s in shapes.items()}
-    temporary = out.with_name(out.name + ".tmp")
-    temporary.write_text(header + yaml.safe_dump(data, sort_keys=True, default_flow_style=None))
-    temporary.replace(out)
+    write_atomic(out, header + yaml.safe_dump(data, sort_keys=True, default_flow_style=None))

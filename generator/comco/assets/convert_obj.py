@@ -26,4 +26,20 @@ def load_obj(path: Path, keep: list[str]) -> list[trimesh.Trimesh]:
     meshes = [g for g in loaded.dump() if isinstance(g, trimesh.Trimesh) and len(g.faces)]
     if not meshes:
         raise ValueError(f"{path}: no faces")
-    return [y_up_to_z_up(m) for m in meshes]
+    return [y_up_to_z_up(_matte(m)) for m in meshes]
+
+
+def _matte(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
+    """Give an MTL material an explicit metallic factor of 0. An MTL's `Kd` is a diffuse
+    colour, but a glTF material without a metallic factor is fully metallic: white toilets
+    and sinks rendered as grey mirrors of the sky, washed-out and see-through."""
+    material = getattr(mesh.visual, "material", None)
+    if isinstance(material, trimesh.visual.material.SimpleMaterial):
+        name = material.name
+        material = material.to_pbr()
+        material.name = name  # recolour and drop_materials rules match it
+        mesh.visual.material = material
+    is_pbr = isinstance(material, trimesh.visual.material.PBRMaterial)
+    if is_pbr and material.metallicFactor is None:
+        material.metallicFactor = 0.0
+    return mesh

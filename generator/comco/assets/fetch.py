@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from comco.assets.debpkg import control_field
+from comco.atomic import write_atomic
 from comco.hashing import sha256_file
 
 RECORD_NAME = "fetched.json"
@@ -47,9 +48,10 @@ def read_record(debs: Path) -> dict[str, FetchedPackage]:
 
 
 def _write_record(debs: Path, record: dict[str, FetchedPackage]) -> None:
-    tmp = debs / (RECORD_NAME + ".tmp")
-    tmp.write_text(json.dumps({k: v.model_dump() for k, v in sorted(record.items())}, indent=1))
-    tmp.replace(debs / RECORD_NAME)
+    write_atomic(
+        debs / RECORD_NAME,
+        json.dumps({k: v.model_dump() for k, v in sorted(record.items())}, indent=1),
+    )
 
 
 def _find_deb(folder: Path, package: str) -> Path | None:

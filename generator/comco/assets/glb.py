@@ -9,6 +9,7 @@ from pathlib import Path
 import trimesh
 
 from comco.assets.frames import Z_UP_TO_GLTF
+from comco.atomic import write_atomic
 
 
 def write_glb(meshes: list[trimesh.Trimesh], path: Path) -> str:
@@ -17,9 +18,7 @@ def write_glb(meshes: list[trimesh.Trimesh], path: Path) -> str:
     for i, mesh in enumerate(meshes):
         scene.add_geometry(mesh.copy().apply_transform(Z_UP_TO_GLTF), geom_name=f"part{i:03d}")
     data = scene.export(file_type="glb")
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    write_atomic(path, data)
     return hashlib.sha256(data).hexdigest()
 
 

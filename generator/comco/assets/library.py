@@ -30,6 +30,9 @@ class AssetRecord(BaseModel):
     member: str = Field(description="path of the source file inside the package, or the builder")
     licence: str
     author: str
+    modelled_in_code: bool = Field(
+        False, description="made by comco's own code, not converted from a package's mesh"
+    )
     sha256: str
     faces: int = Field(ge=1)
     dimensions_m: tuple[float, float, float] = Field(description="x, y, z after normalising")
@@ -65,3 +68,19 @@ def load_manifest(library_dir: Path | None = None) -> LibraryManifest:
             "run `comco assets fetch && comco assets build`"
         )
     return LibraryManifest.model_validate_json(path.read_text())
+
+
+def changed_assets(library_dir: Path, manifest: LibraryManifest, categories: set[str]) -> list[str]:
+    """One line per asset of `categories` whose file is missing or differs from the manifest,
+    so a damaged library is named before any render instead of failing scene by scene."""
+    from comco.hashing import sha256_file
+
+    problems = []
+    for category in sorted(categories & set(manifest.assets)):
+        record = manifest.assets[category]
+        path = library_dir / record.file
+        if not path.is_file():
+            problems.append(f"{path} is missing")
+        elif sha256_file(path) != record.sha256:
+            problems.append(f"{path} differs from the manifest")
+    return problems

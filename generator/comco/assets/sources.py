@@ -47,6 +47,9 @@ class AssetSource(BaseModel):
     )
     licence: str
     author: str
+    why: str = Field(
+        "", description="why this model was chosen (for reviewers; not part of the build)"
+    )
 
     @field_validator("keep", "drop_materials")
     @classmethod

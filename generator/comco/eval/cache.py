@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from comco.atomic import open_atomic
 from comco.eval.encoders.base import Encoder
 
 
@@ -59,9 +60,8 @@ class EmbeddingStore:
         self.directory.mkdir(parents=True, exist_ok=True)
         name = hashlib.sha256("".join(keys).encode()).hexdigest()[:32]
         final = self.directory / f"{name}.npz"
-        temporary = self.directory / f".{name}.{os.getpid()}.tmp.npz"
-        np.savez(temporary, keys=np.array(keys), vectors=np.asarray(vectors, np.float32))
-        temporary.replace(final)
+        with open_atomic(final, "wb") as handle:
+            np.savez(handle, keys=np.array(keys), vectors=np.asarray(vectors, np.float32))
 
     def get(self, keys: list[str]) -> np.ndarray:
         known = self._load()

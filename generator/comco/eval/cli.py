@@ -1,4 +1,4 @@
-"""`comco eval`: measure a model's multi-object biases on a rendered dataset."""
+"""`comco eval`: measure a model's multi-object biases on any copy of a dataset."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from comco.dataset.original import is_original_release, read_original_release
 from comco.eval.dataset import load_dataset
 from comco.eval.tasks import TASKS, parse_tasks
 
@@ -13,10 +14,11 @@ from comco.eval.tasks import TASKS, parse_tasks
 @click.command("eval")
 @click.option(
     "--dataset",
-    "dataset_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    "dataset_ref",
     required=True,
-    help="A rendered dataset folder (images/, gallery/).",
+    help="A rendered dataset folder, a `comco export` folder (Parquet or WebDataset), "
+    "hf:ORG/NAME (a published export; needs hub access), or a folder of the original "
+    "ComCO/SimCO release (CoCo-FourObject-Middle-Big/banana_horse_sheep_dog.png, ...).",
 )
 @click.option(
     "--model",
@@ -54,7 +56,7 @@ from comco.eval.tasks import TASKS, parse_tasks
 )
 @click.option("--seed", type=int, default=0, show_default=True)
 def eval_command(
-    dataset_dir: Path,
+    dataset_ref: str,
     models: tuple[str, ...],
     task_list: str,
     out: Path,
@@ -71,28 +73,29 @@ def eval_command(
     """
     from comco.eval.encoders import parse_model_spec
     from comco.eval.encoders.base import MissingBackendError, ModelNotAvailableError
-    from comco.eval.runner import evaluate
+    from comco.eval.evaluate import evaluate
+    from comco.eval.original import evaluate_original
 
+    options = {"device": device, "batch_size": batch_size, "cache_dir": cache_dir,
+               "n_boot": n_boot, "seed": seed}  # fmt: skip
     try:
         tasks = parse_tasks(task_list)
         for model in models:
             parse_model_spec(model)
-        dataset = load_dataset(dataset_dir, limit=limit)
+        release = (
+            read_original_release(Path(dataset_ref))
+            if is_original_release(Path(dataset_ref))
+            else None
+        )
+        dataset = load_dataset(dataset_ref, limit=limit) if release is None else None
     except (ValueError, FileNotFoundError) as error:
         raise click.UsageError(str(error)) from error
     try:
-        run = evaluate(
-            dataset,
-            list(models),
-            tasks,
-            out,
-            device=device,
-            batch_size=batch_size,
-            cache_dir=cache_dir,
-            n_boot=n_boot,
-            seed=seed,
-        )
-    except (ModelNotAvailableError, MissingBackendError) as error:
+        if release is not None:
+            run = evaluate_original(release, list(models), tasks, out, limit=limit, **options)
+        else:
+            run = evaluate(dataset, list(models), tasks, out, **options)
+    except (ModelNotAvailableError, MissingBackendError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     for model_run in run.runs:
         done = ", ".join(r.task for r in model_run.results) or "none"
@@ -100,3 +103,21 @@ def eval_command(
         for task, reason in model_run.skipped.items():
             click.echo(f"  skipped {task}: {reason}")
     click.echo(f"report: {out / 'report.md'}")
+
+
+@click.command("tiny-model")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write.",
+)
+@click.option("--kind", type=click.Choice(["clip", "siglip"]), default="clip", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+def tiny_model(out: Path, kind: str, seed: int) -> None:
+    """Save a small random-weight CLIP or SigLIP (transformers format, ~1 MB) for smoke runs of
+    the image path: `comco eval --model hf:OUT`. Its numbers mean nothing."""
+    from comco.eval.tiny import build_clip, build_siglip
+
+    build = build_clip if kind == "clip" else build_siglip
+    click.echo(f"wrote a random {kind} to {build(out, seed=seed)}; use --model hf:{out}")

@@ -1,7 +1,6 @@
-"""Reading a rendered dataset folder (docs/CONTRACTS.md) for evaluation.
+"""The images an evaluation runs on, from any copy of a dataset (`comco.dataset.copies`).
 
-Only finished images count: the annotation JSON is written after its PNG, so an image is
-taken when its JSON exists. Objects are identified by their annotation index and category id.
+Objects are identified by their annotation index and category id, never by names in text.
 """
 
 from __future__ import annotations
@@ -9,30 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from comco.annotations import ImageAnnotation
 from comco.catalog import load_vocabulary
-from comco.errors import describe_validation_error
-
-
-@dataclass(frozen=True)
-class Record:
-    """One rendered image and its annotation."""
-
-    annotation: ImageAnnotation
-    image_path: Path
-
-    @property
-    def n_objects(self) -> int:
-        return len(self.annotation.objects)
+from comco.dataset.copies import Record, open_copy
 
 
 @dataclass(frozen=True)
 class EvalDataset:
     """The multi-object images of a dataset and its single-object reference gallery."""
 
-    root: Path
+    source: str
     records: list[Record]
     gallery: dict[str, Path]
 
@@ -41,45 +25,26 @@ class EvalDataset:
         missing = [c for c in categories if c not in self.gallery]
         if missing:
             raise FileNotFoundError(
-                f"gallery: no reference image for categories {missing} under "
-                f"{self.root / 'gallery'}; expected gallery/<category>.png for every category "
-                "the images use"
+                f"gallery: no reference image for categories {missing} in {self.source}; "
+                "expected a gallery image for every category the images use"
             )
         return [self.gallery[c] for c in categories]
 
 
-def read_annotation(path: Path) -> ImageAnnotation:
-    """Parse one annotation file; a malformed one fails naming the file and the field."""
-    try:
-        return ImageAnnotation.model_validate_json(path.read_text())
-    except ValidationError as error:
-        raise ValueError(f"{path}: {describe_validation_error(error)}") from error
-
-
-def load_dataset(root: Path, limit: int | None = None, min_objects: int = 2) -> EvalDataset:
+def load_dataset(
+    reference: str | Path,
+    limit: int | None = None,
+    min_objects: int = 2,
+    cache_dir: Path | None = None,
+) -> EvalDataset:
     """The images with at least `min_objects` objects (first `limit` by id) and the gallery."""
-    root = Path(root)
-    images_dir = root / "images"
-    if not images_dir.is_dir():
-        raise FileNotFoundError(
-            f"dataset: {root} has no images/ folder; expected a rendered dataset "
-            "(images/<shard>/<id>.png + <id>.json, see docs/CONTRACTS.md)"
-        )
-    records = []
-    for json_path in sorted(images_dir.glob("*/*.json")):
-        annotation = read_annotation(json_path)
-        if len(annotation.objects) < min_objects:
-            continue
-        records.append(Record(annotation, json_path.parent / annotation.image))
-        if limit is not None and len(records) >= limit:
-            break
+    copy = open_copy(reference, cache_dir)
+    records = [r for r in copy.records if len(r.annotation.objects) >= min_objects][:limit]
     if not records:
         raise FileNotFoundError(
-            f"dataset: no annotated image with >= {min_objects} objects under {images_dir}"
+            f"dataset: no annotated image with >= {min_objects} objects in {copy.source}"
         )
     vocabulary = load_vocabulary()
-    gallery = {}
-    for png in sorted((root / "gallery").glob("*.png")):
-        vocabulary.category(png.stem)  # an unknown name fails with the closest known ids
-        gallery[png.stem] = png
-    return EvalDataset(root, records, gallery)
+    for category, _ in copy.gallery:
+        vocabulary.category(category)  # an unknown name fails with the closest known ids
+    return EvalDataset(copy.source, records, dict(copy.gallery))

@@ -35,6 +35,9 @@ def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sum(normalize(a) * normalize(b), axis=-1)
 
 
+_BOOT_ELEMENTS = 1 << 20  # resample counts held at once (8 MiB of float64)
+
+
 @dataclass(frozen=True)
 class Estimate:
     """A percentage with its bootstrap interval."""
@@ -65,18 +68,26 @@ def ratio_with_ci(
             "equal 2-D (images, columns) arrays"
         )
 
-    def ratio(n: np.ndarray, d: np.ndarray) -> np.ndarray:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return 100.0 * n.sum(axis=-2) / d.sum(axis=-2)
-
-    point = ratio(num, den)
-    rng = np.random.default_rng(seed)
-    rows = rng.integers(0, num.shape[0], size=(n_boot, num.shape[0]))
-    boot = ratio(num[rows], den[rows])
-    tail = 100.0 * (1.0 - level) / 2.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        point = 100.0 * num.sum(axis=0) / den.sum(axis=0)
     if not n_boot:
         return [Estimate(float(p), float(p), float(p)) for p in point]
+    rng = np.random.default_rng(seed)
+    # each resample is a count per row (summing counts x rows equals summing the drawn rows),
+    # done in chunks so memory stays bounded on large corpora; the draws equal one (n_boot, n)
+    # draw, so the chunk size never changes the result
+    n = num.shape[0]
+    chunk = max(1, _BOOT_ELEMENTS // max(1, n))
+    boot = []
+    for start in range(0, n_boot, chunk):
+        rows = rng.integers(0, n, size=(min(chunk, n_boot - start), n))
+        counts = np.empty(rows.shape)
+        for i, drawn in enumerate(rows):
+            counts[i] = np.bincount(drawn, minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            boot.append(100.0 * (counts @ num) / (counts @ den))
+    tail = 100.0 * (1.0 - level) / 2.0
     with warnings.catch_warnings():  # an all-empty column is NaN, which is what we want
         warnings.simplefilter("ignore", RuntimeWarning)
-        lo, hi = np.nanpercentile(boot, [tail, 100.0 - tail], axis=0)
+        lo, hi = np.nanpercentile(np.concatenate(boot), [tail, 100.0 - tail], axis=0)
     return [Estimate(float(p), float(a), float(b)) for p, a, b in zip(point, lo, hi, strict=True)]

@@ -7,6 +7,7 @@ import math
 import re
 from pathlib import Path
 
+from comco.atomic import write_atomic
 from comco.eval.paper import rows_for
 from comco.eval.plots import plot_series, plot_table
 from comco.eval.results import Cell, EvalRun, Table
@@ -87,5 +88,5 @@ def write_report(run: EvalRun, out: Path) -> Path:
                     lines += [f"![{result.task} per layer](plots/{series_name})", ""]
             lines += [f"- {note}" for note in result.notes] + [""]
     path = out / "report.md"
-    path.write_text("\n".join(lines))
+    write_atomic(path, "\n".join(lines))
     return path

@@ -112,8 +112,7 @@ def body(
     for record in assets.values():
         licences[record.licence] = licences.get(record.licence, 0) + 1
     asset_rows = [
-        [a.category, a.licence, a.author, f"`{a.source}` {a.source_version}", f"`{a.member}`"]
-        for a in assets.values()
+        [a.category, a.licence, a.author, _source_cell(a), f"`{a.member}`"] for a in assets.values()
     ]
     licence_list = ", ".join(f"{name} ({n} assets)" for name, n in sorted(licences.items()))
     example = next(iter(configs))
@@ -202,7 +201,9 @@ Run metadata (`dataset.json` of the rendered folder):
 
 The captions and annotations are generated data. Each image shows 3D assets whose licences
 apply to it; an image is covered by the licences of the categories it shows (its
-`categories`). Licences of the assets used: {licence_list}.
+`categories`). Licences of the assets used: {licence_list}. Assets whose source reads
+*modelled in code* were made by the project's own code, because no package had a real mesh
+of them.
 
 {_table(["category", "licence", "author", "source", "file in source"], asset_rows)}
 
@@ -237,3 +238,10 @@ def dataset_card(
         title, card_format, configs, facts, run_info, assets, library_sha256, has_attribution
     )
     return f"---\n{yaml_text}\n---\n\n{text}"
+
+
+def _source_cell(asset: AssetRecord) -> str:
+    """Where an asset came from, marking those modelled in code."""
+    if asset.modelled_in_code:
+        return f"*modelled in code* (`{asset.source}` {asset.source_version})"
+    return f"`{asset.source}` {asset.source_version}"

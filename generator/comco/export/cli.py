@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from comco.dataset.folder import DatasetError
 from comco.export.exporter import DEFAULT_MAX_SHARD_BYTES, FORMATS, ExportError, export_dataset
 from comco.export.publish import PublishError, check_repo_id, require_token, upload, upload_plan
-from comco.export.source import SourceError
 from comco.export.verify import verify_export
 
 
@@ -69,7 +69,7 @@ def export(
                 allow_incomplete=allow_incomplete,
                 progress=bar.update,
             )
-    except (ExportError, SourceError, FileNotFoundError) as error:
+    except (ExportError, DatasetError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     for name, record in result.manifest.configs.items():
         formats = ", ".join(f"{fmt}: {len(s.files)} files" for fmt, s in record.shards.items())

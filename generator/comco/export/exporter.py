@@ -8,7 +8,6 @@ when asked.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +16,10 @@ from pathlib import Path
 from datasets import Features
 
 from comco import __version__
-from comco.assets.library import AssetRecord, default_library_dir, load_manifest
+from comco.assets.library import AssetRecord, load_manifest
+from comco.atomic import build_folder, recover_folder, write_atomic
+from comco.dataset.folder import DatasetError, DatasetFolder
+from comco.dataset.info import DatasetInfo
 from comco.export.card import dataset_card
 from comco.export.configs import GALLERY_CONFIG, config_name, family, size_setting
 from comco.export.facts import GenerationFacts
@@ -34,16 +36,6 @@ from comco.export.rows import (
     IMAGE_FEATURES,
     gallery_row,
     image_row,
-)
-from comco.export.source import (
-    RUN_FILE,
-    SourceError,
-    is_finished,
-    iter_gallery,
-    iter_images,
-    library_reference,
-    read_run_info,
-    unfinished_images,
 )
 from comco.export.tar_shards import TarShards
 from comco.hashing import sha256_file
@@ -74,6 +66,7 @@ class ExportResult:
 
 
 def _check_target(out: Path, overwrite: bool) -> None:
+    recover_folder(out)
     if not out.exists():
         return
     if not overwrite:
@@ -86,13 +79,12 @@ def _check_target(out: Path, overwrite: bool) -> None:
 
 
 def _library(
-    run_info: dict[str, object], library_dir: Path | None, facts: GenerationFacts, used: set[str]
+    info: DatasetInfo, library_dir: Path | None, facts: GenerationFacts, used: set[str]
 ) -> tuple[Path, str, dict[str, AssetRecord]]:
     """The library manifest, checked against what the run recorded; the assets used."""
-    recorded_path, recorded_sha = library_reference(run_info)
-    folder = library_dir or (Path(recorded_path) if recorded_path else default_library_dir())
+    folder = library_dir or Path(info.library_path)
     manifest = load_manifest(folder)
-    expected = {s for s in (recorded_sha, *facts.library_sha256) if s}
+    expected = {info.asset_library_sha256, *facts.library_sha256}
     wrong = sorted(s for s in expected if s != manifest.library_sha256)
     if wrong:
         raise ExportError(
@@ -157,33 +149,26 @@ def export_dataset(
         raise ExportError(f"format: got {list(formats)}; expected one or more of {list(FORMATS)}")
     formats = tuple(f for f in FORMATS if f in formats)
     _check_target(out, overwrite)
-    run_info = read_run_info(source)
-    if not allow_incomplete and not is_finished(source):
-        raise SourceError(
+    folder = DatasetFolder(source)
+    info = folder.require_info()
+    if not allow_incomplete and not folder.finished:
+        raise DatasetError(
             f"dataset: {source} has no summary.json, so its run has not finished; "
             "pass --allow-incomplete to export the finished images anyway"
         )
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    try:
+    with build_folder(out) as building:
         manifest = _write(
-            source, tmp, out.name, formats, run_info, library_dir, max_shard_bytes, progress
+            folder, building, out.name, formats, info, library_dir, max_shard_bytes, progress
         )
-        _swap_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return ExportResult(out=out, manifest=manifest, skipped_unfinished=unfinished_images(source))
+    return ExportResult(out=out, manifest=manifest, skipped_unfinished=folder.unfinished_images())
 
 
 def _write(
-    source: Path,
+    source: DatasetFolder,
     root: Path,
     title: str,
     formats: tuple[Format, ...],
-    run_info: dict[str, object],
+    info: DatasetInfo,
     library_dir: Path | None,
     max_shard_bytes: int,
     progress: Callable[[int], None] | None,
@@ -192,10 +177,10 @@ def _write(
     facts = GenerationFacts()
     seen: set[str] = set()
     used: set[str] = set()
-    for item in iter_images(source):
+    for item in source.iter_images():
         spec = item.annotation.spec
         if spec.id in seen:
-            raise SourceError(f"id: {spec.id!r} appears in more than one images/<shard> folder")
+            raise DatasetError(f"id: {spec.id!r} appears in more than one images/<shard> folder")
         seen.add(spec.id)
         facts.add(item.annotation)
         used.update(spec.categories)
@@ -210,14 +195,14 @@ def _write(
         _write_row(config, row, item.annotation_text)
         if progress:
             progress(1)
-    for gallery in iter_gallery(source):
+    for gallery in source.iter_gallery():
         used.add(gallery.category)
         config = writers.get(GALLERY_CONFIG, GALLERY_FEATURES, {"kind": "gallery"})
         _write_row(config, gallery_row(gallery), gallery.annotation_text)
     if not seen:
-        raise SourceError(f"dataset: {source}/images holds no finished image (PNG with its JSON)")
+        raise DatasetError(f"dataset: {source.images} holds no finished image (PNG with its JSON)")
     configs, features = writers.close()
-    folder, library_sha, assets = _library(run_info, library_dir, facts, used)
+    folder, library_sha, assets = _library(info, library_dir, facts, used)
     has_attribution = (folder / "ATTRIBUTION.md").is_file()
     if has_attribution:
         shutil.copyfile(folder / "ATTRIBUTION.md", root / "ATTRIBUTION.md")
@@ -233,24 +218,24 @@ def _write(
         features,
         config_bytes,
         facts,
-        run_info,
+        info.model_dump(mode="json"),
         assets,
         library_sha,
         has_attribution,
     )
-    (root / "README.md").write_text(card)
+    write_atomic(root / "README.md", card)
     manifest = ExportManifest(
         comco_version=__version__,
         card_format=card_format,
         source={
-            "path": str(source),
-            "dataset_json_sha256": sha256_file(source / RUN_FILE),
+            "path": str(source.root),
+            "dataset_json_sha256": sha256_file(source.info_file),
             "library_sha256": library_sha,
         },
         configs=configs,
         files=hash_folder(root),
     )
-    (root / MANIFEST_NAME).write_text(manifest.model_dump_json(indent=2) + "\n")
+    write_atomic(root / MANIFEST_NAME, manifest.model_dump_json(indent=2) + "\n")
     return manifest
 
 
@@ -266,14 +251,3 @@ def _write_row(config: _Config, row: dict[str, object], annotation_text: str) ->
                 "txt": str(row["caption"]).encode(),
             },
         )
-
-
-def _swap_into_place(tmp: Path, out: Path) -> None:
-    """Rename the finished export over `out`; an old export is removed only after the swap."""
-    if not out.exists():
-        tmp.rename(out)
-        return
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    out.rename(old)
-    tmp.rename(out)
-    shutil.rmtree(old)

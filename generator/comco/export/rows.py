@@ -12,8 +12,8 @@ from datasets import Features, Image, List, Value
 
 from comco.captions import caption_style, object_phrase
 from comco.catalog import load_vocabulary
+from comco.dataset.folder import GalleryImage, RenderedImage
 from comco.export.configs import GALLERY_CONFIG, config_name
-from comco.export.source import GalleryImage, RenderedImage
 
 IMAGE_FEATURES = Features(
     {

@@ -1,3 +1,3 @@
-"""Rendering with Blender (bpy). Only the modules that run inside a worker process import bpy
-(`worker`, `studio`, `pool`, `devices`); `silhouette`, `protocol` and `toy_library` are plain
-Python so the runner and the tests can use them without Blender."""
+"""Rendering with Blender (bpy): the only package that imports it. Its modules run inside a
+render worker process (`python -m comco.render.worker`); what the runner shares with them
+(the protocol, fixed render settings, silhouettes) lives outside, in plain Python."""

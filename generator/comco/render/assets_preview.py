@@ -1,11 +1,17 @@
 """Blender side of `comco assets verify`: import each library GLB exactly as the renderer
 will, report what Blender sees (faces, bounds, textures that failed to load) and render a
-small thumbnail from about the default camera's direction."""
+small thumbnail from about the default camera's direction.
+
+Run as `python -m comco.render.assets_preview REQUEST.json RESULT.json`, so the assets
+package talks to Blender through files, as the runner does through the worker protocol.
+"""
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
+import sys
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import bpy
@@ -16,6 +22,7 @@ import mathutils
 CAMERA_DIRECTION = mathutils.Vector((0.0, -7.5, 5.2)).normalized()
 CAMERA_DISTANCE = 2.6
 LOOK_AT = mathutils.Vector((0.0, 0.0, 0.35))
+BACKGROUND_NAME = "_background.png"  # no category starts with "_"
 
 
 @dataclass
@@ -39,6 +46,7 @@ def _reset_scene(size_px: int, samples: int) -> bpy.types.Scene:
     scene.cycles.use_denoising = False
     scene.render.resolution_x = scene.render.resolution_y = size_px
     scene.render.image_settings.file_format = "PNG"
+    scene.render.image_settings.color_mode = "RGBA"
     camera = bpy.data.objects.new("camera", bpy.data.cameras.new("camera"))
     camera.location = LOOK_AT + CAMERA_DIRECTION * CAMERA_DISTANCE
     camera.rotation_euler = (LOOK_AT - camera.location).to_track_quat("-Z", "Y").to_euler()
@@ -71,9 +79,14 @@ def _clear_imported(keep: set[str]) -> None:
 def preview_assets(
     assets: dict[str, Path], out_dir: Path, size_px: int = 160, samples: int = 16
 ) -> list[PreviewResult]:
-    """Import and render each `category -> GLB`; thumbnails go to `out_dir/<category>.png`."""
+    """Import and render each `category -> GLB`; thumbnails go to `out_dir/<category>.png`
+    (RGBA, transparent where no asset is), the empty scene to `out_dir/BACKGROUND_NAME`."""
     scene = _reset_scene(size_px, samples)
     fixed = {obj.name for obj in bpy.data.objects}
+    scene.render.filepath = str(out_dir / BACKGROUND_NAME)
+    bpy.ops.render.render(write_still=True)
+    # from here on alpha says where an asset is and how opaque (`comco.assets.render_checks`)
+    scene.render.film_transparent = True
     results = []
     for category, path in assets.items():
         _clear_imported(fixed)
@@ -101,3 +114,18 @@ def preview_assets(
             )
         )
     return results
+
+
+def main(request_file: str, result_file: str) -> None:
+    """Read `{"assets": {category: glb}, "out_dir": dir}`; write `{"results": [...],
+    "background": png}` as JSON."""
+    request = json.loads(Path(request_file).read_text())
+    assets = {c: Path(p) for c, p in request["assets"].items()}
+    results = preview_assets(assets, Path(request["out_dir"]))
+    records = [{**asdict(r), "thumbnail": str(r.thumbnail)} for r in results]
+    background = Path(request["out_dir"]) / BACKGROUND_NAME
+    Path(result_file).write_text(json.dumps({"results": records, "background": str(background)}))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])

@@ -24,8 +24,8 @@ from mathutils import Matrix, Vector
 from comco.assets.library import LibraryManifest
 from comco.render.exr import read_channel
 from comco.render.pool import AssetPool, place
-from comco.render.silhouette import occluding_silhouette, world_vertices
-from comco.render.studio_settings import FIXED_SETTINGS
+from comco.render_settings import FIXED_SETTINGS
+from comco.silhouette import occluding_silhouette, world_vertices
 from comco.spec import SceneSpec
 from comco.stages import Stopwatch
 
@@ -186,7 +186,7 @@ class Studio:
 
     def silhouettes(self, spec: SceneSpec, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each object's mask alone (k, H, W) where other objects show in `index` (see
-        `comco.render.silhouette`), and its projected vertex box (k, 4)."""
+        `comco.silhouette`), and its projected vertex box (k, 4)."""
         camera = spec.camera
         masks, boxes = [], []
         for i, obj in enumerate(spec.objects):

@@ -53,9 +53,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from comco.assets.library import load_manifest
     from comco.render.devices import select_device
-    from comco.render.protocol import Done, Job, Ready
     from comco.render.studio import Studio
     from comco.stages import Stopwatch
+    from comco.worker_protocol import Done, Job, Ready
 
     args.scratch.mkdir(parents=True, exist_ok=True)
     studio = Studio(args.library, load_manifest(args.library), args.scratch)

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
-from comco.annotate import MIN_VISIBLE_PX_AT_REFERENCE, QualityGates, scaled_min_visible_px
 from comco.assets.library import default_library_dir
-from comco.render.protocol import DEVICE_CHOICES
+from comco.dataset.folder import DatasetFolder
+from comco.measure import MIN_VISIBLE_PX_AT_REFERENCE, QualityGates, scaled_min_visible_px
 from comco.runner.run import RunConfig, RunError, run
+from comco.worker_protocol import DEVICE_CHOICES
 
 
 @click.command()
@@ -124,3 +125,8 @@ def render(
     except (RunError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(json.dumps(summary, indent=2))
+    if not any(DatasetFolder(out).images.glob("*/*.json")):
+        raise click.ClickException(
+            f"nothing rendered: {summary['rejected_total']} specs rejected "
+            f"(reasons in {out / 'rejected.jsonl'})"
+        )

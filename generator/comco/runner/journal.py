@@ -15,11 +15,23 @@ from __future__ import annotations
 import json
 import os
 import threading
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+
+class RejectionStage(StrEnum):
+    """Where a spec was rejected."""
+
+    spec = "spec"  # not a valid spec line, or an id repeated
+    asset = "asset"  # the asset library lacks one of its categories
+    gate = "gate"  # rendered, but failed a quality gate
+    render = "render"  # the worker reported an error
+    crash = "crash"  # the worker died or hung twice on it
+
+
 # Stages whose cause may pass; see the module docstring.
-RETRIED_STAGES = frozenset({"crash", "render"})
+RETRIED_STAGES = frozenset({RejectionStage.crash, RejectionStage.render})
 
 
 class JournalError(ValueError):
@@ -46,11 +58,12 @@ class RejectedLog:
             ]
             self.keys = {key for key, stage in records if stage not in RETRIED_STAGES}
 
-    def add(self, key: str, reason: str, stage: str, **extra: Any) -> None:
-        """Record a rejection; `stage` says where it failed ('spec', 'asset', 'gate', 'render' or
-        'crash')."""
+    def add(self, key: str, reason: str, stage: RejectionStage, **extra: Any) -> None:
+        """Record a rejection and the stage where it failed."""
         line = (
-            json.dumps({"key": key, "stage": stage, "reason": reason, **extra}, sort_keys=True)
+            json.dumps(
+                {"key": key, "stage": stage.value, "reason": reason, **extra}, sort_keys=True
+            )
             + "\n"
         )
         with self._lock:

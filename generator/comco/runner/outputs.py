@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
 import comco
-from comco.annotate import QualityGates, measure, object_annotations, quality_problems
-from comco.annotations import CameraAnnotation, ImageAnnotation, RenderInfo
-from comco.captions import caption_set, caption_style
-from comco.render.protocol import Done, Ready
-from comco.render.studio_settings import FIXED_SETTINGS
-from comco.runner.journal import RejectedLog
-from comco.runner.layout import write_atomic
+from comco.annotations import RenderInfo, build_annotation
+from comco.atomic import write_atomic
+from comco.captions import caption_style
+from comco.measure import QualityGates, measure, quality_problems
+from comco.render_settings import FIXED_SETTINGS
+from comco.runner.journal import RejectedLog, RejectionStage
 from comco.runner.png import encode_png
 from comco.runner.tasks import Task
 from comco.stages import Stopwatch
+from comco.worker_protocol import Done, Ready
 
 # The caption style of every annotation the runner writes (recorded in dataset.json).
 CAPTION_STYLE = "articles"
@@ -43,7 +42,7 @@ def finish(
         rejected.add(
             task.key,
             done.error or "unknown render error",
-            "render",
+            RejectionStage.render,
             id=spec.id,
             spec=spec.model_dump(mode="json"),
         )
@@ -55,23 +54,20 @@ def finish(
     problems = quality_problems(spec, measures, boxes, gates)
     if problems:
         rejected.add(
-            task.key, "; ".join(problems), "gate", id=spec.id, spec=spec.model_dump(mode="json")
+            task.key,
+            "; ".join(problems),
+            RejectionStage.gate,
+            id=spec.id,
+            spec=spec.model_dump(mode="json"),
         )
         png_temp.unlink(missing_ok=True)
         clock.lap("annotate")
         return False
-    annotation = ImageAnnotation(
-        id=spec.id,
+    annotation = build_annotation(
+        spec,
+        measures,
         image=task.png.name,
-        width=spec.camera.width,
-        height=spec.camera.height,
-        spec=spec,
-        objects=object_annotations(spec, measures),
-        captions=caption_set(spec, caption_style(CAPTION_STYLE)),
-        camera=CameraAnnotation(
-            intrinsics=spec.camera.intrinsics.tolist(),
-            camera_to_world=spec.camera.matrix_world.tolist(),
-        ),
+        style=caption_style(CAPTION_STYLE),
         render=RenderInfo(
             device=ready.device,
             seconds=round(done.seconds, 4),
@@ -83,10 +79,10 @@ def finish(
             settings=FIXED_SETTINGS,
         ),
     )
-    data = annotation.model_dump_json(indent=1).encode()
+    data = annotation.model_dump_json(indent=1)
     clock.lap("annotate")
-    encode_png(png_temp, task.png, str(os.getpid()))
+    encode_png(png_temp, task.png)
     clock.lap("png_encode")
-    write_atomic(task.annotation, data, str(os.getpid()))
+    write_atomic(task.annotation, data)
     clock.lap("json_write")
     return True

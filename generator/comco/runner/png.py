@@ -9,20 +9,20 @@ and are the same for the same pixels.
 
 from __future__ import annotations
 
-import os
+import io
 from pathlib import Path
 
 from PIL import Image
 
-from comco.runner.layout import temp_path
+from comco.atomic import write_atomic
 
 PNG_COMPRESS_LEVEL = 1
 
 
-def encode_png(raw: Path, final: Path, tag: str) -> None:
-    """Write the image in `raw` as the PNG `final` (through a temporary name), drop `raw`."""
-    temp = temp_path(final, f"{tag}-png")
+def encode_png(raw: Path, final: Path) -> None:
+    """Write the image in `raw` as the PNG `final` (atomically), then drop `raw`."""
+    buffer = io.BytesIO()
     with Image.open(raw) as image:
-        image.save(temp, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
-    os.replace(temp, final)
+        image.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+    write_atomic(final, buffer.getvalue())
     raw.unlink()

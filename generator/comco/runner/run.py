@@ -22,21 +22,17 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from comco.annotate import QualityGates
-from comco.assets.library import load_manifest
-from comco.render.protocol import Done, Job, Ready
-from comco.runner.journal import JournalError, RejectedLog
-from comco.runner.layout import FolderBusy, Layout, temp_path, write_atomic
+from comco.assets.library import changed_assets, load_manifest
+from comco.atomic import temp_path, write_atomic
+from comco.dataset.folder import DatasetError, DatasetFolder, FolderBusy
+from comco.measure import QualityGates
+from comco.runner.journal import JournalError, RejectedLog, RejectionStage
 from comco.runner.outputs import CAPTION_STYLE, finish
-from comco.runner.provenance import (
-    DatasetRecord,
-    ProvenanceError,
-    check_library,
-    read_previous,
-)
+from comco.runner.provenance import DatasetRecord, ProvenanceError, check_library
 from comco.runner.tasks import Task, gallery_tasks, scene_tasks
-from comco.runner.workers import WorkerClient, WorkerCrashed, WorkerOptions
+from comco.runner.worker_client import WorkerClient, WorkerCrashed, WorkerOptions
 from comco.stages import Stopwatch
+from comco.worker_protocol import Done, Job, Ready
 
 MAX_CRASHES = 2
 
@@ -107,7 +103,7 @@ class _Slot(threading.Thread):
     def __init__(self, n: int, run: _Run):
         super().__init__(name=f"render-slot-{n}", daemon=True)
         self.n, self.run_ = n, run
-        self.client = WorkerClient(run.options, run.layout.logs / f"worker-{n}.log")
+        self.client = WorkerClient(run.options, run.folder.logs / f"worker-{n}.log")
         self.rendered: _Rendered | None = None
         self.images = 0
 
@@ -147,7 +143,7 @@ class _Slot(threading.Thread):
         task.png.parent.mkdir(parents=True, exist_ok=True)
         png_temp = temp_path(task.png, f"{self.n}")
         self.images += 1  # two arrays files in turn: one is read while the next is written
-        arrays = r.layout.scratch / f"slot{self.n}-{self.images % 2}.npz"
+        arrays = r.folder.scratch / f"slot{self.n}-{self.images % 2}.npz"
         job = Job(spec=task.spec, png=str(png_temp), arrays=str(arrays), image_format="BMP")
         began = time.perf_counter()
         self.client.send(job)
@@ -180,7 +176,7 @@ class _Slot(threading.Thread):
         r.rejected.add(
             task.key,
             str(error),
-            "crash",
+            RejectionStage.crash,
             id=task.spec.id,
             spec=task.spec.model_dump(mode="json"),
         )
@@ -213,7 +209,7 @@ class _Slot(threading.Thread):
 class _Run:
     def __init__(self, config: RunConfig):
         self.config = config
-        self.layout = Layout(config.out)
+        self.folder = DatasetFolder(config.out)
         self.stop = threading.Event()
         self.stats = RunStats()
         self.error: BaseException | None = None
@@ -223,7 +219,7 @@ class _Run:
         self.library_sha256 = self.manifest.library_sha256
         self.options = WorkerOptions(
             library=config.library.resolve(),
-            scratch=self.layout.scratch.resolve(),
+            scratch=self.folder.scratch.resolve(),
             device=config.device,
             require_gpu=config.require_gpu,
             threads=config.threads,
@@ -255,32 +251,31 @@ class _Run:
             missing.update(absent)
             reason = f"asset library {self.config.library} has no asset for {absent}"
             spec = task.spec.model_dump(mode="json")
-            self.rejected.add(task.key, reason, "asset", id=task.spec.id, spec=spec)
+            self.rejected.add(task.key, reason, RejectionStage.asset, id=task.spec.id, spec=spec)
             self.stats.rejected += 1
         if missing:
             tqdm.write(f"warning: no assets for {sorted(missing)}", file=sys.stderr)
         return kept, sorted(missing)
 
     def execute(self) -> dict:
-        self.layout.root.mkdir(parents=True, exist_ok=True)
         try:
-            with self.layout.exclusive():
+            with self.folder.exclusive():
                 return self._execute()
-        except (FolderBusy, JournalError, ProvenanceError) as error:
+        except (DatasetError, FolderBusy, JournalError, ProvenanceError) as error:
             raise RunError(str(error)) from error
 
     def _execute(self) -> dict:
-        layout, config = self.layout, self.config
-        previous = read_previous(layout.dataset)
-        check_library(previous, layout.root, config.library, self.library_sha256)
-        layout.summary.unlink(missing_ok=True)  # present only while no run is in progress
-        strays = layout.clean_strays()
-        layout.scratch.mkdir(parents=True)
-        self.rejected = RejectedLog(layout.rejected)
+        folder, config = self.folder, self.config
+        previous = folder.read_info()
+        check_library(previous, folder.root, config.library, self.library_sha256)
+        folder.summary.unlink(missing_ok=True)  # present only while no run is in progress
+        strays = folder.clean_strays()
+        folder.scratch.mkdir(parents=True)
+        self.rejected = RejectedLog(folder.rejected)
         rejected_before = len(self.rejected.keys)
-        todo, specs, finished = scene_tasks(config.specs, layout, self.rejected, config.limit)
+        todo, specs, finished = scene_tasks(config.specs, folder, self.rejected, config.limit)
         self.record = DatasetRecord(
-            layout.dataset,
+            folder,
             previous,
             library=config.library,
             library_sha256=self.library_sha256,
@@ -291,8 +286,16 @@ class _Run:
             gates=config.gates,
         )
         if config.gallery and specs:
-            todo = gallery_tasks(specs[0], layout, self.rejected) + todo
+            todo = gallery_tasks(specs[0], folder, self.rejected) + todo
         todo, missing = self._without_missing_assets(todo)
+        changed = changed_assets(
+            config.library, self.manifest, {c for t in todo for c in t.spec.categories}
+        )
+        if changed:
+            raise RunError(
+                f"library: {'; '.join(changed)}; rebuild it with `comco assets build "
+                f"--library {config.library}` (or render with the library it came from)"
+            )
         for task in todo:
             self.tasks.put(task)
         start = time.perf_counter()
@@ -314,7 +317,7 @@ class _Run:
                     slot.client.stop()
                 raise
         elapsed = time.perf_counter() - start
-        shutil.rmtree(layout.scratch, ignore_errors=True)
+        shutil.rmtree(folder.scratch, ignore_errors=True)
         if self.error is not None:
             raise RunError(str(self.error)) from self.error
         self.record.finish()
@@ -334,7 +337,7 @@ class _Run:
             "stage_ms": self.stats.stage_ms(),
             "warm_images": self.stats.warm_images,
         }
-        write_atomic(layout.summary, json.dumps(summary, indent=2).encode(), "run")
+        write_atomic(folder.summary, json.dumps(summary, indent=2))
         return summary
 
 

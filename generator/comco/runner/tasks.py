@@ -8,9 +8,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from comco.catalog import asset_shape, load_vocabulary
+from comco.dataset.folder import DatasetFolder
 from comco.errors import describe_validation_error
-from comco.runner.journal import RejectedLog
-from comco.runner.layout import Layout
+from comco.runner.journal import RejectedLog, RejectionStage
 from comco.spec import ObjectSpec, SceneSpec, SizeRole, largest_fitting_scale
 
 GALLERY_SCALE_M = 3.0
@@ -35,7 +35,7 @@ class Task:
 
 
 def scene_tasks(
-    specs_file: Path, layout: Layout, rejected: RejectedLog, limit: int | None
+    specs_file: Path, folder: DatasetFolder, rejected: RejectedLog, limit: int | None
 ) -> tuple[list[Task], list[SceneSpec], int]:
     """Tasks for the spec lines not yet done or rejected, all valid specs, and how many lines
     were already finished. Invalid lines and repeated ids are recorded as rejected here."""
@@ -55,7 +55,7 @@ def scene_tasks(
                     rejected.add(
                         key,
                         f"invalid spec: {describe_validation_error(error)}",
-                        "spec",
+                        RejectionStage.spec,
                         line=line_index,
                     )
                 continue
@@ -65,14 +65,14 @@ def scene_tasks(
                     rejected.add(
                         key,
                         f"id {spec.id!r} repeats line {seen[spec.id]}",
-                        "spec",
+                        RejectionStage.spec,
                         line=line_index,
                         id=spec.id,
                     )
                 continue
             seen[spec.id] = line_index
             specs.append(spec)
-            task = Task(key=key, spec=spec, png=layout.image(line_index, spec.id))
+            task = Task(key=key, spec=spec, png=folder.image(line_index, spec.id))
             if task.done or key in rejected.keys:
                 finished += 1
             else:
@@ -111,14 +111,14 @@ def gallery_spec(base: SceneSpec, category: str) -> SceneSpec:
     )
 
 
-def gallery_tasks(base: SceneSpec, layout: Layout, rejected: RejectedLog) -> list[Task]:
+def gallery_tasks(base: SceneSpec, folder: DatasetFolder, rejected: RejectedLog) -> list[Task]:
     """One task per category of the base spec's vocabulary preset that is not done yet."""
     tasks = []
     for category in load_vocabulary().presets[base.vocab]:
         task = Task(
             key=f"gallery:{category}",
             spec=gallery_spec(base, category),
-            png=layout.gallery_image(category),
+            png=folder.gallery_image(category),
         )
         if not task.done and task.key not in rejected.keys:
             tasks.append(task)

@@ -10,17 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
-from pycocotools import mask as mask_utils
 
-from comco.annotations import RleMask
 from comco.eval.results import Tally, TaskResult
 from comco.eval.tasks.context import EvalContext, configuration
-
-
-def decode_mask(mask: RleMask) -> np.ndarray:
-    """A (height, width) boolean array from the annotation's COCO RLE."""
-    rle = {"size": list(mask.size), "counts": mask.counts.encode("ascii")}
-    return mask_utils.decode(rle).astype(bool)
 
 
 def attention(context: EvalContext) -> TaskResult:
@@ -35,7 +27,7 @@ def attention(context: EvalContext) -> TaskResult:
     per_layer: dict[str, list[np.ndarray]] = defaultdict(list)
     for record, image_maps in zip(records, maps, strict=True):
         objects = record.annotation.objects
-        coverage = encoder.mask_coverage([decode_mask(o.mask) for o in objects])
+        coverage = encoder.mask_coverage([o.mask.decode() for o in objects])
         layer_share = np.einsum("lhw,ohw->ol", image_maps, coverage)  # (objects, layers)
         columns = [f"rank{i}" for i in range(1, len(objects) + 1)] + ["background"]
         attention_row = {

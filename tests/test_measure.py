@@ -1,4 +1,4 @@
-"""annotate.py on synthetic instance images whose answers are known by construction."""
+"""comco.measure on synthetic instance images whose answers are known by construction."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from pycocotools import mask as mask_utils
 
-from comco.annotate import (
+from comco.annotations import RenderInfo, RleMask, build_annotation
+from comco.captions import caption_style
+from comco.measure import (
     QualityGates,
     bbox_xywh,
-    encode_rle,
     measure,
-    object_annotations,
     quality_problems,
     size_ranks,
 )
@@ -71,10 +71,11 @@ def test_hidden_object_is_fully_occluded() -> None:
 def test_rle_round_trips_through_pycocotools() -> None:
     index, _ = _images()
     mask = index == 1
-    rle = encode_rle(mask)
+    rle = RleMask.encode(mask)
     decoded = mask_utils.decode({"size": list(rle.size), "counts": rle.counts.encode()})
     assert rle.size == (40, 50)
     assert (decoded.astype(bool) == mask).all()
+    assert (rle.decode() == mask).all()
 
 
 def test_bbox_of_empty_mask_and_ranks_break_ties_by_index() -> None:
@@ -108,13 +109,22 @@ def test_gates_pass_a_good_scene_and_name_each_problem() -> None:
     assert len(problems) == 1 and "large object shows 191px" in problems[0]
 
 
-def test_object_annotations_carry_spec_and_measures() -> None:
+def test_the_annotation_carries_spec_measures_and_decodable_masks() -> None:
     spec = _scene()
     index, alone = _images()
-    records = object_annotations(spec, measure(index, alone))
+    render = RenderInfo(
+        device="CPU", seconds=1.0, samples=1, denoise=False,
+        blender_version="5.0.1", comco_version="0", asset_library_sha256="0",
+    )  # fmt: skip
+    annotation = build_annotation(
+        spec, measure(index, alone), image="x.png", render=render, style=caption_style("bare")
+    )
+    records = annotation.objects
     assert [r.category for r in records] == ["horse", "cup"]
     assert records[0].position == (0.0, 1.0, 0.0) and records[0].scale == 2.4
-    assert records[1].index == 1 and records[1].mask.size == (40, 50)
+    assert [r.size_rank for r in records] == [1, 2] and records[1].visible_area_px == 36
+    assert all((r.mask.decode() == (index == i + 1)).all() for i, r in enumerate(records))
+    assert annotation.captions.orders[0].text == "horse and cup"
 
 
 def test_min_visible_area_scales_with_the_image_unless_fixed() -> None:

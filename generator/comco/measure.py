@@ -1,8 +1,8 @@
 """From a rendered instance-index image to per-object measurements and quality verdicts.
 
-Pure numpy (plus pycocotools for RLE): the render layer hands over an (H, W) array where
+Pure numpy: the render layer hands over an (H, W) array where
 object i of the spec has id i+1 and background is 0, plus each object's silhouette alone
-(see `comco.render.silhouette`) and the box of its projected vertices.
+(see `comco.silhouette`) and the box of its projected vertices.
 """
 
 from __future__ import annotations
@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from pycocotools import mask as mask_utils
 
-from comco.annotations import ObjectAnnotation, RleMask
 from comco.spec import SceneSpec, SizeRole
 
 
@@ -56,14 +54,6 @@ class QualityGates:
         if self.min_visible_px is not None:
             return self.min_visible_px
         return scaled_min_visible_px(width, height)
-
-
-def encode_rle(mask: np.ndarray) -> RleMask:
-    """COCO compressed RLE of a boolean (H, W) mask."""
-    rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
-    return RleMask(
-        size=(int(rle["size"][0]), int(rle["size"][1])), counts=rle["counts"].decode("ascii")
-    )
 
 
 def bbox_xywh(mask: np.ndarray) -> tuple[int, int, int, int]:
@@ -156,26 +146,3 @@ def quality_problems(
                     f"({max(others)}px) = {needed:.0f}px"
                 )
     return problems
-
-
-def object_annotations(spec: SceneSpec, measures: list[Measure]) -> list[ObjectAnnotation]:
-    """Spec placement and pixel measurements, one record per object."""
-    return [
-        ObjectAnnotation(
-            index=i,
-            category=obj.category,
-            size_role=obj.size_role,
-            position=(obj.position[0], obj.position[1], 0.0),
-            scale=obj.scale,
-            yaw_deg=obj.yaw_deg,
-            bbox_xywh=m.bbox_xywh,
-            visible_area_px=m.visible_area_px,
-            area_fraction=m.area_fraction,
-            unoccluded_area_px=m.unoccluded_area_px,
-            occlusion=m.occlusion,
-            size_rank=m.size_rank,
-            mask=encode_rle(m.mask),
-            touches_border=m.touches_border,
-        )
-        for i, (obj, m) in enumerate(zip(spec.objects, measures, strict=True))
-    ]

@@ -7,6 +7,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from comco.atomic import write_atomic
 from comco.eval.cache import CachedEncoder
 from comco.eval.dataset import EvalDataset
 from comco.eval.encoders import load_encoder, resolve_device
@@ -33,11 +34,9 @@ def run_model(
     context = EvalContext(dataset, encoder, n_boot=n_boot, seed=seed)
     results, skipped = [], {}
     for name in tasks:
-        needs = TASKS[name].needs
-        if not needs <= encoder.modalities:
-            skipped[name] = (
-                f"needs {sorted(needs)}; the model embeds only {sorted(encoder.modalities)}"
-            )
+        lacking = modality_gap(TASKS[name].needs, encoder)
+        if lacking:
+            skipped[name] = lacking
             continue
         try:
             results.append(TASKS[name].run(context))
@@ -58,12 +57,24 @@ def evaluate(
 ) -> EvalRun:
     """Run, then write out/results.json and out/report.md (with out/plots/*.png)."""
     run = EvalRun(
-        dataset=str(dataset.root),
+        dataset=dataset.source,
         n_images=len(dataset.records),
         comco_version=version("comco"),
         runs=[run_model(dataset, m, tasks, **options) for m in models],
     )
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(run.model_dump_json(indent=2))
-    write_report(run, out)
+    save_run(run, out)
     return run
+
+
+def modality_gap(needs: frozenset[str], encoder: CachedEncoder) -> str | None:
+    """Why the encoder cannot do a task that needs these modalities, or None when it can."""
+    if needs <= encoder.modalities:
+        return None
+    return f"needs {sorted(needs)}; the model embeds only {sorted(encoder.modalities)}"
+
+
+def save_run(run: EvalRun, out: Path) -> None:
+    """out/results.json, out/report.md and out/plots/*.png."""
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic(out / "results.json", run.model_dump_json(indent=2))
+    write_report(run, out)

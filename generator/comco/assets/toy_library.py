@@ -1,5 +1,6 @@
-"""A tiny asset library of primitive shapes (trimesh), for tests and for benchmarking before
-the real library is built. `comco render` never builds it: it is a fixture, not assets."""
+"""A toy asset library of four primitive shapes (trimesh), built in seconds by `comco assets
+toy`: for trying the pipeline, for tests and for benchmarks before the real library is built.
+`comco render` never builds it by itself."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import trimesh
 
 import comco
 from comco.assets.library import MANIFEST_NAME, AssetRecord, LibraryManifest
+from comco.atomic import write_atomic
 from comco.spec import Camera, ObjectSpec, RenderSettings, SceneSpec, SizeRole
 
 SHAPES: dict[str, Callable[[], trimesh.Trimesh]] = {
@@ -48,9 +50,10 @@ def build_toy_library(folder: Path, categories: list[str] | None = None) -> Libr
             file=path.name,
             source="procedural",
             source_version="toy",
-            member="comco.render.toy_library",
+            member="comco.assets.toy_library",
             licence="CC0-1.0",
-            author="comco tests",
+            author="comco (toy library)",
+            modelled_in_code=True,
             sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
             faces=len(mesh.faces),
             dimensions_m=dims,
@@ -61,7 +64,7 @@ def build_toy_library(folder: Path, categories: list[str] | None = None) -> Libr
     manifest = LibraryManifest(
         comco_version=comco.__version__, library_sha256=library_hash, assets=assets
     )
-    (folder / MANIFEST_NAME).write_text(manifest.model_dump_json(indent=2))
+    write_atomic(folder / MANIFEST_NAME, manifest.model_dump_json(indent=2))
     return manifest
 
 

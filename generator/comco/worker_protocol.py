@@ -50,7 +50,7 @@ class Done(_Message):
     """Answer to one job. On success the arrays file holds `index` (H, W) uint16 instance ids
     (object i has id i+1, 0 is background), `silhouettes` (k, H, W) bool masks of each object
     alone, kept only around pixels that show another object (elsewhere False: they cannot
-    count as occlusion, see `comco.render.silhouette`), and `boxes` (k, 4) float projected
+    count as occlusion, see `comco.silhouette`), and `boxes` (k, 4) float projected
     vertex boxes. `seconds` is the worker's time for the job, `stages` its split by stage."""
 
     ok: bool

@@ -1,0 +1,144 @@
+"""Any copy of a dataset as the same records: a rendered folder, a `comco export` folder
+(Parquet or WebDataset), or a hub copy of one (`hf:ORG/NAME`).
+
+Exports carry every image's PNG bytes and annotation JSON verbatim, so the records read from
+an export are the rendered folder's records: same annotations, same image bytes. Images that
+live inside shards are written once, content-addressed, under a cache folder, so encoders
+(and their embedding cache) see ordinary files with the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from comco.annotations import ImageAnnotation
+from comco.atomic import write_atomic
+from comco.dataset.folder import DatasetError, DatasetFolder, parse_annotation
+
+HUB_PREFIX = "hf:"
+EXPORT_MANIFEST = "manifest.json"  # comco.export.manifest.MANIFEST_NAME (export is optional)
+GALLERY_CONFIG = "gallery"
+
+
+@dataclass(frozen=True)
+class Record:
+    """One image: its annotation and a file holding its PNG. Copies list them by id, so every
+    copy of a dataset gives the same order."""
+
+    annotation: ImageAnnotation
+    image_path: Path
+
+
+@dataclass(frozen=True)
+class DatasetCopy:
+    """What a dataset copy holds, whatever its format."""
+
+    source: str
+    kind: str  # "rendered" or "export (parquet|webdataset)"
+    records: tuple[Record, ...]
+    gallery: tuple[tuple[str, Path], ...]  # (category, reference image), by category
+
+
+def default_copies_dir() -> Path:
+    """Where images unpacked from shards go: $COMCO_CACHE/copies, else ~/.cache/comco/copies."""
+    if "COMCO_CACHE" in os.environ:
+        return Path(os.environ["COMCO_CACHE"]) / "copies"
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "comco" / "copies"
+
+
+def open_copy(reference: str | Path, cache_dir: Path | None = None) -> DatasetCopy:
+    """Read a rendered folder, an export folder or `hf:ORG/NAME` (see the module docstring)."""
+    text = str(reference)
+    if text.startswith(HUB_PREFIX):
+        return _read_export(_download(text.removeprefix(HUB_PREFIX)), text, cache_dir)
+    root = Path(reference)
+    if (root / "dataset.json").is_file():
+        return _read_rendered(root)
+    if (root / EXPORT_MANIFEST).is_file() and (root / "README.md").is_file():
+        return _read_export(root, text, cache_dir)
+    raise DatasetError(
+        f"dataset: {root} is neither a rendered dataset folder (no dataset.json) nor a "
+        f"`comco export` folder (no {EXPORT_MANIFEST} + README.md); expected one of them, "
+        f"or {HUB_PREFIX}ORG/NAME"
+    )
+
+
+def _read_rendered(root: Path) -> DatasetCopy:
+    folder = DatasetFolder(root)
+    records = sorted(
+        (Record(i.annotation, i.png) for i in folder.iter_images()), key=lambda r: r.annotation.id
+    )
+    gallery = tuple((g.category, g.png) for g in folder.iter_gallery())
+    return DatasetCopy(str(root), "rendered", tuple(records), gallery)
+
+
+def _download(repo_id: str) -> Path:
+    """The hub dataset's files, through huggingface_hub (which honours HF_HUB_OFFLINE)."""
+    from huggingface_hub import snapshot_download
+
+    try:
+        return Path(snapshot_download(repo_id, repo_type="dataset"))
+    except Exception as error:  # the hub client raises many kinds; all mean "not available"
+        raise DatasetError(
+            f"dataset: {HUB_PREFIX}{repo_id} could not be fetched ({type(error).__name__}: "
+            f"{error}); download it with `hf download --repo-type dataset {repo_id} --local-dir "
+            "DIR` and pass --dataset DIR"
+        ) from error
+
+
+def _read_export(root: Path, source: str, cache_dir: Path | None) -> DatasetCopy:
+    """Records from an export's Parquet shards, or its WebDataset tars when it has no Parquet."""
+    manifest = json.loads((root / EXPORT_MANIFEST).read_text())
+    configs = manifest.get("configs", {})
+    formats = {fmt for config in configs.values() for fmt in config.get("shards", {})}
+    if not formats:
+        raise DatasetError(f"dataset: {root}/{EXPORT_MANIFEST} lists no configuration shards")
+    fmt = "parquet" if "parquet" in formats else "webdataset"
+    read = _parquet_rows if fmt == "parquet" else _tar_rows
+    images = (cache_dir or default_copies_dir()) / "images"
+    records, gallery = [], []
+    for name, config in sorted(configs.items()):
+        files = [root / f for f in config["shards"][fmt]["files"]]
+        for key, png, annotation_text in read(files):
+            path = _unpacked(images, png)
+            if name == GALLERY_CONFIG:
+                gallery.append((key, path))
+            else:
+                where = f"{root} ({fmt}, {name}, {key})"
+                records.append(Record(parse_annotation(annotation_text, where), path))
+    records.sort(key=lambda r: r.annotation.id)
+    gallery.sort()
+    return DatasetCopy(source, f"export ({fmt})", tuple(records), tuple(gallery))
+
+
+def _parquet_rows(files: list[Path]) -> Iterator[tuple[str, bytes, str]]:
+    import pyarrow.parquet as pq
+
+    for path in files:
+        if path.suffix != ".parquet":
+            continue
+        table = pq.read_table(path, columns=["id", "image", "annotation"])
+        for row in table.to_pylist():
+            yield row["id"], row["image"]["bytes"], row["annotation"]
+
+
+def _tar_rows(files: list[Path]) -> Iterator[tuple[str, bytes, str]]:
+    import webdataset as wds
+
+    tars = [str(p) for p in files if p.suffix == ".tar"]
+    for sample in wds.WebDataset(tars, shardshuffle=False, empty_check=False):
+        yield sample["__key__"], sample["png"], sample["json"].decode()
+
+
+def _unpacked(folder: Path, png: bytes) -> Path:
+    """A file holding these PNG bytes, named by their sha256 and written once."""
+    path = folder / f"{hashlib.sha256(png).hexdigest()}.png"
+    if not path.is_file():
+        write_atomic(path, png)
+    return path

@@ -1,0 +1,225 @@
+"""A rendered dataset folder (docs/CONTRACTS.md): where everything lives, and reading it back.
+
+The runner writes through `DatasetFolder`'s paths; export, eval and `comco sheet` read through
+`iter_images` / `iter_gallery` / `read_info`. An image counts once its JSON exists: the runner
+renames the PNG into place first and the JSON after it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from comco.annotations import ImageAnnotation
+from comco.atomic import TEMP_MARK, write_atomic
+from comco.dataset.info import DatasetInfo
+from comco.errors import describe_validation_error
+
+SHARD_SIZE = 1000
+
+
+class DatasetError(ValueError):
+    """The folder is not a rendered dataset as docs/CONTRACTS.md describes it."""
+
+
+class FolderBusy(RuntimeError):
+    """Another run holds the dataset folder's lock."""
+
+
+def shard_name(line_index: int) -> str:
+    """The shard folder of a spec: its line index in the specs file, by thousands."""
+    return f"{line_index // SHARD_SIZE:05d}"
+
+
+@dataclass(frozen=True)
+class RenderedImage:
+    """One finished image: its PNG and its annotation, parsed and as written."""
+
+    png: Path
+    annotation: ImageAnnotation
+    annotation_text: str
+
+
+@dataclass(frozen=True)
+class GalleryImage:
+    """One single-object reference image; its JSON is kept as written."""
+
+    category: str
+    png: Path
+    annotation_text: str
+
+
+@dataclass(frozen=True)
+class DatasetFolder:
+    """Paths inside one rendered dataset folder, and the readers of what they hold."""
+
+    root: Path
+
+    @property
+    def images(self) -> Path:
+        return self.root / "images"
+
+    @property
+    def gallery(self) -> Path:
+        return self.root / "gallery"
+
+    @property
+    def rejected(self) -> Path:
+        return self.root / "rejected.jsonl"
+
+    @property
+    def summary(self) -> Path:
+        return self.root / "summary.json"
+
+    @property
+    def info_file(self) -> Path:
+        return self.root / "dataset.json"
+
+    @property
+    def scratch(self) -> Path:
+        return self.root / ".scratch"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / ".lock"
+
+    def image(self, line_index: int, spec_id: str) -> Path:
+        return self.images / shard_name(line_index) / f"{spec_id}.png"
+
+    def gallery_image(self, category: str) -> Path:
+        return self.gallery / f"{category}.png"
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def read_info(self) -> DatasetInfo | None:
+        """The parsed `dataset.json`, or None when no run has started here."""
+        path = self.info_file
+        if not path.is_file():
+            return None
+        try:
+            return DatasetInfo.model_validate_json(path.read_text())
+        except ValidationError as error:
+            problem = describe_validation_error(error)
+            raise DatasetError(f"{path}: not a valid dataset.json: {problem}") from None
+
+    def require_info(self) -> DatasetInfo:
+        """`read_info`, failing when the folder has none."""
+        info = self.read_info()
+        if info is None:
+            raise DatasetError(
+                f"dataset: no dataset.json in {self.root}; expected a rendered dataset folder"
+            )
+        return info
+
+    @property
+    def finished(self) -> bool:
+        """A run writes summary.json when it finishes and deletes it when one starts."""
+        return self.summary.is_file()
+
+    def unfinished_images(self) -> list[Path]:
+        """PNGs without their JSON: images the runner had not finished."""
+        return [
+            p for p in sorted(self.images.glob("*/*.png")) if not p.with_suffix(".json").is_file()
+        ]
+
+    def iter_images(self) -> Iterator[RenderedImage]:
+        """Every finished image, in (shard, id) order; a JSON without its PNG is an error."""
+        if not self.images.is_dir():
+            raise DatasetError(
+                f"dataset: {self.root} has no images/ folder; expected a rendered dataset "
+                "(images/<shard>/<id>.png + <id>.json, see docs/CONTRACTS.md)"
+            )
+        for json_path in sorted(self.images.glob("*/*.json")):
+            text = json_path.read_text()
+            annotation = parse_annotation(text, json_path)
+            png = json_path.parent / annotation.image
+            if not png.is_file():
+                raise DatasetError(f"{json_path}: image {annotation.image!r} does not exist")
+            if annotation.id != json_path.stem:
+                raise DatasetError(
+                    f"{json_path}: id {annotation.id!r} does not match the file name "
+                    f"{json_path.stem!r}"
+                )
+            yield RenderedImage(png=png, annotation=annotation, annotation_text=text)
+
+    def iter_gallery(self) -> Iterator[GalleryImage]:
+        """Every gallery image with its JSON, in category order; either file alone is an error."""
+        folder = self.gallery
+        stems = sorted(
+            {p.stem for p in folder.glob("*.png")} | {p.stem for p in folder.glob("*.json")}
+        )
+        for stem in stems:
+            png, meta = folder / f"{stem}.png", folder / f"{stem}.json"
+            if not (png.is_file() and meta.is_file()):
+                missing = meta if png.is_file() else png
+                raise DatasetError(
+                    f"gallery: {missing} is missing; expected a .png and a .json per category"
+                )
+            text = meta.read_text()
+            try:
+                json.loads(text)
+            except json.JSONDecodeError as error:
+                raise DatasetError(f"{meta}: not valid JSON ({error})") from error
+            yield GalleryImage(category=stem, png=png, annotation_text=text)
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def write_info(self, info: DatasetInfo) -> None:
+        write_atomic(self.info_file, info.model_dump_json(indent=2))
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the folder for one run. Two runs in one folder would delete each other's
+        temporary files and render the same specs twice. The kernel drops the lock when its
+        holder dies, even by SIGKILL, so a killed run never blocks the next."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+                raise FolderBusy(
+                    f"out: {self.root} is in use by another render run (pid {holder}); "
+                    "wait for it or render into another folder"
+                ) from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            yield
+        finally:
+            os.close(fd)
+
+    def clean_strays(self) -> int:
+        """Delete temporary files and scratch space a killed run left; return how many files."""
+        strays = [
+            p
+            for folder in (self.images, self.gallery)
+            if folder.is_dir()
+            for p in folder.rglob(f"*{TEMP_MARK}*")
+        ]
+        strays += list(self.root.glob(f"*{TEMP_MARK}*"))  # dataset.json and summary.json
+        for path in strays:
+            path.unlink(missing_ok=True)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        return len(strays)
+
+
+def parse_annotation(text: str, where: Path | str) -> ImageAnnotation:
+    """One annotation; a malformed one fails naming where it came from and the field."""
+    try:
+        return ImageAnnotation.model_validate_json(text)
+    except ValidationError as error:
+        problem = describe_validation_error(error)
+        raise DatasetError(f"{where}: not a valid ImageAnnotation: {problem}") from None
