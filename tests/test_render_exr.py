@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from comco.render.exr import ExrFormatError, read_channel
+from comco.exr import ExrFormatError, read_channel
 
 
 def _attribute(name: str, kind: str, value: bytes) -> bytes:

@@ -6,7 +6,7 @@ camera, light, settings) and renders; `use_persistent_data` keeps geometry and B
 calls, which is what makes a render cost ~0.2 s instead of ~1.5 s on CPU. Blender cannot
 hand a render pass to Python in memory in background mode (the Viewer node does not run
 there, and the Render Result image has no pixels), so the index pass goes through a
-one-channel uncompressed EXR read with numpy (`comco.render.exr`).
+one-channel uncompressed EXR read with numpy (`comco.exr`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 from mathutils import Matrix, Vector
 
 from comco.assets.library import LibraryManifest
-from comco.render.exr import read_channel
+from comco.exr import read_channel
 from comco.render.pool import AssetPool, place
 from comco.render_settings import FIXED_SETTINGS
 from comco.silhouette import occluding_silhouette, world_vertices
