@@ -3,10 +3,13 @@
     python benchmarks/render_throughput.py [--n 40] [--size 224] [--samples 8] [--workers 1]
         [--device auto|OPTIX|CUDA|HIP|METAL|CPU] [--library assets/library] [--denoise]
         [--engine local|ray] [--address auto|HOST:PORT] [--gpus-per-worker F] [--recycle-after N]
+        [--categories K]
 
 Prints renders/s (kept and rejected scenes, with worker start-up), kept images/s, the
-steady kept rate (first to last kept image), mean in-worker seconds per image and the peak
-memory of the worker processes (sampled, early and late in the run). Without a built
+steady kept rate (first to last kept image), mean in-worker seconds per image, the peak
+memory of the worker processes (sampled, early and late in the run), and where an image's
+time goes (mean ms per stage, in the worker and in the runner, and the total a worker spends
+on anything but path tracing). Without a built
 library it renders the toy shapes of `comco.assets.toy_library` (say which in any report).
 """
 
@@ -30,13 +33,21 @@ from comco.worker_protocol import DEVICE_CHOICES
 
 
 def _specs(
-    library: Path, count: int, size: int, samples: int, denoise: bool, objects: int
+    library: Path,
+    count: int,
+    size: int,
+    samples: int,
+    denoise: bool,
+    objects: int,
+    categories: int,
 ) -> list[str]:
-    """Sampled 1-large scenes; categories the library lacks are swapped for ones it has."""
+    """Sampled 1-large scenes; categories the library lacks are swapped for ones it has.
+    With `categories` (not 0), only scenes drawn wholly from that many categories are kept."""
     built = set(load_manifest(library).assets)
     presets = load_vocabulary().presets
     vocab = max(presets, key=lambda name: len(built & set(presets[name])))
     available = sorted(built & set(presets[vocab]))
+    subset = set(available[: categories or None])
     if len(available) < objects:
         raise SystemExit(f"library {library}: only {available} of preset {vocab!r} are built")
     config = SamplerConfig(
@@ -47,7 +58,11 @@ def _specs(
         render=RenderSettings(samples=samples, denoise=denoise),
     )
     lines = []
-    for spec in sample_scenes(config, count):
+    for spec in sample_scenes(config, count if not categories else 1000 * count):
+        if len(lines) == count:
+            break
+        if not set(spec.categories) <= subset:
+            continue
         data = spec.model_dump(mode="json")
         spare = [c for c in available if c not in spec.categories]
         for obj in data["objects"]:
@@ -55,6 +70,28 @@ def _specs(
                 obj["category"] = spare.pop(0)
         lines.append(SceneSpec.model_validate(data).model_dump_json())
     return lines
+
+
+# Stages on a worker's critical path besides path tracing, in the order they happen; the
+# runner's own stages run while the worker renders the next image, and count only where the
+# worker waited for them (runner_wait).
+CRITICAL = ("job_parse", "scene_update", "cycles_sync", "compositor", "cycles_call", "image_write")
+CRITICAL += ("index_read", "silhouettes", "arrays_write", "round_trip", "runner_wait")
+OVERLAPPED = ("arrays_read", "annotate", "png_encode", "json_write")
+
+
+def print_split(stage_ms: dict[str, float]) -> None:
+    """The per-image split (over warm images: not a worker's first, no asset imported for
+    it), and the non-path-tracing time a worker's images wait for."""
+    print("stage (mean over warm images)  ms/image")
+    for name in ("path_tracing", *CRITICAL):
+        if name in stage_ms:
+            print(f"  {name:26s}{stage_ms[name]:8.2f}")
+    critical = sum(stage_ms.get(name, 0.0) for name in CRITICAL)
+    print(f"  {'= not path tracing':26s}{critical:8.2f}  (on the worker's critical path)")
+    for name in OVERLAPPED:
+        if name in stage_ms:
+            print(f"  {name:26s}{stage_ms[name]:8.2f}  (runner, overlapped with the next render)")
 
 
 def main() -> None:
@@ -67,6 +104,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="CPU threads per worker (0 = all)")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     parser.add_argument("--denoise", action="store_true")
+    parser.add_argument(
+        "--categories",
+        type=int,
+        default=0,
+        help="draw from this many categories only (0 = all), so workers warm up sooner",
+    )
     parser.add_argument("--library", type=Path, default=default_library_dir())
     parser.add_argument("--engine", choices=("local", "ray"), default="local")
     parser.add_argument("--address", default=None, help="ray: auto or HOST:PORT (default: private)")
@@ -80,7 +123,9 @@ def main() -> None:
             build_toy_library(library)
             print(f"no library at {args.library}; using toy shapes in {library}")
         specs = Path(tmp) / "specs.jsonl"
-        lines = _specs(library, args.n, args.size, args.samples, args.denoise, args.objects)
+        lines = _specs(
+            library, args.n, args.size, args.samples, args.denoise, args.objects, args.categories
+        )
         specs.write_text("\n".join(lines) + "\n")
         out = Path(tmp) / "out"
         config = RunConfig(
@@ -117,6 +162,8 @@ def main() -> None:
     print(f"steady kept/s   {steady:.2f} (first to last kept image)")
     print(f"worker s/image  {sum(seconds) / max(1, len(seconds)):.3f}")
     print("\n".join(memory.report()))
+    print(f"warm images     {summary['warm_images']} (the split below is their mean)")
+    print_split(summary["stage_ms"])
 
 
 if __name__ == "__main__":
