@@ -9,6 +9,13 @@ WORKERS ?= 2
 RESOLUTION ?= 512
 SAMPLES ?= 32
 LIBRARY ?= assets/library
+# ENGINE=ray renders on a Ray cluster (README "Scaling out"): ADDRESS of its head, GPU share per
+# worker; WORKERS then defaults to as many as the cluster holds
+ENGINE ?= local
+ADDRESS ?= auto
+GPUS_PER_WORKER ?= 0.25
+RAY_ARGS = --address $(ADDRESS) --gpus-per-worker $(GPUS_PER_WORKER) \
+	$(if $(filter command line,$(origin WORKERS)),--workers $(WORKERS))
 export COMCO_LIBRARY := $(abspath $(LIBRARY))
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
@@ -19,7 +26,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	# torch first, pinned: the CPU build; a bare `torch` requirement would pull CUDA wheels
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[render,export,eval,analyze,dev]'
+	$(BIN)/pip install -q -e '.[render,export,eval,analyze,dev,ray]'
 	touch $@
 
 setup: $(BIN)/.installed  ## install everything into .venv
@@ -45,7 +52,8 @@ scene_specs/paper-n$(N)-s$(SEED)-r$(RESOLUTION).jsonl: | $(BIN)/.installed
 
 render: library scene_specs/paper-n$(N)-s$(SEED)-r$(RESOLUTION).jsonl  ## the paper's 8 configurations, N scenes
 	$(BIN)/comco render --specs scene_specs/paper-n$(N)-s$(SEED)-r$(RESOLUTION).jsonl \
-		--out renders/paper-n$(N)-s$(SEED)-r$(RESOLUTION) --workers $(WORKERS)
+		--out renders/paper-n$(N)-s$(SEED)-r$(RESOLUTION) --engine $(ENGINE) \
+		$(if $(filter ray,$(ENGINE)),$(RAY_ARGS),--workers $(WORKERS))
 
 demo: library  ## sample and render a handful of scenes on this machine (CPU unless a GPU is found)
 	$(BIN)/comco sample --objects 4 --large 1 -n 6 --seed 0 --resolution 224 --samples 16 \

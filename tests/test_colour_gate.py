@@ -19,6 +19,7 @@ from comco.runner.outputs import finish
 from comco.runner.tasks import Task
 from comco.sampler import SamplerConfig, sample_scene
 from comco.spec import Camera
+from comco.stages import Stopwatch
 from comco.worker_protocol import Done, Ready
 
 
@@ -117,7 +118,8 @@ def test_runner_keeps_true_colours_and_rejects_a_wrong_one_in_rejected_jsonl(tmp
     task = Task(key=f"0:{spec.id}", spec=spec, png=tmp_path / f"{spec.id}.png")
     log = RejectedLog(tmp_path / "rejected.jsonl")
     ready = Ready(device="CPU", blender_version="5.0.1", pid=1)
-    kept = finish(task, Done(ok=True), png_temp, arrays, ready, "sha", QualityGates(), log)
+    gates = QualityGates()
+    kept = finish(task, Done(ok=True), png_temp, arrays, ready, "sha", gates, log, Stopwatch())
     if wrong:
         (record,) = [json.loads(line) for line in log.path.read_text().splitlines()]
         assert not kept and record["stage"] == "gate"

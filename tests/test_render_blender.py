@@ -11,6 +11,7 @@ from PIL import Image
 
 from comco.assets.toy_library import build_toy_library, toy_scene
 from comco.runner.worker_client import WorkerClient, WorkerOptions, WorkerStartError
+from comco.silhouette import others_window
 from comco.spec import ObjectSpec
 from comco.worker_protocol import Job
 
@@ -46,6 +47,25 @@ def _render(worker: WorkerClient, spec, folder: Path, name: str) -> tuple[np.nda
         return np.asarray(Image.open(png)), {k: data[k] for k in data.files}
 
 
+def _assert_geometry_matches(arrays: dict) -> None:
+    """The numpy camera agrees with Cycles: each object's visible pixels lie in its projected
+    box, and inside the window where other objects show its silhouette covers them (and it
+    is empty outside that window)."""
+    index = arrays["index"]
+    for i, (alone, box) in enumerate(zip(arrays["silhouettes"], arrays["boxes"], strict=True)):
+        visible = index == i + 1
+        ys, xs = np.nonzero(visible)
+        assert len(xs) and box[0] - 1 <= xs.min() + 0.5 and xs.max() + 0.5 <= box[2] + 1
+        assert box[1] - 1 <= ys.min() + 0.5 and ys.max() + 0.5 <= box[3] + 1
+        inside = np.zeros_like(alone)
+        window = others_window(index, i + 1, tuple(box))
+        if window is not None:
+            x0, y0, x1, y1 = window
+            inside[y0 : y1 + 1, x0 : x1 + 1] = True
+        assert not (alone & ~inside).any(), "silhouette pixels outside the occlusion window"
+        assert (visible & inside & ~alone).sum() <= 2, "visible pixels outside the silhouette"
+
+
 def test_worker_reports_cpu_and_blender_version(worker: WorkerClient) -> None:
     assert worker.ready is not None
     assert worker.ready.device.startswith("CPU") and worker.ready.blender_version == "5.0.1"
@@ -57,13 +77,9 @@ def test_render_writes_rgb_and_an_instance_pass_matching_the_silhouettes(
     spec = toy_scene(0)
     rgb, arrays = _render(worker, spec, tmp_path, "a")
     assert rgb.shape == (64, 64, 3)
-    index, alone = arrays["index"], arrays["silhouettes"]
+    index = arrays["index"]
     assert set(np.unique(index)) == {0, 1, 2, 3, 4}
-    for i in range(4):
-        visible = index == i + 1
-        assert (visible & ~alone[i]).sum() <= 2, (
-            "visible pixels outside the object's own silhouette"
-        )
+    _assert_geometry_matches(arrays)
     boxes = arrays["boxes"]
     assert (boxes[:, :2] > 0).all() and (boxes[:, 2:] < 64).all()
     red = rgb[index == 1].mean(axis=0)  # toy_scene(0) colours the large object red
@@ -133,6 +149,4 @@ def test_wide_image_keeps_the_geometry_camera(worker: WorkerClient, tmp_path: Pa
     spec = spec.model_copy(update={"camera": spec.camera.model_copy(update={"width": 96})})
     rgb, arrays = _render(worker, spec, tmp_path, "wide")
     assert rgb.shape == (64, 96, 3)
-    for i in range(4):
-        visible = arrays["index"] == i + 1
-        assert visible.any() and (visible & ~arrays["silhouettes"][i]).sum() <= 2
+    _assert_geometry_matches(arrays)

@@ -29,6 +29,7 @@ from comco.runner.provenance import DatasetRecord, count_lines
 from comco.runner.run import RunConfig, RunError, run
 from comco.runner.tasks import Task, scene_tasks
 from comco.runner.worker_client import WorkerClient, WorkerCrashed, WorkerOptions
+from comco.stages import Stopwatch
 from comco.worker_protocol import Done, Job, Ready
 
 requires_bpy = pytest.mark.skipif(importlib.util.find_spec("bpy") is None, reason="no bpy")
@@ -300,7 +301,10 @@ def test_a_failed_render_leaves_no_temporary_png(tmp_path: Path) -> None:
     log = RejectedLog(tmp_path / "rejected.jsonl")
     ready = Ready(device="CPU", blender_version="5.0.1", pid=1)
     done = Done(ok=False, error="ValueError: boom")
-    kept = finish(task, done, png_temp, tmp_path / "a.npz", ready, "sha", QualityGates(), log)
+    clock = Stopwatch()
+    kept = finish(
+        task, done, png_temp, tmp_path / "a.npz", ready, "sha", QualityGates(), log, clock
+    )
     assert not kept and not png_temp.exists()
     (record,) = _rejected(tmp_path)
     assert record["key"] == "0:toy0000" and record["stage"] == "render"

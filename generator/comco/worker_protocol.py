@@ -11,7 +11,9 @@ chose, and answers with a short JSON line.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from comco.spec import SceneSpec
 
@@ -33,18 +35,25 @@ class Ready(_Message):
 
 
 class Job(_Message):
-    """Render `spec`, write the image to `png` and the arrays to `arrays` (both temp names)."""
+    """Render `spec`, write the image to `png` and the arrays to `arrays` (both temp names).
+
+    `image_format` "BMP" writes the same 8-bit pixels uncompressed to `png` instead, so the
+    caller can encode the PNG while the worker renders its next job (`comco.runner.png`)."""
 
     spec: SceneSpec
     png: str
     arrays: str
+    image_format: Literal["PNG", "BMP"] = "PNG"
 
 
 class Done(_Message):
     """Answer to one job. On success the arrays file holds `index` (H, W) uint16 instance ids
     (object i has id i+1, 0 is background), `silhouettes` (k, H, W) bool masks of each object
-    alone, and `boxes` (k, 4) float projected vertex boxes."""
+    alone, kept only around pixels that show another object (elsewhere False: they cannot
+    count as occlusion, see `comco.silhouette`), and `boxes` (k, 4) float projected
+    vertex boxes. `seconds` is the worker's time for the job, `stages` its split by stage."""
 
     ok: bool
     seconds: float = 0.0
     error: str | None = None
+    stages: dict[str, float] = Field(default_factory=dict)

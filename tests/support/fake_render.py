@@ -27,6 +27,7 @@ from comco.runner.outputs import CAPTION_STYLE, finish
 from comco.runner.provenance import DatasetRecord
 from comco.runner.tasks import Task, gallery_spec
 from comco.spec import SceneSpec
+from comco.stages import Stopwatch
 from comco.worker_protocol import Done, Ready
 
 LIBRARY_SHA = "ab" * 32
@@ -80,7 +81,8 @@ def fake_render(task: Task, folder: DatasetFolder, rejected: RejectedLog, librar
     arrays = folder.scratch / "fake.npz"
     np.savez(arrays, index=instances, silhouettes=silhouettes, boxes=boxes)
     done = Done(ok=True, seconds=0.5)
-    return finish(task, done, png_temp, arrays, READY, library_sha, PERMISSIVE, rejected)
+    clock = Stopwatch()
+    return finish(task, done, png_temp, arrays, READY, library_sha, PERMISSIVE, rejected, clock)
 
 
 def fake_library(root: Path, categories: list[str], sha: str = LIBRARY_SHA) -> Path:

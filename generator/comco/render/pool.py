@@ -97,6 +97,11 @@ class AssetPool:
             instances.append(copy)
         return instances[n]
 
+    @property
+    def imported(self) -> int:
+        """How many categories have been imported so far."""
+        return len(self._geometry)
+
     def geometry(self, category: str) -> tuple[np.ndarray, np.ndarray]:
         """Local vertices (N, 3) and triangles (T, 3) of an imported category."""
         return self._geometry[category]

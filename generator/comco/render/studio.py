@@ -3,7 +3,10 @@ pool, and a compositor that writes the object-index pass next to the RGB image.
 
 `Studio.render(spec, ...)` only updates what a spec changes (visibility, transforms, colours,
 camera, light, settings) and renders; `use_persistent_data` keeps geometry and BVH between
-calls, which is what makes a render cost ~0.2 s instead of ~1.5 s on CPU.
+calls, which is what makes a render cost ~0.2 s instead of ~1.5 s on CPU. Blender cannot
+hand a render pass to Python in memory in background mode (the Viewer node does not run
+there, and the Render Result image has no pixels), so the index pass goes through a
+one-channel uncompressed EXR read with numpy (`comco.exr`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import math
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import bpy
@@ -18,10 +22,12 @@ import numpy as np
 from mathutils import Matrix, Vector
 
 from comco.assets.library import LibraryManifest
+from comco.exr import read_channel
 from comco.render.pool import AssetPool, place
 from comco.render_settings import FIXED_SETTINGS
-from comco.silhouette import silhouette, world_vertices
+from comco.silhouette import occluding_silhouette, world_vertices
 from comco.spec import SceneSpec
+from comco.stages import Stopwatch
 
 FLOOR_SIZE_M = 200.0
 
@@ -57,6 +63,16 @@ class Studio:
         self._setup_lights_and_camera()
         self._setup_compositor()
         self.pool = AssetPool(library_dir, manifest, self.scene.collection)
+        self._phases: dict[str, float] = {}
+        bpy.app.handlers.render_stats.append(self._note_phase)
+
+    def _note_phase(self, text: str, *_: object) -> None:
+        """Time Cycles' own phases from its status lines: sync ends at the first 'Sample',
+        path tracing (and denoising) at 'Finished'; the compositor runs after that."""
+        if "Sample " in text:
+            self._phases.setdefault("sampling", time.perf_counter())
+        elif "Finished" in text:
+            self._phases["finished"] = time.perf_counter()
 
     def _setup_render(self) -> None:
         scene, cycles = self.scene, self.scene.cycles
@@ -112,14 +128,15 @@ class Studio:
         self.scene.camera = self.camera
 
     def _setup_compositor(self) -> None:
+        # Only the index pass goes through the compositor: without a Group Output the RGB
+        # image stays the render itself (same pixels) and is not copied through the tree.
         tree = bpy.data.node_groups.new("comco", "CompositorNodeTree")
         self.scene.compositing_node_group = tree
         layers = tree.nodes.new("CompositorNodeRLayers")
-        tree.interface.new_socket("Image", in_out="OUTPUT", socket_type="NodeSocketColor")
-        tree.links.new(layers.outputs["Image"], tree.nodes.new("NodeGroupOutput").inputs[0])
         index_out = tree.nodes.new("CompositorNodeOutputFile")
         index_out.format.media_type = "IMAGE"
         index_out.format.file_format = "OPEN_EXR"
+        index_out.format.color_mode = "BW"  # one float channel 'V'
         index_out.format.color_depth = "32"
         index_out.format.exr_codec = "NONE"
         index_out.file_output_items.new("FLOAT", "index")
@@ -127,7 +144,16 @@ class Studio:
         index_out.file_name = "pass_"
         tree.links.new(layers.outputs["Object Index"], index_out.inputs["index"])
 
-    def _apply(self, spec: SceneSpec) -> None:
+    def _apply(self, spec: SceneSpec, clock: Stopwatch) -> None:
+        used: dict[str, int] = {}
+        instances = []
+        imported = self.pool.imported
+        for obj in spec.objects:  # imports a category's asset on its first use
+            n = used.get(obj.category, 0)
+            used[obj.category] = n + 1
+            instances.append(self.pool.instance(obj.category, n))
+        if self.pool.imported != imported:  # a cold image: Cycles also uploads the new mesh
+            clock.lap("asset_import")
         scene, camera, light, render = self.scene, spec.camera, spec.light, spec.render
         scene.render.resolution_x, scene.render.resolution_y = camera.width, camera.height
         scene.cycles.samples = render.samples
@@ -146,50 +172,55 @@ class Studio:
         floor = self.floor_material.node_tree.nodes["Principled BSDF"]
         floor.inputs["Base Color"].default_value = (*spec.background.floor_color, 1.0)
         self.pool.hide_all()
-        used: dict[str, int] = {}
-        for i, obj in enumerate(spec.objects):
-            n = used.get(obj.category, 0)
-            used[obj.category] = n + 1
-            place(self.pool.instance(obj.category, n), obj, i + 1)
+        for i, (obj, instance) in enumerate(zip(spec.objects, instances, strict=True)):
+            place(instance, obj, i + 1)
+        clock.lap("scene_update")
 
     def _read_index(self) -> np.ndarray:
         (path,) = self.scratch.glob("pass_*")
-        image = bpy.data.images.load(str(path))
         try:
-            width, height = image.size
-            pixels = np.empty(width * height * image.channels, dtype=np.float32)
-            image.pixels.foreach_get(pixels)
+            index = read_channel(path, "V")  # EXR rows run top-down, as the image does
         finally:
-            bpy.data.images.remove(image)
             path.unlink()
-        index = pixels.reshape(height, width, -1)[::-1, :, 0]  # Blender rows run bottom-up
         return np.rint(index).astype(np.uint16)
 
-    def silhouettes(self, spec: SceneSpec) -> tuple[np.ndarray, np.ndarray]:
-        """Each object's mask alone (k, H, W) and its projected vertex box (k, 4)."""
+    def silhouettes(self, spec: SceneSpec, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each object's mask alone (k, H, W) where other objects show in `index` (see
+        `comco.silhouette`), and its projected vertex box (k, 4)."""
         camera = spec.camera
         masks, boxes = [], []
-        for obj in spec.objects:
+        for i, obj in enumerate(spec.objects):
             local, triangles = self.pool.geometry(obj.category)
             world = world_vertices(local, obj.position, obj.scale, obj.yaw_deg)
-            mask, box = silhouette(
-                world,
-                triangles,
-                camera.matrix_world,
-                camera.intrinsics,
-                camera.width,
-                camera.height,
+            mask, box = occluding_silhouette(
+                world, triangles, camera.matrix_world, camera.intrinsics, index, i + 1
             )
             masks.append(mask)
             boxes.append(box)
         return np.stack(masks), np.asarray(boxes, dtype=np.float64)
 
-    def render(self, spec: SceneSpec, png_path: Path) -> np.ndarray:
-        """Render `spec`, write its RGB PNG to `png_path`, and return the instance-index image."""
-        self._apply(spec)
-        self.scene.render.filepath = str(png_path)
-        bpy.ops.render.render(write_still=True)
-        return self._read_index()
+    def render(
+        self, spec: SceneSpec, image_path: Path, image_format: str, clock: Stopwatch
+    ) -> np.ndarray:
+        """Render `spec`, write its RGB image (PNG or BMP) to `image_path`, and return the
+        instance-index image; `clock` gets the time of each stage."""
+        self._apply(spec, clock)
+        self._phases.clear()
+        bpy.ops.render.render(write_still=False)
+        if "sampling" in self._phases and "finished" in self._phases:
+            clock.lap("cycles_sync", self._phases["sampling"])
+            clock.lap("path_tracing", self._phases["finished"])
+            clock.lap("compositor")
+        else:
+            clock.lap("cycles_call")
+        # the same colour-managed writer `write_still` uses, timed on its own
+        self.scene.render.image_settings.file_format = image_format
+        bpy.data.images["Render Result"].save_render(str(image_path), scene=self.scene)
+        clock.lap("image_write")
+        index = self._read_index()
+        clock.lap("index_read")
+        return index
 
     def close(self) -> None:
+        bpy.app.handlers.render_stats.remove(self._note_phase)
         shutil.rmtree(self.scratch, ignore_errors=True)

@@ -13,7 +13,6 @@ import ctypes
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 from typing import TextIO
 
@@ -55,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     from comco.assets.library import load_manifest
     from comco.render.devices import select_device
     from comco.render.studio import Studio
+    from comco.stages import Stopwatch
     from comco.worker_protocol import Done, Job, Ready
 
     args.scratch.mkdir(parents=True, exist_ok=True)
@@ -66,17 +66,21 @@ def main(argv: list[str] | None = None) -> int:
         for line in sys.stdin:
             if not line.strip():
                 continue
+            clock = Stopwatch()
             job = Job.model_validate_json(line)
-            start = time.perf_counter()
+            clock.lap("job_parse")
             try:
-                index = studio.render(job.spec, Path(job.png))
-                masks, boxes = studio.silhouettes(job.spec)
+                index = studio.render(job.spec, Path(job.png), job.image_format, clock)
+                masks, boxes = studio.silhouettes(job.spec, index)
+                clock.lap("silhouettes")
                 with open(job.arrays, "wb") as f:
                     np.savez(f, index=index, silhouettes=masks, boxes=boxes)
+                clock.lap("arrays_write")
             except Exception as error:  # reported to the runner, which records the spec as rejected
                 _send(channel, Done(ok=False, error=f"{type(error).__name__}: {error}"))
                 continue
-            _send(channel, Done(ok=True, seconds=time.perf_counter() - start))
+            seconds = sum(clock.stages.values())
+            _send(channel, Done(ok=True, seconds=seconds, stages=clock.stages))
     finally:
         studio.close()
     return 0

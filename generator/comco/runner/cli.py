@@ -12,7 +12,7 @@ from comco.assets.library import default_library_dir
 from comco.dataset.folder import DatasetFolder
 from comco.measure import MIN_VISIBLE_PX_AT_REFERENCE, QualityGates, scaled_min_visible_px
 from comco.runner.run import RunConfig, RunError, run
-from comco.worker_protocol import DEVICE_CHOICES
+from comco.worker_protocol import DEVICE_CHOICES, GPU_BACKENDS
 
 
 @click.command()
@@ -29,7 +29,29 @@ from comco.worker_protocol import DEVICE_CHOICES
     help="dataset folder, e.g. renders/x",
 )
 @click.option(
-    "--workers", type=click.IntRange(1), default=1, show_default=True, help="render processes"
+    "--workers",
+    type=click.IntRange(1),
+    default=None,
+    help="render processes [default: 1; with --engine ray, as many as the cluster holds]",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="local worker processes, or Ray actors on a cluster (pip install -e '.[ray]')",
+)
+@click.option(
+    "--address",
+    default=None,
+    help="ray: 'auto' or HOST:PORT of a running cluster [default: a private Ray on this machine]",
+)
+@click.option(
+    "--gpus-per-worker",
+    type=click.FloatRange(0),
+    default=0.0,
+    show_default=True,
+    help="ray: GPUs each worker reserves; 0.25 puts four workers on a GPU",
 )
 @click.option(
     "--device",
@@ -43,7 +65,8 @@ from comco.worker_protocol import DEVICE_CHOICES
     "--threads",
     type=click.IntRange(0),
     default=None,
-    help="CPU threads per worker [default: cores / workers]",
+    help="CPU threads per worker [default: cores / workers; with --engine ray, 1, and each "
+    "worker reserves this many CPUs]",
 )
 @click.option(
     "--gallery/--no-gallery",
@@ -91,7 +114,10 @@ from comco.worker_protocol import DEVICE_CHOICES
 def render(
     specs: Path,
     out: Path,
-    workers: int,
+    workers: int | None,
+    engine: str,
+    address: str | None,
+    gpus_per_worker: float,
     device: str,
     require_gpu: bool,
     threads: int | None,
@@ -105,20 +131,26 @@ def render(
     quiet: bool,
 ) -> None:
     """Render the specs of SPECS into OUT with Blender, resuming a previous run."""
+    check_engine_options(engine, address, gpus_per_worker, device, require_gpu)
+    if threads is None:
+        threads = 1 if engine == "ray" else max(1, (os.cpu_count() or 1) // (workers or 1))
     config = RunConfig(
         specs=specs,
         out=out,
         library=library or default_library_dir(),
-        workers=workers,
+        workers=workers or (None if engine == "ray" else 1),
         device=device,
         require_gpu=require_gpu,
-        threads=threads if threads is not None else max(1, (os.cpu_count() or 1) // workers),
+        threads=threads,
         gallery=gallery,
         limit=limit,
         recycle_after=recycle_after,
         job_timeout_s=job_timeout,
         gates=QualityGates(min_visible_px=min_pixels, large_factor=large_factor),
         progress=not quiet,
+        engine=engine,
+        address=address,
+        gpus_per_worker=gpus_per_worker,
     )
     try:
         summary = run(config)
@@ -129,4 +161,19 @@ def render(
         raise click.ClickException(
             f"nothing rendered: {summary['rejected_total']} specs rejected "
             f"(reasons in {out / 'rejected.jsonl'})"
+        )
+
+
+def check_engine_options(
+    engine: str, address: str | None, gpus_per_worker: float, device: str, require_gpu: bool
+) -> None:
+    """Refuse Ray options that would be ignored, and a GPU demand no Ray worker could meet."""
+    if engine == "local" and (address is not None or gpus_per_worker):
+        flag = "--address" if address is not None else "--gpus-per-worker"
+        raise click.UsageError(f"{flag}: only used with --engine ray (got --engine local)")
+    if engine == "ray" and not gpus_per_worker and (device in GPU_BACKENDS or require_gpu):
+        wanted = "--require-gpu" if require_gpu else f"--device {device}"
+        raise click.UsageError(
+            f"--gpus-per-worker: 0 reserves no GPU for Ray workers, but {wanted} needs one; "
+            "pass e.g. --gpus-per-worker 0.25"
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,9 @@ from comco.colour_gate import colour_problems, measure_colours
 from comco.measure import QualityGates, measure, quality_problems
 from comco.render_settings import FIXED_SETTINGS
 from comco.runner.journal import RejectedLog, RejectionStage
+from comco.runner.png import encode_png
 from comco.runner.tasks import Task
+from comco.stages import Stopwatch
 from comco.worker_protocol import Done, Ready
 
 # The caption style of every annotation the runner writes (recorded in dataset.json).
@@ -32,8 +33,11 @@ def finish(
     library_sha256: str,
     gates: QualityGates,
     rejected: RejectedLog,
+    clock: Stopwatch,
 ) -> bool:
-    """Keep the image (PNG first, then its JSON) or record why not; True when kept."""
+    """Keep the image (PNG first, then its JSON) or record why not; True when kept.
+    `png_temp` holds the worker's image as BMP (`Job.image_format`); `clock` gets the time
+    of reading the arrays, annotating, encoding the PNG and writing the JSON."""
     spec = task.spec
     if not done.ok:
         png_temp.unlink(missing_ok=True)  # the worker may have written it before failing
@@ -47,6 +51,7 @@ def finish(
         return False
     with np.load(arrays) as data:
         index, silhouettes, boxes = data["index"], data["silhouettes"], data["boxes"]
+    clock.lap("arrays_read")
     measures = measure(index, silhouettes)
     with Image.open(png_temp) as image:
         colours = measure_colours(np.asarray(image.convert("RGB")), [m.mask for m in measures])
@@ -62,6 +67,7 @@ def finish(
             spec=spec.model_dump(mode="json"),
         )
         png_temp.unlink(missing_ok=True)
+        clock.lap("annotate")
         return False
     annotation = build_annotation(
         spec,
@@ -80,6 +86,10 @@ def finish(
             settings=FIXED_SETTINGS,
         ),
     )
-    os.replace(png_temp, task.png)
-    write_atomic(task.annotation, annotation.model_dump_json(indent=1))
+    data = annotation.model_dump_json(indent=1)
+    clock.lap("annotate")
+    encode_png(png_temp, task.png)
+    clock.lap("png_encode")
+    write_atomic(task.annotation, data)
+    clock.lap("json_write")
     return True

@@ -2,8 +2,11 @@
 
 Each worker slot is a thread that owns one worker process and pulls tasks from a shared
 queue; the heavy work happens in the worker processes, the threads only wait on pipes and
-write annotations. A task that crashes a worker is queued again once; a second crash
-records it as rejected. Workers are replaced after `recycle_after` images to bound memory.
+write annotations. A slot hands its worker the next job before it annotates and writes the
+image just rendered, so the worker renders while the runner does its bookkeeping (a kill
+can leave that one image unwritten; resume renders it again).
+A task that crashes a worker is queued again once; a second crash records it as rejected.
+Workers are replaced after `recycle_after` images to bound memory.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from comco.runner.outputs import CAPTION_STYLE, finish
 from comco.runner.provenance import DatasetRecord, ProvenanceError, check_library
 from comco.runner.tasks import Task, gallery_tasks, scene_tasks
 from comco.runner.worker_client import WorkerClient, WorkerCrashed, WorkerOptions
-from comco.worker_protocol import Job
+from comco.stages import Stopwatch
+from comco.worker_protocol import Done, Job, Ready
 
 MAX_CRASHES = 2
 
@@ -40,7 +44,7 @@ class RunConfig:
     specs: Path
     out: Path
     library: Path
-    workers: int = 1
+    workers: int | None = 1  # None: as many as the Ray cluster holds (local: 1)
     device: str = "auto"
     require_gpu: bool = False
     threads: int = 0
@@ -50,6 +54,9 @@ class RunConfig:
     job_timeout_s: float = 600.0
     gates: QualityGates = field(default_factory=QualityGates)
     progress: bool = True
+    engine: str = "local"  # or "ray": see comco.runner.ray_engine
+    address: str | None = None  # ray: a cluster ("auto", HOST:PORT) or None for a local one
+    gpus_per_worker: float = 0.0  # ray: GPUs each worker reserves (fractions share a GPU)
 
 
 @dataclass
@@ -59,11 +66,38 @@ class RunStats:
     rendered: int = 0
     rejected: int = 0
     devices: set[str] = field(default_factory=set)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    warm_images: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add_stages(self, stages: dict[str, float]) -> None:
+        with self.lock:
+            self.warm_images += 1
+            for name, seconds in stages.items():
+                self.stage_seconds[name] = self.stage_seconds.get(name, 0.0) + seconds
+
+    def stage_ms(self) -> dict[str, float]:
+        """Mean milliseconds per image of each worker and runner stage, over warm images
+        (not a worker's first, no asset imported for it)."""
+        n = max(1, self.warm_images)
+        return {name: round(1000 * s / n, 2) for name, s in self.stage_seconds.items()}
 
 
 class RunError(RuntimeError):
     """The run cannot go on (a worker could not start: no device, broken library)."""
+
+
+@dataclass
+class _Rendered:
+    """An image the worker has answered for, waiting to be annotated and written."""
+
+    task: Task
+    done: Done
+    png_temp: Path
+    arrays: Path
+    ready: Ready
+    clock: Stopwatch
+    warm: bool
 
 
 class _Slot(threading.Thread):
@@ -73,6 +107,8 @@ class _Slot(threading.Thread):
         super().__init__(name=f"render-slot-{n}", daemon=True)
         self.n, self.run_ = n, run
         self.client = WorkerClient(run.options, run.folder.logs / f"worker-{n}.log")
+        self.rendered: _Rendered | None = None
+        self.images = 0
 
     def run(self) -> None:
         r = self.run_
@@ -81,59 +117,144 @@ class _Slot(threading.Thread):
                 try:
                     task = r.tasks.get_nowait()
                 except queue.Empty:
-                    return
+                    break
                 self._render(task)
+            self._finish_rendered()
         except Exception as error:  # WorkerStartError, or a runner bug: stop the run, show it
             r.fail(error)
         finally:
             self.client.stop()
 
+    def _start_worker(self) -> None:
+        r = self.run_
+        self.client.stop()
+        ready = self.client.start()
+        r.record.note_worker(ready.device, ready.blender_version)
+        with r.stats.lock:
+            if ready.device not in r.stats.devices:
+                r.stats.devices.add(ready.device)
+                tqdm.write(
+                    f"worker {self.n}: rendering on {ready.device} (pid {ready.pid})",
+                    file=sys.stderr,
+                )
+
     def _render(self, task: Task) -> None:
         r = self.run_
-        if self.client.process is None or self.client.jobs_done >= r.config.recycle_after:
-            self.client.stop()
-            ready = self.client.start()
-            r.record.note_worker(ready.device, ready.blender_version)
-            with r.stats.lock:
-                if ready.device not in r.stats.devices:
-                    r.stats.devices.add(ready.device)
-                    tqdm.write(
-                        f"worker {self.n}: rendering on {ready.device} (pid {ready.pid})",
-                        file=sys.stderr,
-                    )
-        task.png.parent.mkdir(parents=True, exist_ok=True)
-        png_temp = temp_path(task.png, f"{self.n}")
-        arrays = r.folder.scratch / f"slot{self.n}.npz"
+        if needs_start(self.client, r.config.recycle_after):
+            self._finish_rendered()  # whatever happens to the new worker, keep that image
+            self._start_worker()
+        self.images += 1  # two arrays files in turn: one is read while the next is written
+        arrays = r.folder.scratch / f"slot{self.n}-{self.images % 2}.npz"
+        job, png_temp = job_for(task, arrays, f"{self.n}")
+        began = time.perf_counter()
+        self.client.send(job)
+        sent = time.perf_counter()
+        self._finish_rendered()  # the previous image, while the worker renders this one
+        finished = time.perf_counter()
         try:
-            done = self.client.render(Job(spec=task.spec, png=str(png_temp), arrays=str(arrays)))
+            done = self.client.receive(job)
         except WorkerCrashed as error:
-            task.crashes += 1
-            png_temp.unlink(missing_ok=True)
-            if task.crashes < MAX_CRASHES:
-                r.tasks.put(task)
-                return
-            r.rejected.add(
-                task.key,
-                str(error),
-                RejectionStage.crash,
-                id=task.spec.id,
-                spec=task.spec.model_dump(mode="json"),
-            )
-            r.advance(kept=False)
+            self._crashed(task, png_temp, error)
             return
+        received = time.perf_counter()
+        clock = Stopwatch()
+        # time the worker sat idle because the runner's bookkeeping outlasted the render
+        runner_wait = max(0.0, finished - sent - done.seconds)
+        clock.add("round_trip", received - began - done.seconds - runner_wait)
+        clock.add("runner_wait", runner_wait)
         assert self.client.ready is not None
+        # a worker's first image, and one that imports an asset, also pay one-off set-up
+        warm = self.client.jobs_done > 1 and "asset_import" not in done.stages
+        self.rendered = _Rendered(task, done, png_temp, arrays, self.client.ready, clock, warm)
+
+    def _crashed(self, task: Task, png_temp: Path, error: WorkerCrashed) -> None:
+        r = self.run_
+        task.crashes += 1
+        png_temp.unlink(missing_ok=True)
+        if task.crashes < MAX_CRASHES:
+            r.tasks.put(task)
+            return
+        r.rejected.add(
+            task.key,
+            str(error),
+            RejectionStage.crash,
+            id=task.spec.id,
+            spec=task.spec.model_dump(mode="json"),
+        )
+        r.advance(kept=False)
+
+    def _finish_rendered(self) -> None:
+        """Annotate and write the image the worker last answered for, then count it."""
+        if self.rendered is None:
+            return
+        r, x = self.run_, self.rendered
+        self.rendered = None
+        x.clock.restart()
         kept = finish(
-            task,
-            done,
-            png_temp,
-            arrays,
-            self.client.ready,
+            x.task,
+            x.done,
+            x.png_temp,
+            x.arrays,
+            x.ready,
             r.library_sha256,
             r.config.gates,
             r.rejected,
+            x.clock,
         )
-        arrays.unlink(missing_ok=True)
+        x.arrays.unlink(missing_ok=True)
+        if x.done.ok and x.warm:
+            r.stats.add_stages({**x.done.stages, **x.clock.stages})
         r.advance(kept)
+
+
+def needs_start(client: WorkerClient, recycle_after: int) -> bool:
+    """True when the worker is not running, or has done `recycle_after` images and is replaced
+    so its memory stays flat."""
+    return client.process is None or client.jobs_done >= recycle_after
+
+
+def start_if_needed(client: WorkerClient, recycle_after: int) -> Ready | None:
+    """(Re)start the worker when `needs_start`; its Ready message when started, else None."""
+    if not needs_start(client, recycle_after):
+        return None
+    client.stop()
+    return client.start()
+
+
+def job_for(task: Task, arrays: Path, tag: str) -> tuple[Job, Path]:
+    """The worker's job for a task, and the temporary name its image is written to (BMP, which
+    `finish` encodes to the final PNG)."""
+    task.png.parent.mkdir(parents=True, exist_ok=True)
+    png_temp = temp_path(task.png, tag)
+    job = Job(spec=task.spec, png=str(png_temp), arrays=str(arrays), image_format="BMP")
+    return job, png_temp
+
+
+def render_task(
+    client: WorkerClient,
+    task: Task,
+    arrays: Path,
+    tag: str,
+    library_sha256: str,
+    gates: QualityGates,
+    rejected: RejectedLog,
+) -> bool:
+    """Render one task on a started worker and wait, then keep it (PNG + JSON, atomically) or
+    record why not; True when kept. The Ray actors use it; the local slots run the same steps
+    (`job_for`, `finish`) overlapped with the next render. A worker that dies or hangs raises
+    WorkerCrashed and leaves no file behind."""
+    job, png_temp = job_for(task, arrays, tag)
+    try:
+        done = client.render(job)
+    except WorkerCrashed:
+        png_temp.unlink(missing_ok=True)
+        raise
+    assert client.ready is not None
+    kept = finish(
+        task, done, png_temp, arrays, client.ready, library_sha256, gates, rejected, Stopwatch()
+    )
+    arrays.unlink(missing_ok=True)
+    return kept
 
 
 class _Run:
@@ -187,6 +308,25 @@ class _Run:
             tqdm.write(f"warning: no assets for {sorted(missing)}", file=sys.stderr)
         return kept, sorted(missing)
 
+    def _render_all(self, todo: list[Task]) -> dict:
+        """Render `todo` on local worker threads; return the engine's summary fields."""
+        for task in todo:
+            self.tasks.put(task)
+        workers = self.config.workers or 1
+        slots = [_Slot(n, self) for n in range(max(1, min(workers, len(todo))))] if todo else []
+        for slot in slots:
+            slot.start()
+        try:
+            for slot in slots:
+                while slot.is_alive():
+                    slot.join(timeout=0.5)
+        except KeyboardInterrupt:
+            self.stop.set()
+            for slot in slots:
+                slot.client.stop()
+            raise
+        return {"workers": len(slots)}
+
     def execute(self) -> dict:
         try:
             with self.folder.exclusive():
@@ -226,26 +366,11 @@ class _Run:
                 f"library: {'; '.join(changed)}; rebuild it with `comco assets build "
                 f"--library {config.library}` (or render with the library it came from)"
             )
-        for task in todo:
-            self.tasks.put(task)
         start = time.perf_counter()
-        slots = (
-            [_Slot(n, self) for n in range(max(1, min(config.workers, len(todo))))] if todo else []
-        )
         with tqdm(
             total=len(todo), unit="img", disable=not config.progress, smoothing=0.1
         ) as self.bar:
-            for slot in slots:
-                slot.start()
-            try:
-                for slot in slots:
-                    while slot.is_alive():
-                        slot.join(timeout=0.5)
-            except KeyboardInterrupt:
-                self.stop.set()
-                for slot in slots:
-                    slot.client.stop()
-                raise
+            engine = self._render_all(todo)
         elapsed = time.perf_counter() - start
         shutil.rmtree(folder.scratch, ignore_errors=True)
         if self.error is not None:
@@ -261,9 +386,11 @@ class _Run:
             "stray_temp_files_removed": strays,
             "seconds": round(elapsed, 2),
             "images_per_s": round(self.stats.rendered / elapsed, 3) if elapsed > 0 else 0.0,
-            "workers": len(slots),
+            **engine,
             "devices": sorted(self.stats.devices),
             "missing_assets": missing,
+            "stage_ms": self.stats.stage_ms(),
+            "warm_images": self.stats.warm_images,
         }
         write_atomic(folder.summary, json.dumps(summary, indent=2))
         return summary
@@ -271,4 +398,8 @@ class _Run:
 
 def run(config: RunConfig) -> dict:
     """Render every spec of `config.specs` not yet done; return the summary (also saved)."""
+    if config.engine == "ray":
+        from comco.runner.ray_engine import RayRun  # needs the optional `ray` package
+
+        return RayRun(config).execute()
     return _Run(config).execute()

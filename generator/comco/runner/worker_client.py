@@ -93,12 +93,21 @@ class WorkerClient:
 
     def render(self, job: Job) -> Done:
         """Send one job and wait for its answer; a dead or hung worker raises WorkerCrashed."""
+        self.send(job)
+        return self.receive(job)
+
+    def send(self, job: Job) -> None:
+        """Hand the worker a job without waiting, so the caller can work meanwhile; every
+        `send` must be followed by `receive` of the same job before the next `send`."""
         assert self.process is not None and self.process.stdin is not None
         try:
             self.process.stdin.write(job.model_dump_json() + "\n")
             self.process.stdin.flush()
         except BrokenPipeError:
-            pass  # reported below as a crash with the exit code
+            pass  # reported by `receive` as a crash with the exit code
+
+    def receive(self, job: Job) -> Done:
+        """The answer to the job last sent; a dead or hung worker raises WorkerCrashed."""
         line = self._read_line(self.options.job_timeout_s)
         if line is None:
             code = self.kill()

@@ -1,0 +1,249 @@
+"""`comco render --engine ray`: the local run's contract, rendered by Ray actors.
+
+The driver (this process) does what a local run does: the folder lock, resume, the journal
+(rejected.jsonl), dataset.json, the progress bar and summary.json. It feeds tasks to
+`RenderActor`s (`comco.runner.ray_actor`) in small chunks, at most IN_FLIGHT calls per
+actor, and the actors write images and annotations straight into the folder. An actor (or
+node) that dies loses only the tasks of its calls in flight: they go back in the queue for
+any actor, and Ray restarts the actor up to MAX_RESTARTS times. A Blender worker that dies
+inside a live actor is a crash, retried once and then rejected, as in a local run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import secrets
+import socket
+import sys
+from collections import Counter, deque
+from typing import Any
+
+from tqdm import tqdm
+
+from comco.atomic import TEMP_MARK, write_atomic
+from comco.runner.journal import RejectionStage
+from comco.runner.ray_actor import RUN_MARKER, ActorSetup, Chunk, RenderActor
+from comco.runner.run import MAX_CRASHES, RunConfig, RunError, _Run
+from comco.runner.tasks import Task
+
+CHUNK = 8  # tasks per actor call at most; fewer near the end so actors finish together
+IN_FLIGHT = 2  # calls queued per actor, so an actor never waits for the driver
+MAX_RESTARTS = 3  # per actor; a run whose actors all died for good stops with an error
+PROBE_TIMEOUT_S = 5.0
+
+
+def import_ray() -> Any:
+    """The ray module, or a one-line error that says how to get it."""
+    try:
+        import ray
+    except ImportError:
+        raise RunError(
+            "--engine ray: the ray package is not installed; run `pip install -e '.[ray]'` "
+            "(or render with --engine local)"
+        ) from None
+    return ray
+
+
+def check_address(address: str) -> None:
+    """Fail at once, not after Ray's minute of retries, when nothing answers at HOST:PORT."""
+    if address == "auto":
+        return
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise RunError(f"--address: {address!r} is not 'auto' or HOST:PORT of a Ray head node")
+    try:
+        socket.create_connection((host, int(port)), timeout=PROBE_TIMEOUT_S).close()
+    except OSError as error:
+        raise RunError(
+            f"--address: no Ray cluster answers at {address} ({error.strerror or error}); "
+            "start one with `ray start --head` on the head node and pass its address"
+        ) from None
+
+
+def connect(address: str | None) -> bool:
+    """Join the cluster at `address`, or start a private Ray on this machine (127.0.0.1)
+    when it is None; True when this process must shut Ray down again. A Ray that the
+    caller already started is used as it is."""
+    ray = import_ray()
+    if ray.is_initialized():
+        return False
+    if address is None:
+        ray.init(
+            address="local",
+            _node_ip_address="127.0.0.1",
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level=logging.ERROR,  # a private instance: its start-up notes are noise
+        )
+        return True
+    check_address(address)
+    try:
+        ray.init(address=address, log_to_driver=False)
+    except ConnectionError as error:
+        raise RunError(f"--address: {address}: {error}") from None
+    return True
+
+
+def plan_workers(
+    resources: dict[str, float], requested: int | None, cpus: int, gpus: float, tasks: int
+) -> int:
+    """How many actors to start: `requested`, or as many as the cluster holds, never more
+    than there are tasks; a request the cluster cannot hold is an error, not a hang."""
+    if gpus > 0:
+        holds = math.floor(resources.get("GPU", 0) / gpus + 1e-9)
+        unit = f"{gpus:g} GPU and {cpus} CPU"
+    else:
+        holds = math.floor(resources.get("CPU", 0) / cpus + 1e-9)
+        unit = f"{cpus} CPU"
+    holds = min(holds, math.floor(resources.get("CPU", 0) / cpus + 1e-9))
+    found = f"{resources.get('GPU', 0):g} GPU(s), {resources.get('CPU', 0):g} CPU(s)"
+    if holds < 1 or (requested is not None and requested > holds):
+        flag = (
+            f"--workers {requested}"
+            if requested
+            else f"--gpus-per-worker {gpus:g}"
+            if gpus > 0
+            else f"--threads {cpus}"
+        )
+        raise RunError(
+            f"{flag}: the Ray cluster ({found}) holds {holds} worker(s) of {unit} each; "
+            "ask for fewer, or add nodes"
+        )
+    return min(requested or holds, tasks)
+
+
+class RayRun(_Run):
+    """A render run whose workers are Ray actors; everything else is the local run's."""
+
+    def __init__(self, config: RunConfig):
+        # actors run elsewhere, in another working directory: every path must be absolute
+        absolute = {name: getattr(config, name).resolve() for name in ("specs", "out", "library")}
+        super().__init__(dataclasses.replace(config, **absolute))
+        self.nodes: dict[str, Counter] = {}  # node -> rendered, rejected
+        self.node_workers: dict[str, set[int]] = {}  # node -> actors that started a worker
+
+    def execute(self) -> dict:
+        owns_ray = connect(self.config.address)  # before the folder is touched
+        try:
+            return super().execute()
+        finally:
+            if owns_ray:
+                import_ray().shutdown()
+
+    def _render_all(self, todo: list[Task]) -> dict:
+        if not todo:
+            return {"engine": "ray", "workers": 0, "nodes": {}}
+        ray, config = import_ray(), self.config
+        cpus = max(1, config.threads)
+        count = plan_workers(
+            ray.cluster_resources(), config.workers, cpus, config.gpus_per_worker, len(todo)
+        )
+        token = secrets.token_hex(16)
+        write_atomic(self.folder.scratch / RUN_MARKER, token)
+        setup = ActorSetup(
+            root=self.folder.root,
+            token=token,
+            options=self.options,
+            library_sha256=self.library_sha256,
+            gates=config.gates,
+            recycle_after=config.recycle_after,
+        )
+        remote = ray.remote(RenderActor).options(
+            num_cpus=cpus,
+            num_gpus=config.gpus_per_worker,
+            max_restarts=MAX_RESTARTS,
+            max_task_retries=0,
+        )
+        actors = [remote.remote(n, setup) for n in range(count)]
+        lost: list[Task] = []
+        try:
+            self._drive(ray, actors, deque(todo), lost)
+        finally:
+            for actor in actors:
+                ray.kill(actor)  # its Blender worker dies with it (PR_SET_PDEATHSIG)
+        for task in lost:  # what dead actors left half-written; the retry wrote the real file
+            for final in (task.png, task.annotation):
+                for stray in final.parent.glob(f"{final.name}{TEMP_MARK}*"):
+                    stray.unlink(missing_ok=True)
+        nodes = {
+            node: {
+                "workers": len(self.node_workers.get(node, ())),
+                "rendered": counts["rendered"],
+                "rejected": counts["rejected"],
+            }
+            for node, counts in sorted(self.nodes.items())
+        }
+        return {"engine": "ray", "workers": count, "nodes": nodes}
+
+    def _drive(self, ray: Any, actors: list, queue: deque[Task], lost: list[Task]) -> None:
+        """Keep every live actor busy until the queue is empty and no call is in flight."""
+        inflight: dict[Any, tuple[int, list[Task], int]] = {}  # ref -> actor, tasks, epoch
+        epochs, deaths, busy = [0] * len(actors), [0] * len(actors), [0] * len(actors)
+        started: dict[int, str] = {}
+        alive = set(range(len(actors)))
+        while queue or inflight:
+            for n in sorted(alive):
+                while busy[n] < IN_FLIGHT and queue:
+                    size = max(1, min(CHUNK, len(queue) // (IN_FLIGHT * len(alive))))
+                    tasks = [queue.popleft() for _ in range(min(size, len(queue)))]
+                    inflight[actors[n].render.remote(tasks)] = (n, tasks, epochs[n])
+                    busy[n] += 1
+            if not inflight:
+                raise RunError(
+                    f"every Ray worker died {MAX_RESTARTS + 1} times; see the worker logs "
+                    f"in {self.folder.logs} and `ray status`"
+                )
+            ready, _ = ray.wait(list(inflight), num_returns=1, timeout=1.0)
+            for ref in ready:
+                n, tasks, epoch = inflight.pop(ref)
+                busy[n] -= 1
+                try:
+                    chunk: Chunk = ray.get(ref)
+                except ray.exceptions.RayActorError:
+                    # the actor process or its node died: nothing of this call is counted,
+                    # so its tasks go back whole (finished ones are found done and skipped)
+                    queue.extendleft(reversed(tasks))
+                    lost += tasks
+                    if epoch == epochs[n]:
+                        epochs[n] += 1
+                        deaths[n] += 1
+                        if deaths[n] > MAX_RESTARTS:
+                            alive.discard(n)
+                    continue
+                except ray.exceptions.RayTaskError as error:  # raised in the actor's code
+                    raise RunError(f"ray worker {n}: {error.cause}") from error.cause
+                self._take(n, tasks, chunk, queue, started)
+
+    def _take(
+        self, n: int, tasks: list[Task], chunk: Chunk, queue: deque[Task], started: dict
+    ) -> None:
+        """Journal, count and show what one actor call did."""
+        counts = self.nodes.setdefault(chunk.node, Counter())
+        for worker in chunk.started:
+            self.record.note_worker(worker.device, worker.blender_version)
+            with self.stats.lock:
+                self.stats.devices.add(worker.device)
+            self.node_workers.setdefault(chunk.node, set()).add(n)
+            if started.get(n) != f"{chunk.node} {worker.device}":  # first start, or moved
+                started[n] = f"{chunk.node} {worker.device}"
+                tqdm.write(
+                    f"worker {n} on {chunk.node}: rendering on {worker.device} "
+                    f"(pid {worker.pid}, CUDA_VISIBLE_DEVICES={worker.cuda_visible_devices!r})",
+                    file=sys.stderr,
+                )
+        for record in chunk.rejections:
+            self.rejected.add(**record)
+        for task, outcome in zip(tasks, chunk.outcomes, strict=True):
+            if outcome.crash is not None:
+                task.crashes += 1
+                if task.crashes < MAX_CRASHES:
+                    queue.append(task)
+                    continue
+                spec = task.spec.model_dump(mode="json")
+                self.rejected.add(
+                    task.key, outcome.crash, RejectionStage.crash, id=task.spec.id, spec=spec
+                )
+            counts["rendered" if outcome.kept else "rejected"] += 1
+            self.advance(outcome.kept)
