@@ -62,5 +62,8 @@ def test_annotations_and_pixels_are_those_recorded_before(tmp_path: Path) -> Non
         rgb = np.asarray(Image.open(path.with_suffix(".png")))
         pixels[annotation["id"]] = hashlib.sha256(rgb.tobytes()).hexdigest()
     assert any(o["occlusion"] > 0 for image in objects.values() for o in image)
-    assert objects == recorded["objects"]
+    binding_fields = {"color_name", "material", "measured_srgb", "measured_lab"}  # issue 10
+    measured = {k: [{f: v for f, v in o.items() if f not in binding_fields} for o in image]
+                for k, image in objects.items()}  # fmt: skip
+    assert measured == recorded["objects"]
     assert pixels == recorded["pixels"]

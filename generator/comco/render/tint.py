@@ -21,6 +21,9 @@ TINT_NODE = "comco_tint"
 SWITCH_NODE = "comco_tint_on"
 # The shade of a part as bright as the object's mean is 1; darker parts down to SHADE_FLOOR.
 SHADE_FLOOR = 0.4
+# Roughness and metallic of an object given a colour but no material (as before materials
+# existed, so such specs keep their pixels).
+PLAIN_SURFACE = (0.5, 0.0)
 _LUMA = np.array([0.2126, 0.7152, 0.0722])
 
 
@@ -108,9 +111,7 @@ def _tinted_copy(source: bpy.types.Material | None, name: str, gain: float) -> b
     tree.links.new(_socket(shaded.outputs, "Result", "RGBA"), _socket(switch.inputs, "B", "RGBA"))
     tree.links.new(_socket(switch.outputs, "Result", "RGBA"), base)
     for name_ in ("Roughness", "Metallic"):  # the attribute's values replace texture maps
-        socket = bsdf.inputs[name_]
-        material[f"comco_{name_.lower()}"] = float(socket.default_value)
-        for link in list(socket.links):
+        for link in list(bsdf.inputs[name_].links):
             tree.links.remove(link)
     return material
 
@@ -145,9 +146,6 @@ def apply_attributes(obj: bpy.types.Object, spec: ObjectSpec) -> None:
         if spec.color is not None:
             nodes[TINT_NODE].outputs[0].default_value = (*spec.color, 1.0)
         bsdf = _principled(tinted)
-        bsdf.inputs["Roughness"].default_value = (
-            material.roughness if material else tinted["comco_roughness"]
-        )
-        bsdf.inputs["Metallic"].default_value = (
-            material.metallic if material else tinted["comco_metallic"]
-        )
+        roughness, metallic = (material.roughness, material.metallic) if material else PLAIN_SURFACE
+        bsdf.inputs["Roughness"].default_value = roughness
+        bsdf.inputs["Metallic"].default_value = metallic
