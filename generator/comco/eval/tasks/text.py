@@ -1,4 +1,4 @@
-"""TOR and TOC: which object of a multi-object caption its embedding is nearest to.
+"""TOR and TOR-own: which object of a multi-object caption its embedding is nearest to.
 
 Every order of every scene is a query; the object named at each position is known from the
 caption's `order` (spec object indices), so a retrieved category is placed by id, never by
@@ -101,6 +101,6 @@ def tor_paper(context: EvalContext) -> TaskResult:
     return _retrieve(context, caption_style("bare"), restrict=False, task="tor_paper")
 
 
-def toc(context: EvalContext) -> TaskResult:
-    """TOC: the same queries, classified among the caption's own objects."""
-    return _retrieve(context, None, restrict=True, task="toc")
+def tor_own(context: EvalContext) -> TaskResult:
+    """TOR restricted to the caption's own objects (zero-shot; the trained TOC is `toc`)."""
+    return _retrieve(context, None, restrict=True, task="tor_own")
