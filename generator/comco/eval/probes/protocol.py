@@ -1,5 +1,6 @@
 """One probe measured over several seeds: per seed a fresh split and initialisation, then
-per-slot test accuracy and chance, summarised as mean and 95 % t-interval over seeds."""
+test predictions per slot beside a majority-class baseline; summaries are the mean and 95 %
+t-interval over seeds."""
 
 from __future__ import annotations
 
@@ -14,25 +15,30 @@ from comco.eval.results import Cell
 
 
 @dataclass(frozen=True)
-class SlotScores:
-    """Test accuracy and chance per seed and slot (fractions), and the splits used."""
+class SeedOutcome:
+    """What one seed's heads predicted on its test split, and the baseline's answers."""
 
-    accuracy: np.ndarray  # (seeds, slots)
-    chance: np.ndarray  # (seeds, slots)
-    splits: list[Split]
-    n_test_scenes: int
-    n_test_samples: int
+    split: Split
+    test_rows: np.ndarray  # indices of the test samples
+    labels: np.ndarray  # (test, slots), MISSING where a sample lacks the slot
+    predicted: np.ndarray  # (test, slots)
+    baseline: np.ndarray  # (test, slots): the train split's most common class per slot
+
+    def accuracy(self) -> np.ndarray:
+        return slot_accuracy(self.predicted, self.labels)
+
+    def chance(self) -> np.ndarray:
+        return slot_accuracy(self.baseline, self.labels)
 
 
-def majority_chance(y_train: np.ndarray, y_test: np.ndarray) -> np.ndarray:
-    """Per slot, the test accuracy of always answering the train split's most common class."""
-    chance = np.full(y_train.shape[1], np.nan)
+def majority(y_train: np.ndarray) -> np.ndarray:
+    """Per slot, the most common known class of the train labels (0 when a slot has none)."""
+    best = np.zeros(y_train.shape[1], dtype=int)
     for slot in range(y_train.shape[1]):
-        train = y_train[:, slot][y_train[:, slot] != MISSING]
-        test = y_test[:, slot][y_test[:, slot] != MISSING]
-        if len(train) and len(test):
-            chance[slot] = float(np.mean(test == np.bincount(train).argmax()))
-    return chance
+        known = y_train[:, slot][y_train[:, slot] != MISSING]
+        if len(known):
+            best[slot] = int(np.bincount(known).argmax())
+    return best
 
 
 def run_slot_probe(
@@ -43,31 +49,23 @@ def run_slot_probe(
     config: ProbeConfig,
     seeds: list[int],
     held_out: set[str] | frozenset[str] = frozenset(),
-) -> SlotScores:
+) -> list[SeedOutcome]:
     """Train and test the per-slot heads once per seed; samples of one scene share a split."""
     if x.shape[0] != labels.shape[0] or x.shape[0] != len(scene_ids):
         raise ValueError(
             f"probe: {x.shape[0]} embeddings, {labels.shape[0]} label rows and "
             f"{len(scene_ids)} scene ids; expected one of each per sample"
         )
-    accuracy, chance, splits = [], [], []
+    outcomes = []
     for seed in seeds:
         split = split_scenes(scene_ids, seed, held_out)
         train, val, test = (split.rows(scene_ids, s) for s in ("train", "val", "test"))
         probe = train_slot_probe(
             config, x[train], labels[train], x[val], labels[val], n_classes, seed
         )
-        accuracy.append(slot_accuracy(probe.predict(x[test]), labels[test]))
-        chance.append(majority_chance(labels[train], labels[test]))
-        splits.append(split)
-    test_rows = splits[0].rows(scene_ids, "test")
-    return SlotScores(
-        accuracy=np.array(accuracy),
-        chance=np.array(chance),
-        splits=splits,
-        n_test_scenes=len(splits[0].ids("test")),
-        n_test_samples=len(test_rows),
-    )
+        baseline = np.broadcast_to(majority(labels[train]), labels[test].shape)
+        outcomes.append(SeedOutcome(split, test, labels[test], probe.predict(x[test]), baseline))
+    return outcomes
 
 
 def mean_cell(values: np.ndarray, level: float = 0.95) -> Cell:
