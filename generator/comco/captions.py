@@ -8,12 +8,14 @@ objects by id, never by searching for words in text.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from comco.catalog import Category, load_vocabulary
+from comco.knobs import CaptionKnobs
 
 if TYPE_CHECKING:
     from comco.spec import SceneSpec
@@ -81,12 +83,38 @@ class ItmPair(BaseModel):
     replaced_index: int = Field(description="spec object index the absent category stands for")
 
 
+class BindingCaption(OrderedCaption):
+    """The caption the knobs choose; `attributed` lists the objects shown with attributes."""
+
+    attributed: list[int]
+
+
+class Negative(BaseModel):
+    """A false caption made from `positive` by one change to the objects named `objects`."""
+
+    kind: Literal["attribute_swap", "object_swap", "attribute_replace"]
+    text: str
+    positive: str
+    objects: list[int] = Field(description="spec indices involved, in caption order")
+    attribute: Literal["color", "material"] | None = None
+    replacement: str | None = Field(None, description="the new value (attribute_replace)")
+
+
+class BindingCaptions(BaseModel):
+    """An attribute-binding caption under data-property knobs, and its tagged negatives."""
+
+    knobs: CaptionKnobs
+    caption: BindingCaption
+    negatives: list[Negative]
+
+
 class CaptionSet(BaseModel):
     """All captions of one scene."""
 
     style: str
     orders: list[OrderedCaption]
     itm: list[ItmPair]
+    binding: BindingCaptions | None = None
 
 
 def _with_article(phrase: str, category: Category | None) -> str:
@@ -96,24 +124,28 @@ def _with_article(phrase: str, category: Category | None) -> str:
 
 
 def object_phrase(
-    category: Category, style: CaptionStyle, count: int = 1, color: str | None = None
+    category: Category,
+    style: CaptionStyle,
+    count: int = 1,
+    color: str | None = None,
+    material: str | None = None,
 ) -> str:
-    """'a horse', 'two horses', 'a red cube' or, without articles, 'horse'."""
+    """'a horse', 'two horses', 'a red cube', 'a red metal cube' or, without articles, 'horse'."""
     noun = category.name if count == 1 else category.plural
-    phrase = f"{color} {noun}" if color else noun
+    phrase = " ".join(w for w in (color, material, noun) if w)
     if count > 1:
         number = NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
         return f"{number} {phrase}" if style.articles else phrase
     if not style.articles:
         return phrase
-    return _with_article(phrase, None if color else category)
+    return _with_article(phrase, None if color or material else category)
 
 
 def _groups(spec: SceneSpec) -> list[list[int]]:
-    """Object indices grouped by (category, colour), in first-appearance order."""
-    groups: dict[tuple[str, str | None], list[int]] = {}
+    """Object indices grouped by (category, colour, material), in first-appearance order."""
+    groups: dict[tuple[str, str | None, str | None], list[int]] = {}
     for i, obj in enumerate(spec.objects):
-        groups.setdefault((obj.category, obj.color_name), []).append(i)
+        groups.setdefault((obj.category, obj.color_name, obj.material), []).append(i)
     return list(groups.values())
 
 
@@ -121,7 +153,7 @@ def _group_phrase(spec: SceneSpec, group: list[int], style: CaptionStyle) -> str
     """The phrase naming a group of same-category, same-colour objects of the spec."""
     obj = spec.objects[group[0]]
     category = load_vocabulary().category(obj.category)
-    return object_phrase(category, style, len(group), obj.color_name)
+    return object_phrase(category, style, len(group), obj.color_name, obj.material)
 
 
 def _join(phrases: list[str], style: CaptionStyle) -> str:
@@ -140,9 +172,21 @@ def _caption(
     )
 
 
+# Scenes of up to 6 groups get every order (720); larger ones a seeded sample of this many.
+MAX_ORDERS = 720
+
+
 def all_order_captions(spec: SceneSpec, style: CaptionStyle) -> list[OrderedCaption]:
-    """The scene named in every order of its objects (k! captions for k distinct objects)."""
-    return [_caption(spec, list(p), style) for p in itertools.permutations(_groups(spec))]
+    """The scene named in every order of its objects (k! captions for k distinct objects),
+    spec order first; beyond MAX_ORDERS orders, spec order and a seeded sample of the rest."""
+    groups = _groups(spec)
+    if math.factorial(len(groups)) <= MAX_ORDERS:
+        return [_caption(spec, list(p), style) for p in itertools.permutations(groups)]
+    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 12]))
+    orders = {tuple(range(len(groups))): None}
+    while len(orders) < MAX_ORDERS:
+        orders[tuple(int(i) for i in rng.permutation(len(groups)))] = None
+    return [_caption(spec, [groups[i] for i in order], style) for order in orders]
 
 
 def single_object_captions(preset: str, style: CaptionStyle) -> dict[str, str]:
@@ -196,8 +240,19 @@ def itm_pairs(spec: SceneSpec, style: CaptionStyle) -> list[ItmPair]:
     ]
 
 
-def caption_set(spec: SceneSpec, style: CaptionStyle) -> CaptionSet:
-    """Every caption the annotation of one scene carries."""
+def caption_set(
+    spec: SceneSpec,
+    style: CaptionStyle,
+    knobs: CaptionKnobs | None = None,
+    areas: list[float] | None = None,
+) -> CaptionSet:
+    """Every caption the annotation of one scene carries; scenes with attributes also get the
+    binding caption and its negatives (`knobs` overrides the spec's, `areas` are measured)."""
+    from comco.binding_captions import binding_captions, has_attributes  # it builds on this module
+
     return CaptionSet(
-        style=style.name, orders=all_order_captions(spec, style), itm=itm_pairs(spec, style)
+        style=style.name,
+        orders=all_order_captions(spec, style),
+        itm=itm_pairs(spec, style),
+        binding=binding_captions(spec, style, knobs, areas) if has_attributes(spec) else None,
     )

@@ -16,7 +16,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from comco import geometry
+from comco.attributes import AttributeSetup, load_attributes, split_of
 from comco.catalog import DEFAULT_PRESET, asset_shape, load_vocabulary
+from comco.knobs import CaptionKnobs
 from comco.permutation import KeyedPermutation, ordered_tuple_count, unrank_ordered_tuple
 from comco.spec import (
     MAX_OBJECTS,
@@ -119,16 +121,33 @@ class SamplerConfig(BaseModel):
     )
     max_attempts: int = Field(2000, ge=1)
     id_prefix: str | None = None
+    attributes: AttributeSetup | None = None
+    caption_knobs: CaptionKnobs | None = None
     _reach: dict[geometry.Extents, float] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> SamplerConfig:
-        members = load_vocabulary().preset(self.vocab)  # raises on an unknown preset
+        load_vocabulary().preset(self.vocab)  # raises on an unknown preset
+        members = _members(self)
         if self.objects > len(members):
             raise ValueError(
                 f"objects: {self.objects} distinct objects asked for, but preset "
                 f"{self.vocab!r} has only {len(members)} categories"
+                + (" that may carry the attributes" if self.attributes else "")
             )
+        if self.attributes is not None and self.attributes.distinct:
+            for kind in self.attributes.kinds:
+                values = load_attributes().values(kind, self.attributes.palette)
+                if self.objects > len(values):
+                    source = (
+                        "materials"
+                        if kind == "material"
+                        else (f"palette {self.attributes.palette!r}")
+                    )
+                    raise ValueError(
+                        f"distinct-attributes: {self.objects} objects need {self.objects} "
+                        f"distinct {kind} values, but {source} has only {len(values)}: {values}"
+                    )
         if self.large >= self.objects and self.objects > 1:
             raise ValueError(
                 f"large: {self.large} large objects among {self.objects} objects; expected "
@@ -150,7 +169,11 @@ class SamplerConfig(BaseModel):
             return self.id_prefix
         size = f"large{self.large}" if self.large else "same"
         layout = "" if self.layout == "free" else f"-{self.layout}"
-        return f"{self.vocab}-o{self.objects}-{size}{layout}-s{self.seed}"
+        tagged = ""
+        if self.attributes is not None:
+            tagged = "-" + "-".join(self.attributes.kinds)
+            tagged += f"-{self.attributes.palette}" if self.attributes.palette else ""
+        return f"{self.vocab}-o{self.objects}-{size}{layout}{tagged}-s{self.seed}"
 
 
 class PlacementError(RuntimeError):
@@ -164,8 +187,17 @@ def _rng(config: SamplerConfig, index: int) -> np.random.Generator:
     )
 
 
-def _categories(config: SamplerConfig, index: int, rng: np.random.Generator) -> list[str]:
+def _members(config: SamplerConfig) -> list[str]:
+    """The categories a scene may hold: the preset, less those that forbid an attribute drawn."""
     members = load_vocabulary().presets[config.vocab]
+    if config.attributes is None:
+        return members
+    allowed = load_attributes().allows
+    return [c for c in members if all(allowed(k, c) for k in config.attributes.kinds)]
+
+
+def _categories(config: SamplerConfig, index: int, rng: np.random.Generator) -> list[str]:
+    members = _members(config)
     if config.all_orders:
         total = ordered_tuple_count(len(members), config.objects)
         if index >= total:
@@ -372,7 +404,7 @@ def _is_shape_preset(vocab: str) -> bool:
 
 def _colors(config: SamplerConfig, rng: np.random.Generator) -> list[str | None]:
     """Distinct named colours for SimCO shapes; real objects keep their own textures."""
-    if not _is_shape_preset(config.vocab):
+    if config.attributes is not None or not _is_shape_preset(config.vocab):
         return [None] * config.objects
     names = list(SHAPE_COLORS)
     return [names[i] for i in rng.choice(len(names), size=config.objects, replace=False)]
@@ -415,6 +447,8 @@ def sample_scene(config: SamplerConfig, index: int) -> SceneSpec:
             categories, sizes, positions, yaws, colors, strict=True
         )
     ]
+    if config.attributes is not None:
+        objects = _with_attributes(config, index, objects)
     return SceneSpec(
         id=f"{config.prefix}-{index:07d}",
         seed=int(np.random.SeedSequence([config.seed, index]).generate_state(1)[0] >> 1),
@@ -424,7 +458,50 @@ def sample_scene(config: SamplerConfig, index: int) -> SceneSpec:
         min_gap_m=config.min_gap_m,
         camera=config.camera,
         render=config.render,
+        attributes=config.attributes,
+        split=split_of(config.attributes, config.vocab, objects) if config.attributes else None,
+        caption_knobs=config.caption_knobs,
     )
+
+
+def attribute_values(config: SamplerConfig, index: int) -> dict[str, list[str]]:
+    """Each attribute kind's value per object slot, from a generator of their own: independent
+    of category, size, position and slot, uniform over the values in every slot (and without
+    repeats in a scene when `distinct`)."""
+    setup = config.attributes
+    assert setup is not None
+    rng = np.random.default_rng(
+        np.random.SeedSequence([config.seed, index, zlib.crc32(config.prefix.encode()), 1])
+    )
+    drawn = {}
+    for kind in setup.kinds:
+        values = load_attributes().values(kind, setup.palette)
+        picks = (
+            rng.choice(len(values), size=config.objects, replace=False)
+            if setup.distinct
+            else rng.integers(len(values), size=config.objects)
+        )
+        drawn[kind] = [values[int(i)] for i in picks]
+    return drawn
+
+
+def _with_attributes(
+    config: SamplerConfig, index: int, objects: list[ObjectSpec]
+) -> list[ObjectSpec]:
+    setup = config.attributes
+    assert setup is not None
+    drawn = attribute_values(config, index)
+    palette = load_attributes().palettes.get(setup.palette or "", {})
+    updated = []
+    for slot, obj in enumerate(objects):
+        changes: dict[str, object] = {}
+        if "color" in drawn:
+            name = drawn["color"][slot]
+            changes.update(color=palette[name].linear, color_name=name)
+        if "material" in drawn:
+            changes["material"] = drawn["material"][slot]
+        updated.append(obj.model_copy(update=changes))
+    return updated
 
 
 def sample_scenes(config: SamplerConfig, count: int, start: int = 0) -> Iterator[SceneSpec]:
@@ -459,6 +536,11 @@ def dataset_jobs(config: SamplerConfig, count: int, start: int = 0) -> Iterator[
 # The paper's ComCO configurations: 2-5 objects, all the same size or one large.
 PAPER_SUITE: tuple[tuple[int, int], ...] = tuple(
     (k, large) for large in (0, 1) for k in (2, 3, 4, 5)
+)
+
+# The binding suite: SimCO and ComCO scenes of 2, 3, 4 and 6 same-size objects.
+BINDING_SUITE: tuple[tuple[str, int], ...] = tuple(
+    (vocab, k) for vocab in ("simco18", "comco72") for k in (2, 3, 4, 6)
 )
 
 

@@ -13,11 +13,20 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
+from comco.binding_options import (
+    attribute_options,
+    attribute_setup,
+    caption_knobs,
+    knob_options,
+    merged_knobs,
+)
+from comco.attributes import AttributeSetup
 from comco.captions import caption_set, caption_style, single_object_captions
 from comco.catalog import DEFAULT_PRESET
 from comco.errors import describe_validation_error
 from comco.jsonl import read_specs, write_lines_atomically
 from comco.sampler import (
+    BINDING_SUITE,
     LAYOUT_DIRECTIONS,
     PAPER_SUITE,
     SamplerConfig,
@@ -82,6 +91,8 @@ def _shared_options(command: Callable[..., None]) -> Callable[..., None]:
     show_default=True,
     help="min on-screen area of the large object over each small one",
 )
+@attribute_options
+@knob_options
 @_shared_options
 def sample(
     objects: int,
@@ -99,6 +110,14 @@ def sample(
     small_scale: tuple[float, float] | None,
     large_scale: tuple[float, float] | None,
     large_factor: float,
+    attribute_kinds: str | None,
+    palette: str | None,
+    distinct_attributes: bool,
+    holdout_pairs: float,
+    holdout_seed: int,
+    attribute_density: float | None,
+    completeness: float | None,
+    order: str | None,
     out: Path,
     overwrite: bool,
     jobs: int,
@@ -125,6 +144,10 @@ def sample(
             camera=Camera(width=resolution, height=resolution),
             render=RenderSettings(samples=samples, denoise=denoise),
             large_factor=large_factor,
+            attributes=attribute_setup(
+                attribute_kinds, palette, distinct_attributes, holdout_pairs, holdout_seed
+            ),
+            caption_knobs=caption_knobs(attribute_density, completeness, order),
         )
     except ValidationError as error:
         _fail(f"invalid sampling options: {describe_validation_error(error)}")
@@ -141,9 +164,16 @@ def sample(
 
 @click.command()
 @click.option("-n", "count", type=int, default=80, show_default=True, help="scenes in all")
+@click.option(
+    "--binding",
+    is_flag=True,
+    help="the binding suite instead: SimCO and ComCO, 2/3/4/6 objects, distinct clevr8 colours, "
+    "10 %% of (colour, category) pairs held out for test and 10 %% for val",
+)
 @_shared_options
 def suite(
     count: int,
+    binding: bool,
     seed: int,
     vocab: str,
     resolution: int,
@@ -154,17 +184,22 @@ def suite(
 ) -> None:
     """The paper's eight configurations (2-5 objects; same size or one large), interleaved."""
     try:
-        configs = [
-            SamplerConfig(
-                vocab=vocab,
-                objects=k,
-                large=large,
-                seed=seed,
-                camera=Camera(width=resolution, height=resolution),
-                render=RenderSettings(samples=samples),
-            )
-            for k, large in PAPER_SUITE
-        ]
+        if binding:
+            if click.get_current_context().get_parameter_source("vocab").name != "DEFAULT":
+                _fail("--vocab: the binding suite uses both simco18 and comco72; drop --vocab")
+            configs = binding_suite(seed, Camera(width=resolution, height=resolution), samples)
+        else:
+            configs = [
+                SamplerConfig(
+                    vocab=vocab,
+                    objects=k,
+                    large=large,
+                    seed=seed,
+                    camera=Camera(width=resolution, height=resolution),
+                    render=RenderSettings(samples=samples),
+                )
+                for k, large in PAPER_SUITE
+            ]
         written = write_lines_atomically(
             out, spec_lines(suite_jobs(configs, count), jobs), overwrite
         )
@@ -172,7 +207,29 @@ def suite(
         _fail(f"invalid options: {describe_validation_error(error)}")
     except (FileExistsError, ValueError, RuntimeError) as error:
         _fail(str(error))
-    click.echo(f"wrote {written} specs of {len(configs)} configurations to {out}")
+    kind = "binding " if binding else ""
+    click.echo(f"wrote {written} specs of {len(configs)} {kind}configurations to {out}")
+
+
+def binding_suite(seed: int, camera: Camera, samples: int) -> list[SamplerConfig]:
+    """The standard binding configurations, held-out pairs seeded by the suite's seed."""
+    return [
+        SamplerConfig(
+            vocab=vocab,
+            objects=k,
+            seed=seed,
+            camera=camera,
+            render=RenderSettings(samples=samples),
+            attributes=AttributeSetup(
+                palette="clevr8",
+                kinds=["color"],
+                distinct=True,
+                holdout_fraction=0.1,
+                holdout_seed=seed,
+            ),
+        )
+        for vocab, k in BINDING_SUITE
+    ]
 
 
 @click.command()
@@ -188,8 +245,21 @@ def suite(
 @click.option("--singles", is_flag=True, help="print the single-object captions of the vocab")
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--overwrite", is_flag=True)
-def captions(specs: Path, template: str, singles: bool, out: Path | None, overwrite: bool) -> None:
-    """Captions of every scene in every object order (JSONL: id + caption set)."""
+@knob_options
+def captions(
+    specs: Path,
+    template: str,
+    singles: bool,
+    out: Path | None,
+    overwrite: bool,
+    attribute_density: float | None,
+    completeness: float | None,
+    order: str | None,
+) -> None:
+    """Captions of every scene in every object order (JSONL: id + caption set); scenes with
+    attributes also get the binding caption under the knobs (given ones override the spec's;
+    saliency uses predicted areas) and its negatives."""
+    override = caption_knobs(attribute_density, completeness, order)
     try:
         style = caption_style(template)
         scenes = list(read_specs(specs))
@@ -200,7 +270,14 @@ def captions(specs: Path, template: str, singles: bool, out: Path | None, overwr
         lines = [json.dumps(single_object_captions(p, style)) for p in presets]
     else:
         lines = [
-            json.dumps({"id": s.id, **caption_set(s, style).model_dump(mode="json")})
+            json.dumps(
+                {
+                    "id": s.id,
+                    **caption_set(s, style, merged_knobs(s.caption_knobs, override)).model_dump(
+                        mode="json", exclude_none=False
+                    ),
+                }
+            )
             for s in scenes
         ]
     if out is None:

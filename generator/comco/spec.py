@@ -15,10 +15,19 @@ from functools import cached_property
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from comco import geometry
+from comco.attributes import AttributeSetup, Split, attribute_problems, split_of
 from comco.catalog import DEFAULT_PRESET, UnknownCategoryError, asset_shape, load_vocabulary
+from comco.knobs import CaptionKnobs
 
 SCHEMA_VERSION = 1
 MAX_OBJECTS = 10
@@ -49,7 +58,7 @@ class ObjectSpec(_Strict):
     yaw_deg: float = Field(0.0, ge=-180, le=180, description="turn about z from facing -Y")
     color: RGB | None = Field(None, description="linear RGB in [0, 1] that replaces base colour")
     color_name: str | None = Field(None, description="the word captions use for `color`")
-    material: Literal["matte", "plastic", "metal"] | None = None
+    material: str | None = Field(None, description="a material of data/attributes.yaml")
 
     @field_validator("color")
     @classmethod
@@ -127,6 +136,18 @@ class SceneSpec(_Strict):
     light: Light = Light()
     background: Background = Background()
     render: RenderSettings = RenderSettings()
+    attributes: AttributeSetup | None = Field(None, description="how attributes were drawn")
+    split: Split | None = Field(None, description="held-out split; set with `attributes`")
+    caption_knobs: CaptionKnobs | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_optionals(self, handler):
+        """Unset binding fields are left out, so specs without attributes keep their bytes."""
+        data = handler(self)
+        for name in OMITTED_WHEN_UNSET:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
     @model_validator(mode="after")
     def _check_scene(self) -> SceneSpec:
@@ -144,6 +165,10 @@ class SceneSpec(_Strict):
                 raise ValueError(
                     f"objects[{i}].category: {obj.category!r} is not in preset {self.vocab!r}"
                 )
+        problems = attribute_problems(self.objects, self.attributes)
+        if problems:
+            raise ValueError("; ".join(problems))
+        _check_split(self)
         _check_roles(self.objects)
         if not self.allow_repeats:
             _check_distinct(self.objects)
@@ -153,6 +178,23 @@ class SceneSpec(_Strict):
     @property
     def categories(self) -> list[str]:
         return [o.category for o in self.objects]
+
+
+OMITTED_WHEN_UNSET = ("attributes", "split", "caption_knobs")
+
+
+def _check_split(spec: SceneSpec) -> None:
+    if spec.attributes is None:
+        if spec.split is not None:
+            raise ValueError(f"split: {spec.split!r} is set but attributes is not")
+        return
+    expected = split_of(spec.attributes, spec.vocab, spec.objects)
+    if spec.split != expected:
+        raise ValueError(
+            f"split: {spec.split!r}, but the scene's (attribute, category) pairs put it in "
+            f"{expected!r} under holdout_fraction {spec.attributes.holdout_fraction} and "
+            f"holdout_seed {spec.attributes.holdout_seed}"
+        )
 
 
 def _check_roles(objects: list[ObjectSpec]) -> None:

@@ -1,0 +1,229 @@
+"""Attributes as data: colour palettes and materials (`data/attributes.yaml`), which categories
+may carry them, and the held-out (attribute, category) pairs of a binding dataset.
+
+Pure Python. The render layer reads materials' shader values from here; the sampler draws
+colours and materials from here; the colour gate compares measured colours with the palette.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from comco.colour import delta_e94, linear_to_srgb, srgb_to_lab
+
+AttributeKind = Literal["color", "material"]
+Split = Literal["train", "val", "test"]
+# Colours of one palette must be at least this far apart (CIE94, textile weights) as albedos.
+MIN_PALETTE_DISTANCE = 10.0
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PaletteColour(_Strict):
+    """One named colour: its word is its key in the palette."""
+
+    linear: tuple[float, float, float] = Field(description="linear RGB in [0, 1]")
+
+    @model_validator(mode="after")
+    def _unit(self) -> PaletteColour:
+        if not all(0.0 <= c <= 1.0 for c in self.linear):
+            raise ValueError(f"linear: {self.linear} must have every channel in [0, 1]")
+        return self
+
+    @property
+    def lab(self) -> np.ndarray:
+        """CIELAB of the albedo shown in sRGB: the reference the colour gate compares with."""
+        return srgb_to_lab(linear_to_srgb(np.asarray(self.linear)))
+
+
+class Material(_Strict):
+    """Principled BSDF values a material sets (colour stays the object's own or its attribute)."""
+
+    roughness: float = Field(ge=0, le=1)
+    metallic: float = Field(ge=0, le=1)
+
+
+class Attributes(_Strict):
+    """The whole attributes file."""
+
+    palettes: dict[str, dict[str, PaletteColour]]
+    materials: dict[str, Material]
+    forbid: dict[AttributeKind, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> Attributes:
+        for name, colours in self.palettes.items():
+            if len(colours) < 2:
+                raise ValueError(f"palettes.{name}: needs at least 2 colours")
+            words = list(colours)
+            labs = np.stack([colours[w].lab for w in words])
+            for i in range(len(words)):
+                for j in range(i + 1, len(words)):
+                    distance = float(delta_e94(labs[i], labs[j]))
+                    if distance < MIN_PALETTE_DISTANCE:
+                        raise ValueError(
+                            f"palettes.{name}: {words[i]!r} and {words[j]!r} are only "
+                            f"{distance:.1f} apart (CIE94); expected at least "
+                            f"{MIN_PALETTE_DISTANCE}"
+                        )
+        return self
+
+    def palette(self, name: str) -> dict[str, PaletteColour]:
+        if name not in self.palettes:
+            raise ValueError(
+                f"palette: unknown palette {name!r}; expected one of {sorted(self.palettes)}"
+            )
+        return self.palettes[name]
+
+    def material(self, name: str) -> Material:
+        if name not in self.materials:
+            raise ValueError(
+                f"material: unknown material {name!r}; expected one of {sorted(self.materials)}"
+            )
+        return self.materials[name]
+
+    def values(self, kind: AttributeKind, palette: str | None) -> list[str]:
+        """The words an attribute kind can take: a palette's colours or the materials."""
+        if kind == "material":
+            return list(self.materials)
+        if palette is None:
+            raise ValueError("palette: colour attributes need a palette; got none")
+        return list(self.palette(palette))
+
+    def allows(self, kind: AttributeKind, category: str) -> bool:
+        return category not in self.forbid.get(kind, [])
+
+
+@cache
+def load_attributes() -> Attributes:
+    """The attributes shipped with the package (data/attributes.yaml)."""
+    text = resources.files("comco").joinpath("data/attributes.yaml").read_text()
+    return Attributes.model_validate(yaml.safe_load(text))
+
+
+Pair = tuple[AttributeKind, str, str]  # (kind, value, category)
+
+
+def holdout_pairs(
+    kinds: list[AttributeKind],
+    palette: str | None,
+    categories: list[str],
+    fraction: float,
+    seed: int,
+) -> dict[Pair, Split]:
+    """Every (kind, value, category) pair a dataset can hold and its split: after a shuffle
+    seeded by `seed`, the first round(fraction * n) pairs are test-only, the next as many
+    val-only, the rest train. Depends only on its arguments, so eval can rebuild it."""
+    if not 0.0 <= fraction <= 0.5:
+        raise ValueError(f"holdout-pairs: {fraction} is outside [0, 0.5] (test and val each)")
+    attributes = load_attributes()
+    pairs = sorted(
+        (kind, value, category)
+        for kind in kinds
+        for value in attributes.values(kind, palette)
+        for category in categories
+        if attributes.allows(kind, category)
+    )
+    held = round(fraction * len(pairs))
+    order = np.random.default_rng(np.random.SeedSequence([seed, 7])).permutation(len(pairs))
+    splits: dict[Pair, Split] = {}
+    for rank, i in enumerate(order):
+        splits[pairs[i]] = "test" if rank < held else "val" if rank < 2 * held else "train"
+    return splits
+
+
+def scene_split(pairs: list[Pair], table: dict[Pair, Split]) -> Split:
+    """test if any pair is test-only, else val if any is val-only, else train."""
+    found = {table[p] for p in pairs}
+    return "test" if "test" in found else "val" if "val" in found else "train"
+
+
+class AttributeSetup(_Strict):
+    """How a binding dataset draws attributes (`SceneSpec.attributes`)."""
+
+    palette: str | None = None
+    kinds: list[AttributeKind] = Field(min_length=1)
+    distinct: bool = False
+    holdout_fraction: float = Field(0.0, ge=0, le=0.5)
+    holdout_seed: int = Field(0, ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> AttributeSetup:
+        if len(set(self.kinds)) != len(self.kinds):
+            raise ValueError(f"kinds: {self.kinds} repeats a kind")
+        if "color" in self.kinds and self.palette is None:
+            raise ValueError("palette: colour attributes need a palette; got none")
+        if self.palette is not None:
+            load_attributes().palette(self.palette)
+        return self
+
+
+@cache
+def _holdout_table(
+    kinds: tuple[AttributeKind, ...], palette: str | None, vocab: str, fraction: float, seed: int
+) -> dict[Pair, Split]:
+    from comco.catalog import load_vocabulary
+
+    categories = load_vocabulary().presets[vocab]
+    return holdout_pairs(list(kinds), palette, categories, fraction, seed)
+
+
+def split_of(setup: AttributeSetup, vocab: str, objects: list) -> Split:
+    """The split of a scene whose objects (ObjectSpec) carry `setup`'s attributes."""
+    table = _holdout_table(
+        tuple(setup.kinds), setup.palette, vocab, setup.holdout_fraction, setup.holdout_seed
+    )
+    pairs: list[Pair] = [
+        (kind, o.color_name if kind == "color" else o.material, o.category)
+        for o in objects
+        for kind in setup.kinds
+    ]
+    return scene_split(pairs, table)
+
+
+def attribute_problems(objects: list, setup: AttributeSetup | None) -> list[str]:
+    """Why the objects' attributes are invalid (empty when fine): unknown material, a category
+    that forbids its attribute, and with a setup, a missing, unknown or repeated value."""
+    attributes = load_attributes()
+    problems = []
+    for i, o in enumerate(objects):
+        if o.material is not None and o.material not in attributes.materials:
+            problems.append(
+                f"objects[{i}].material: unknown material {o.material!r}; expected one of "
+                f"{sorted(attributes.materials)}"
+            )
+        for kind, value in (("color", o.color), ("material", o.material)):
+            if value is not None and not attributes.allows(kind, o.category):
+                problems.append(
+                    f"objects[{i}].{kind}: category {o.category!r} may not carry a {kind} "
+                    "(attributes.yaml forbid list)"
+                )
+    if setup is None:
+        return problems
+    for kind in setup.kinds:
+        allowed = attributes.values(kind, setup.palette)
+        values = [o.color_name if kind == "color" else o.material for o in objects]
+        for i, value in enumerate(values):
+            if value not in allowed:
+                problems.append(
+                    f"objects[{i}].{'color_name' if kind == 'color' else kind}: {value!r} is "
+                    f"not one of {allowed}"
+                )
+            elif kind == "color":
+                expected = attributes.palettes[setup.palette][value].linear
+                if tuple(objects[i].color or ()) != expected:
+                    problems.append(
+                        f"objects[{i}].color: {objects[i].color} is not {value!r} of palette "
+                        f"{setup.palette!r} {expected}"
+                    )
+        if setup.distinct and len(set(values)) != len(values):
+            problems.append(f"objects.{kind}: values {values} repeat but distinct is set")
+    return problems

@@ -1,0 +1,162 @@
+"""Attribute-binding captions under data-property knobs, and their tagged negatives.
+
+A pure function of the spec, the knobs and (for saliency order) the objects' visible areas,
+so a training set can be re-captioned, and eval can rebuild every negative, without
+re-rendering. Each object is named on its own ("a red cube and a red cube"), never counted, so
+every phrase binds one object's attributes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from comco.attributes import AttributeKind, load_attributes
+from comco.captions import (
+    BindingCaption,
+    BindingCaptions,
+    CaptionStyle,
+    Negative,
+    _join,
+    object_phrase,
+)
+from comco.catalog import load_vocabulary
+from comco.knobs import CaptionKnobs
+from comco.sampler import SHAPE_COLORS, predicted_area
+
+if TYPE_CHECKING:
+    from comco.spec import SceneSpec
+
+KINDS: tuple[AttributeKind, ...] = ("color", "material")
+
+
+def has_attributes(spec: SceneSpec) -> bool:
+    """Whether any object carries a colour name or a material."""
+    return spec.attributes is not None or any(
+        o.color_name is not None or o.material is not None for o in spec.objects
+    )
+
+
+def _value(spec: SceneSpec, index: int, kind: AttributeKind) -> str | None:
+    obj = spec.objects[index]
+    return obj.color_name if kind == "color" else obj.material
+
+
+def _kind_values(spec: SceneSpec, kind: AttributeKind) -> list[str]:
+    """Every value the attribute could take in this scene's dataset."""
+    if kind == "material":
+        return list(load_attributes().materials)
+    if spec.attributes is not None and spec.attributes.palette is not None:
+        return list(load_attributes().palette(spec.attributes.palette))
+    return list(SHAPE_COLORS)  # SimCO's colours, for specs sampled without --attributes
+
+
+def predicted_areas(spec: SceneSpec) -> list[float]:
+    """Visible areas expected before rendering (what saliency order uses without a render)."""
+    return [
+        predicted_area(o.category, o.position[0], o.position[1], o.scale, spec.camera)
+        for o in spec.objects
+    ]
+
+
+def _ordered(
+    spec: SceneSpec, knobs: CaptionKnobs, areas: list[float] | None, rng: np.random.Generator
+) -> list[int]:
+    k = len(spec.objects)
+    if knobs.order == "spec":
+        return list(range(k))
+    if knobs.order == "random":
+        return [int(i) for i in rng.permutation(k)]
+    sizes = areas if areas is not None else predicted_areas(spec)
+    if len(sizes) != k:
+        raise ValueError(f"areas: {len(sizes)} given for a scene of {k} objects")
+    sign = -1 if knobs.order == "saliency" else 1
+    return sorted(range(k), key=lambda i: (sign * sizes[i], i))
+
+
+class _Phrases:
+    """Phrases of one caption, rebuilt with changed categories or attribute values."""
+
+    def __init__(self, spec: SceneSpec, style: CaptionStyle, named: list[int], shown: set[int]):
+        self.spec, self.style, self.named, self.shown = spec, style, named, shown
+
+    def text(self, categories: dict[int, str] | None = None, values=None) -> str:
+        categories, values = categories or {}, values or {}
+        vocabulary = load_vocabulary()
+        phrases = []
+        for i in self.named:
+            obj = self.spec.objects[i]
+            category = vocabulary.category(categories.get(i, obj.category))
+            color = values.get((i, "color"), obj.color_name) if i in self.shown else None
+            material = values.get((i, "material"), obj.material) if i in self.shown else None
+            phrases.append(object_phrase(category, self.style, 1, color, material))
+        return _join(phrases, self.style)
+
+
+def _negatives(spec: SceneSpec, phrases: _Phrases, positive: str) -> list[Negative]:
+    named, shown = phrases.named, [i for i in phrases.named if i in phrases.shown]
+    negatives: list[Negative] = []
+
+    def add(text: str, **fields) -> None:
+        if text != positive:
+            negatives.append(Negative(text=text, positive=positive, **fields))
+
+    for kind in KINDS:
+        for a, b in itertools.combinations(shown, 2):
+            va, vb = _value(spec, a, kind), _value(spec, b, kind)
+            if va is not None and vb is not None and va != vb:
+                text = phrases.text(values={(a, kind): vb, (b, kind): va})
+                add(text, kind="attribute_swap", objects=[a, b], attribute=kind)
+    for a, b in itertools.combinations(named, 2):
+        ca, cb = spec.objects[a].category, spec.objects[b].category
+        if ca != cb:
+            add(phrases.text(categories={a: cb, b: ca}), kind="object_swap", objects=[a, b])
+    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 11]))
+    for kind in KINDS:
+        present = {_value(spec, i, kind) for i in range(len(spec.objects))}
+        absent = [v for v in _kind_values(spec, kind) if v not in present]
+        for i in shown:
+            if _value(spec, i, kind) is None or not absent:
+                continue
+            new = absent[int(rng.integers(len(absent)))]
+            add(
+                phrases.text(values={(i, kind): new}),
+                kind="attribute_replace",
+                objects=[i],
+                attribute=kind,
+                replacement=new,
+            )
+    return negatives
+
+
+def binding_captions(
+    spec: SceneSpec,
+    style: CaptionStyle,
+    knobs: CaptionKnobs | None = None,
+    areas: list[float] | None = None,
+) -> BindingCaptions:
+    """The caption the knobs (given, else the spec's, else defaults) describe and its
+    negatives. Objects are ordered by `knobs.order`, the first max(1, round(completeness * k))
+    are named, and each gets its attribute words with probability `attribute_density`."""
+    knobs = knobs or spec.caption_knobs or CaptionKnobs()
+    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 10]))
+    k = len(spec.objects)
+    shown_draw = rng.random(k) < knobs.attribute_density  # drawn first: order does not move it
+    ordered = _ordered(spec, knobs, areas, rng)
+    named = ordered[: max(1, round(knobs.completeness * k))]
+    shown = {
+        i
+        for i in named
+        if shown_draw[i] and any(_value(spec, i, kind) is not None for kind in KINDS)
+    }
+    phrases = _Phrases(spec, style, named, shown)
+    text = phrases.text()
+    caption = BindingCaption(
+        text=text,
+        order=named,
+        categories=[spec.objects[i].category for i in named],
+        attributed=[i for i in named if i in shown],
+    )
+    return BindingCaptions(knobs=knobs, caption=caption, negatives=_negatives(spec, phrases, text))

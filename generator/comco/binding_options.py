@@ -1,0 +1,166 @@
+"""Command-line options of attribute-binding datasets, shared by `comco sample`, `comco suite`
+and `comco captions`, and their translation into `AttributeSetup` / `CaptionKnobs`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import get_args
+
+import click
+
+from comco.attributes import AttributeKind, AttributeSetup, load_attributes
+from comco.knobs import CaptionKnobs, CaptionOrder
+
+
+def _unit_interval(name: str) -> Callable[[click.Context, click.Parameter, float | None], float]:
+    def check(_ctx: click.Context, _param: click.Parameter, value: float | None):
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise click.BadParameter(f"{name} {value} is outside [0, 1]", param_hint=name)
+        return value
+
+    return check
+
+
+def knob_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--attribute-density, --completeness, --order (unset: the spec's knobs, else defaults)."""
+    options = [
+        click.option(
+            "--attribute-density",
+            type=float,
+            callback=_unit_interval("--attribute-density"),
+            help="chance each named object gets its attribute words, in [0, 1] (default 1)",
+        ),
+        click.option(
+            "--completeness",
+            type=float,
+            callback=_unit_interval("--completeness"),
+            help="share of the objects a caption names (at least one), in [0, 1] (default 1)",
+        ),
+        click.option(
+            "--order",
+            type=click.Choice(get_args(CaptionOrder)),
+            help="order the caption names objects in (default spec; saliency = largest first)",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def attribute_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--attributes, --palette, --distinct-attributes, --holdout-pairs, --holdout-seed."""
+    options = [
+        click.option(
+            "--attributes",
+            "attribute_kinds",
+            help="attributes every object gets: color, material or color,material",
+        ),
+        click.option("--palette", help="colour palette of data/attributes.yaml, e.g. clevr8"),
+        click.option("--distinct-attributes", is_flag=True, help="no two objects share a value"),
+        click.option(
+            "--holdout-pairs",
+            type=float,
+            default=0.0,
+            show_default=True,
+            help="share of (attribute, category) pairs held out for test (and as many for val)",
+        ),
+        click.option("--holdout-seed", type=int, default=0, show_default=True),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def parse_kinds(text: str) -> list[AttributeKind]:
+    allowed = get_args(AttributeKind)
+    kinds = [k.strip() for k in text.split(",") if k.strip()]
+    for kind in kinds:
+        if kind not in allowed:
+            raise click.BadParameter(
+                f"{kind!r} is not an attribute; expected a comma-separated list of {allowed}",
+                param_hint="--attributes",
+            )
+    if not kinds or len(set(kinds)) != len(kinds):
+        raise click.BadParameter(
+            f"{text!r}: expected color, material or color,material", param_hint="--attributes"
+        )
+    return kinds
+
+
+def attribute_setup(
+    kinds_text: str | None,
+    palette: str | None,
+    distinct: bool,
+    holdout: float,
+    holdout_seed: int,
+) -> AttributeSetup | None:
+    """The setup the options describe; None without --attributes (and then no other attribute
+    option may be given)."""
+    if kinds_text is None:
+        given = [
+            name
+            for name, value in (
+                ("--palette", palette),
+                ("--distinct-attributes", distinct),
+                ("--holdout-pairs", holdout),
+            )
+            if value
+        ]
+        if given:
+            raise click.UsageError(
+                f"{', '.join(given)} needs --attributes (e.g. --attributes color)"
+            )
+        return None
+    kinds = parse_kinds(kinds_text)
+    if "color" in kinds and palette is None:
+        raise click.BadParameter(
+            f"--attributes color needs a palette; expected one of {sorted(load_attributes().palettes)}",
+            param_hint="--palette",
+        )
+    if palette is not None and palette not in load_attributes().palettes:
+        raise click.BadParameter(
+            f"unknown palette {palette!r}; expected one of {sorted(load_attributes().palettes)}",
+            param_hint="--palette",
+        )
+    if "color" not in kinds and palette is not None:
+        raise click.UsageError(f"--palette {palette} needs --attributes with color")
+    if not 0.0 <= holdout <= 0.5:
+        raise click.BadParameter(
+            f"{holdout} is outside [0, 0.5] (that share is held out for test and as much for val)",
+            param_hint="--holdout-pairs",
+        )
+    if holdout_seed < 0:
+        raise click.BadParameter(f"{holdout_seed} is negative", param_hint="--holdout-seed")
+    return AttributeSetup(
+        palette=palette,
+        kinds=kinds,
+        distinct=distinct,
+        holdout_fraction=holdout,
+        holdout_seed=holdout_seed,
+    )
+
+
+def caption_knobs(
+    density: float | None, completeness: float | None, order: str | None
+) -> CaptionKnobs | None:
+    """Knobs from the options; None when none was given."""
+    given = {
+        name: value
+        for name, value in (
+            ("attribute_density", density),
+            ("completeness", completeness),
+            ("order", order),
+        )
+        if value is not None
+    }
+    return CaptionKnobs(**given) if given else None
+
+
+def merged_knobs(
+    spec_knobs: CaptionKnobs | None, override: CaptionKnobs | None
+) -> CaptionKnobs | None:
+    """The spec's knobs with the ones given on the command line replacing theirs."""
+    if override is None:
+        return spec_knobs
+    base = spec_knobs or CaptionKnobs()
+    return base.model_copy(update={k: getattr(override, k) for k in override.model_fields_set})
