@@ -117,7 +117,9 @@ def _train(
     n, dim = x.shape
     slots = y.shape[1]
     bound = 1.0 / dim**0.5  # torch.nn.Linear's initialisation
-    weight = ((torch.rand(slots, dim, n_classes, generator=generator) * 2 - 1) * bound).requires_grad_()
+    weight = (
+        (torch.rand(slots, dim, n_classes, generator=generator) * 2 - 1) * bound
+    ).requires_grad_()
     bias = ((torch.rand(slots, n_classes, generator=generator) * 2 - 1) * bound).requires_grad_()
     if config.optimizer == "adam":
         optimizer: torch.optim.Optimizer = torch.optim.Adam([weight, bias], lr=config.lr)
