@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "captions": "comco.sampler_cli:captions",
     "schema": "comco.sampler_cli:schema",
     "eval": "comco.eval.cli:eval_command",
+    "align": "comco.eval.align_cli:align",
     "assets": "comco.assets.cli:assets",
     "suite": "comco.sampler_cli:suite",
     "sheet": "comco.sheet_cli:sheet",

@@ -18,6 +18,10 @@ import numpy as np
 from comco.eval.metrics import normalize
 
 
+class TextMapError(ValueError):
+    """A map file that cannot be used: unreadable, the wrong model, or the wrong dataset."""
+
+
 @dataclass(frozen=True)
 class AlignConfig:
     """LABCLIP's CLEVR settings."""
@@ -41,7 +45,7 @@ class TextMap:
     def apply(self, texts: np.ndarray) -> np.ndarray:
         texts = np.asarray(texts, dtype=np.float64)
         if texts.shape[-1] != self.matrix.shape[1]:
-            raise ValueError(
+            raise TextMapError(
                 f"text map: embeddings of width {texts.shape[-1]}, map of width "
                 f"{self.matrix.shape[1]}; expected the model the map was trained for "
                 f"({self.meta.get('model', 'unknown')})"
@@ -78,12 +82,12 @@ def load_text_map(path: Path) -> TextMap:
             matrix = handle.get_tensor("text_map")
             log_temperature = float(handle.get_tensor("log_temperature")[0])
     except (SafetensorError, OSError, KeyError) as error:
-        raise ValueError(
+        raise TextMapError(
             f"text map: {path} is not a map from 'comco align train' "
             f"(expected safetensors with text_map and log_temperature): {error}"
         ) from error
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"text map: {path} holds a {matrix.shape} text_map; expected D x D")
+        raise TextMapError(f"text map: {path} holds a {matrix.shape} text_map; expected D x D")
     return TextMap(matrix, log_temperature, meta)
 
 

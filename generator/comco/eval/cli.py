@@ -53,6 +53,20 @@ from comco.eval.tasks import TASKS, parse_tasks
     "--bootstrap", "n_boot", type=int, default=1000, show_default=True, help="Bootstrap resamples."
 )
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--probe-seeds",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Trained probes (toc, ioc, color_probe): splits and initialisations to average.",
+)
+@click.option(
+    "--text-map",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A map from 'comco align train': every task runs on the map's test scenes without "
+    "and with it, side by side.",
+)
 def eval_command(
     dataset_dir: Path,
     models: tuple[str, ...],
@@ -64,11 +78,14 @@ def eval_command(
     cache_dir: Path | None,
     n_boot: int,
     seed: int,
+    probe_seeds: int,
+    text_map: Path | None,
 ) -> None:
     """Run TOR/IOR and the paper's other probes; write JSON, a Markdown report and plots.
 
     Models load from local files only (HF_HUB_OFFLINE=1 unless you set it to 0).
     """
+    from comco.eval.align import TextMapError
     from comco.eval.encoders import parse_model_spec
     from comco.eval.encoders.base import MissingBackendError, ModelNotAvailableError
     from comco.eval.runner import evaluate
@@ -91,12 +108,19 @@ def eval_command(
             cache_dir=cache_dir,
             n_boot=n_boot,
             seed=seed,
+            probe_seeds=probe_seeds,
+            text_map=text_map,
         )
+    except TextMapError as error:
+        raise click.UsageError(str(error)) from error
     except (ModelNotAvailableError, MissingBackendError) as error:
         raise click.ClickException(str(error)) from error
     for model_run in run.runs:
         done = ", ".join(r.task for r in model_run.results) or "none"
-        click.echo(f"{model_run.model}: {done} in {model_run.seconds:.1f} s on {model_run.device}")
+        mapped = f" + text map {model_run.text_map}" if model_run.text_map else ""
+        click.echo(
+            f"{model_run.model}{mapped}: {done} in {model_run.seconds:.1f} s on {model_run.device}"
+        )
         for task, reason in model_run.skipped.items():
             click.echo(f"  skipped {task}: {reason}")
     click.echo(f"report: {out / 'report.md'}")

@@ -54,7 +54,10 @@ def clip_bpe_files(directory: Path, words: list[str]) -> tuple[Path, Path]:
 
 def vocabulary_words() -> list[str]:
     """Every word the captions of any preset can use."""
-    words = list(EXTRA_WORDS)
+    from comco.eval.tasks.tor_variants import LONG_PROMPT
+
+    words = list(EXTRA_WORDS) + LONG_PROMPT.replace(",", " ").replace(".", " ").split()
+    words.remove("{objects}")
     for category in load_vocabulary().categories:
         words += category.name.split() + category.plural.split()
     return words

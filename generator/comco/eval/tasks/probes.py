@@ -21,6 +21,7 @@ from comco.eval.results import Row, Table, TaskResult
 from comco.eval.tasks.context import EvalContext, configuration
 
 MAX_ORDERS = 24  # caption orders per scene a text probe uses (5 objects have 120)
+MIN_TRAIN_SCENES = 4  # scenes outside the held-out test split a group needs to be probed
 
 
 @dataclass
@@ -77,6 +78,25 @@ def _probe(
     )  # fmt: skip
 
 
+def too_few(samples: Samples, records: list[Record], label: str) -> str | None:
+    """Why a group cannot be probed (a note for the report), or None when it can."""
+    scenes = set(samples.scene_ids)
+    trainable = len(scenes - held_out(records))
+    if trainable >= MIN_TRAIN_SCENES and len(scenes) >= MIN_TRAIN_SCENES + 1:
+        return None
+    return (
+        f"{label}: left out, {len(scenes)} scenes ({trainable} outside the held-out test "
+        f"split); a probe needs at least {MIN_TRAIN_SCENES + 1}, {MIN_TRAIN_SCENES} of them "
+        "trainable."
+    )
+
+
+def ensure_rows(rows: list[Row], notes: list[str]) -> None:
+    """No group could be probed: the task is skipped with the reasons."""
+    if not rows:
+        raise NotImplementedError("too few scenes for any probe: " + " ".join(notes[-3:]))
+
+
 def _slot_table(name: str, title: str, unit: str, rows: list[Row]) -> Table:
     columns: list[str] = []
     for row in rows:
@@ -123,6 +143,9 @@ def toc(context: EvalContext) -> TaskResult:
                 colour_groups[k].add(spec.id, caption.text, [colours.index(n) for n in names])
     rows, colour_rows, notes = [], [], _common_notes(context, TOC)
     for k in sorted(groups):
+        if reason := too_few(groups[k], records, f"{k} objects"):
+            notes.append(reason)
+            continue
         vectors = context.encoder.encode_text(groups[k].inputs)
         columns = [f"pos{j}" for j in range(1, k + 1)]
         outcomes = _probe(context, groups[k], vectors, len(categories), TOC, records)
@@ -131,6 +154,7 @@ def toc(context: EvalContext) -> TaskResult:
         if colours:
             outcomes = _probe(context, colour_groups[k], vectors, len(colours), TOC, records)
             colour_rows += slot_rows(f"{k} objects", columns, outcomes)
+    ensure_rows(rows, notes)
     tables = [
         _slot_table(
             "by_position",
@@ -175,6 +199,9 @@ def ioc(context: EvalContext) -> TaskResult:
     rank_rows, role_rows, notes = [], [], _common_notes(context, IOC)
     for group in sorted(groups, key=lambda g: (int(g.split()[0]), g)):
         samples = groups[group]
+        if reason := too_few(samples, records, group):
+            notes.append(reason)
+            continue
         vectors = context.encoder.encode_images(samples.inputs)
         outcomes = _probe(context, samples, vectors, len(categories), IOC, records)
         k = samples.label_array().shape[1]
@@ -183,6 +210,7 @@ def ioc(context: EvalContext) -> TaskResult:
         masks = {r: roles == r for r in ("large", "small", "same") if (roles == r).any()}
         role_rows += masked_rows(group, masks, outcomes)
         notes.append(split_notes(group, outcomes))
+    ensure_rows(rank_rows, notes)
     tables = [
         _slot_table(
             "by_size_rank",
@@ -226,11 +254,15 @@ def color_probe(context: EvalContext) -> TaskResult:
     for modality, groups, prefix, embed in modalities:
         rows = []
         for k in sorted(groups):
+            if reason := too_few(groups[k], records, f"{modality}, {k} objects"):
+                notes.append(reason)
+                continue
             outcomes = _probe(
                 context, groups[k], embed(groups[k].inputs), len(colours), LABCLIP, records
             )
             rows += slot_rows(f"{k} objects", [f"{prefix}{j}" for j in range(1, k + 1)], outcomes)
             notes.append(split_notes(f"{modality}, {k} objects", outcomes))
+        ensure_rows(rows, notes)
         where = "size rank" if modality == "image" else "caption position"
         tables.append(
             _slot_table(

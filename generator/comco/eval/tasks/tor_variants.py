@@ -12,7 +12,7 @@ from comco.eval.tasks.text import retrieve, tor_by_position
 
 LONG_PROMPT = (
     "This vibrant display features {objects}, each rendered in crisp detail against a plain "
-    "studio backdrop, inviting the viewer to take in every shape and colour."
+    "studio backdrop."
 )
 
 
