@@ -13,6 +13,7 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from comco.annotations import ObjectAnnotation, RleMask
+from comco.colour_gate import MeasuredColour
 from comco.spec import SceneSpec, SizeRole
 
 
@@ -50,6 +51,7 @@ class QualityGates:
     min_visible_px: int | None = None
     large_factor: float = 1.5
     min_border_px: float = 0.0
+    colour: bool = True  # objects must look nearest to their own palette colour
 
     def min_pixels(self, width: int, height: int) -> int:
         """The minimum visible area of an object in a width x height image."""
@@ -158,8 +160,11 @@ def quality_problems(
     return problems
 
 
-def object_annotations(spec: SceneSpec, measures: list[Measure]) -> list[ObjectAnnotation]:
+def object_annotations(
+    spec: SceneSpec, measures: list[Measure], colours: list[MeasuredColour | None] | None = None
+) -> list[ObjectAnnotation]:
     """Spec placement and pixel measurements, one record per object."""
+    colours = colours or [None] * len(measures)
     return [
         ObjectAnnotation(
             index=i,
@@ -176,6 +181,10 @@ def object_annotations(spec: SceneSpec, measures: list[Measure]) -> list[ObjectA
             size_rank=m.size_rank,
             mask=encode_rle(m.mask),
             touches_border=m.touches_border,
+            color_name=obj.color_name,
+            material=obj.material,
+            measured_srgb=c.srgb if c else None,
+            measured_lab=c.lab if c else None,
         )
-        for i, (obj, m) in enumerate(zip(spec.objects, measures, strict=True))
+        for i, (obj, m, c) in enumerate(zip(spec.objects, measures, colours, strict=True))
     ]

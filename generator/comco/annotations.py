@@ -44,6 +44,14 @@ class ObjectAnnotation(_Model):
     size_rank: int = Field(ge=1, description="1 = largest visible area in the image")
     mask: RleMask
     touches_border: bool
+    color_name: str | None = Field(None, description="the spec's colour word")
+    material: str | None = Field(None, description="the spec's material")
+    measured_srgb: tuple[float, float, float] | None = Field(
+        None, description="mean sRGB (0-255) of the visible pixels"
+    )
+    measured_lab: tuple[float, float, float] | None = Field(
+        None, description="CIELAB (D65) of measured_srgb"
+    )
 
 
 class CameraAnnotation(_Model):

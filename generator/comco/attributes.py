@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -19,8 +20,11 @@ from comco.colour import delta_e94, linear_to_srgb, srgb_to_lab
 
 AttributeKind = Literal["color", "material"]
 Split = Literal["train", "val", "test"]
-# Colours of one palette must be at least this far apart (CIE94, textile weights) as albedos.
+# Colours of one palette must be at least this far apart (CIE94, textile weights) as albedos
+# and, once calibrated, as rendered.
 MIN_PALETTE_DISTANCE = 10.0
+RENDERED_FILE = "palette_rendered.yaml"
+RENDERED_PATH = Path(__file__).resolve().parent / "data" / RENDERED_FILE
 
 
 class _Strict(BaseModel):
@@ -100,6 +104,34 @@ class Attributes(_Strict):
 
     def allows(self, kind: AttributeKind, category: str) -> bool:
         return category not in self.forbid.get(kind, [])
+
+
+@cache
+def rendered_references(palette: str) -> dict[str, np.ndarray]:
+    """CIELAB of each colour of a palette as rendered (`comco palette calibrate`), else of its
+    albedo shown in sRGB. Rendered references must keep the palette's colours apart."""
+    colours = load_attributes().palette(palette)
+    text = resources.files("comco").joinpath(f"data/{RENDERED_FILE}")
+    measured = (yaml.safe_load(text.read_text()) or {}) if text.is_file() else {}
+    if palette not in measured:
+        return {name: colour.lab for name, colour in colours.items()}
+    table = measured[palette]
+    if set(table) != set(colours):
+        raise ValueError(
+            f"{RENDERED_FILE}: palette {palette!r} lists {sorted(table)}, expected "
+            f"{sorted(colours)}; run `comco palette calibrate --palette {palette}` again"
+        )
+    labs = {name: srgb_to_lab(np.asarray(table[name]["srgb"]) / 255.0) for name in colours}
+    names = list(labs)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            distance = float(delta_e94(labs[a], labs[b]))
+            if distance < MIN_PALETTE_DISTANCE:
+                raise ValueError(
+                    f"{RENDERED_FILE}: {palette}: {a!r} and {b!r} render only {distance:.1f} "
+                    f"apart (CIE94); expected at least {MIN_PALETTE_DISTANCE}"
+                )
+    return labs
 
 
 @cache

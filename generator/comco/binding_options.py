@@ -112,14 +112,15 @@ def attribute_setup(
             )
         return None
     kinds = parse_kinds(kinds_text)
+    palettes = sorted(load_attributes().palettes)
     if "color" in kinds and palette is None:
         raise click.BadParameter(
-            f"--attributes color needs a palette; expected one of {sorted(load_attributes().palettes)}",
+            f"--attributes color needs a palette; expected one of {palettes}",
             param_hint="--palette",
         )
     if palette is not None and palette not in load_attributes().palettes:
         raise click.BadParameter(
-            f"unknown palette {palette!r}; expected one of {sorted(load_attributes().palettes)}",
+            f"unknown palette {palette!r}; expected one of {palettes}",
             param_hint="--palette",
         )
     if "color" not in kinds and palette is not None:

@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "export": "comco.export.cli:export",
     "verify": "comco.export.cli:verify",
     "publish": "comco.export.cli:publish",
+    "palette": "comco.palette_cli:palette",
 }
 
 

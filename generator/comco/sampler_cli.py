@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
+from comco.attributes import AttributeSetup
 from comco.binding_options import (
     attribute_options,
     attribute_setup,
@@ -20,7 +21,6 @@ from comco.binding_options import (
     knob_options,
     merged_knobs,
 )
-from comco.attributes import AttributeSetup
 from comco.captions import caption_set, caption_style, single_object_captions
 from comco.catalog import DEFAULT_PRESET
 from comco.errors import describe_validation_error

@@ -15,6 +15,7 @@ from huggingface_hub import DatasetCardData
 
 from comco import __version__
 from comco.assets.library import AssetRecord
+from comco.attributes import load_attributes
 from comco.export.facts import GenerationFacts
 from comco.export.manifest import ConfigRecord, Format
 from comco.export.tar_shards import SPLIT
@@ -84,6 +85,34 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
 
 def _settings(values: set[str]) -> str:
     return "\n".join(f"- `{v}`" for v in sorted(values)) or "- (none recorded)"
+
+
+def attributes_section(facts: GenerationFacts) -> str:
+    """Palette, materials, held-out split rule and caption knobs, when scenes carry
+    attributes; empty otherwise."""
+    if not facts.attribute_setups:
+        return ""
+    materials = ", ".join(
+        f"{name} (roughness {m.roughness}, metallic {m.metallic})"
+        for name, m in load_attributes().materials.items()
+    )
+    palettes = sorted({json.loads(s)["palette"] or "-" for s in facts.attribute_setups})
+    colours = "; ".join(
+        f"{p}: {', '.join(load_attributes().palette(p))}" for p in palettes if p != "-"
+    )
+    splits = ", ".join(f"{k} {v}" for k, v in sorted(facts.splits.items()))
+    return f"""
+Attributes (`generator/comco/data/attributes.yaml`):
+- Palettes: {colours or "-"}
+- Materials: {materials}
+- Attribute settings (kinds, palette, distinct values, held-out share and seed):
+{_settings(facts.attribute_setups)}
+- Split rule: the (attribute, value, category) pairs are shuffled by the hold-out seed; the
+  first share of them is test-only, the next share val-only. A scene is `test` if it holds a
+  test pair, else `val` if it holds a val pair, else `train`. Images per split: {splits}
+- Caption knobs (attribute density, completeness, order):
+{_settings(facts.caption_knobs)}
+"""
 
 
 def body(
@@ -167,6 +196,11 @@ Parquet configurations (one row per image):
 | `captions_all_orders` | the captions naming the objects in every order |
 | `bboxes` | visible bounding box per object, `[x, y, w, h]` pixels, spec order |
 | `areas` | visible pixels per object, spec order |
+| `colors`, `materials` | colour word and material per object, spec order (null: none) |
+| `split` | held-out split of an attribute scene (`train`/`val`/`test`; null: none) |
+| `binding_caption` | the caption under the data-property knobs (null without attributes) |
+| `negatives` | its negatives: `kind` (`attribute_swap`/`object_swap`/`attribute_replace`), \
+`text`, `objects` (spec indices) |
 | `annotation` | the full annotation (`comco.annotations.ImageAnnotation`) as JSON |
 
 The gallery has `id`, `image`, `config`, `category`, `caption` and `annotation`.
@@ -185,7 +219,7 @@ caption).
 
 Render settings:
 {_settings(facts.render_settings)}
-
+{attributes_section(facts)}
 Cameras:
 {_settings(facts.cameras)}
 

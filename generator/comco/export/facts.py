@@ -28,6 +28,9 @@ class GenerationFacts:
     blender_versions: set[str] = field(default_factory=set)
     comco_versions: set[str] = field(default_factory=set)
     library_sha256: set[str] = field(default_factory=set)
+    attribute_setups: set[str] = field(default_factory=set)
+    caption_knobs: set[str] = field(default_factory=set)
+    splits: Counter[str] = field(default_factory=Counter)
 
     def add(self, annotation: ImageAnnotation) -> None:
         spec, render = annotation.spec, annotation.render
@@ -44,3 +47,8 @@ class GenerationFacts:
         self.blender_versions.add(render.blender_version)
         self.comco_versions.add(render.comco_version)
         self.library_sha256.add(render.asset_library_sha256)
+        if spec.attributes is not None:
+            self.attribute_setups.add(spec.attributes.model_dump_json())
+            self.splits[spec.split or "-"] += 1
+        if annotation.captions.binding is not None:
+            self.caption_knobs.add(annotation.captions.binding.knobs.model_dump_json())

@@ -27,6 +27,13 @@ IMAGE_FEATURES = Features(
         "captions_all_orders": List(Value("string")),
         "bboxes": List(List(Value("int32"), length=4)),
         "areas": List(Value("int64")),
+        "colors": List(Value("string")),
+        "materials": List(Value("string")),
+        "split": Value("string"),
+        "binding_caption": Value("string"),
+        "negatives": List(
+            {"kind": Value("string"), "text": Value("string"), "objects": List(Value("int32"))}
+        ),
         "annotation": Value("string"),
     }
 )
@@ -63,7 +70,25 @@ def image_row(item: RenderedImage) -> dict[str, Any]:
         "captions_all_orders": [c.text for c in a.captions.orders],
         "bboxes": [list(o.bbox_xywh) for o in objects],
         "areas": [o.visible_area_px for o in objects],
+        **binding_columns(item),
         "annotation": item.annotation_text,
+    }
+
+
+def binding_columns(item: RenderedImage) -> dict[str, Any]:
+    """Attribute columns: per-object colour and material (spec order), the held-out split,
+    and the binding caption with its tagged negatives (None/empty for plain scenes)."""
+    a = item.annotation
+    binding = a.captions.binding
+    return {
+        "colors": [o.color_name for o in a.spec.objects],
+        "materials": [o.material for o in a.spec.objects],
+        "split": a.spec.split,
+        "binding_caption": binding.caption.text if binding else None,
+        "negatives": [
+            {"kind": n.kind, "text": n.text, "objects": n.objects}
+            for n in (binding.negatives if binding else [])
+        ],
     }
 
 

@@ -15,9 +15,8 @@ import numpy as np
 from mathutils import Matrix
 
 from comco.assets.library import LibraryManifest
+from comco.render.tint import apply_attributes
 from comco.spec import ObjectSpec
-
-_ROUGHNESS = {"matte": (0.9, 0.0), "plastic": (0.3, 0.0), "metal": (0.3, 1.0), None: (0.5, 0.0)}
 
 
 class MissingAssetError(KeyError):
@@ -116,31 +115,4 @@ def place(obj: bpy.types.Object, spec: ObjectSpec, instance_id: int) -> None:
     obj.location = (spec.position[0], spec.position[1], 0.0)
     obj.rotation_euler = (0.0, 0.0, math.radians(spec.yaw_deg))
     obj.scale = (spec.scale, spec.scale, spec.scale)
-    _recolour(obj, spec)
-
-
-def _tint(obj: bpy.types.Object) -> bpy.types.Material:
-    name = f"tint:{obj.name}"
-    material = bpy.data.materials.get(name)
-    if material is None:
-        material = bpy.data.materials.new(name)
-        material.use_nodes = True
-    return material
-
-
-def _recolour(obj: bpy.types.Object, spec: ObjectSpec) -> None:
-    """Replace every material of this object by a flat one when the spec sets a colour;
-    otherwise show the asset's own materials (textures of real assets, grey of shapes)."""
-    if spec.color is None:
-        for slot in obj.material_slots:
-            slot.link = "DATA"
-        return
-    material = _tint(obj)
-    bsdf = material.node_tree.nodes["Principled BSDF"]
-    roughness, metallic = _ROUGHNESS[spec.material]
-    bsdf.inputs["Base Color"].default_value = (*spec.color, 1.0)
-    bsdf.inputs["Roughness"].default_value = roughness
-    bsdf.inputs["Metallic"].default_value = metallic
-    for slot in obj.material_slots:
-        slot.link = "OBJECT"
-        slot.material = material
+    apply_attributes(obj, spec)

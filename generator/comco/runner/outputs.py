@@ -6,11 +6,13 @@ import os
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 import comco
 from comco.annotate import QualityGates, measure, object_annotations, quality_problems
 from comco.annotations import CameraAnnotation, ImageAnnotation, RenderInfo
 from comco.captions import caption_set, caption_style
+from comco.colour_gate import colour_problems, measure_colours
 from comco.render.protocol import Done, Ready
 from comco.render.studio_settings import FIXED_SETTINGS
 from comco.runner.journal import RejectedLog
@@ -46,7 +48,11 @@ def finish(
     with np.load(arrays) as data:
         index, silhouettes, boxes = data["index"], data["silhouettes"], data["boxes"]
     measures = measure(index, silhouettes)
-    problems = quality_problems(spec, measures, boxes, gates)
+    with Image.open(png_temp) as image:
+        colours = measure_colours(np.asarray(image.convert("RGB")), [m.mask for m in measures])
+    problems = quality_problems(spec, measures, boxes, gates) + (
+        colour_problems(spec, colours) if gates.colour else []
+    )
     if problems:
         rejected.add(
             task.key, "; ".join(problems), "gate", id=spec.id, spec=spec.model_dump(mode="json")
@@ -59,8 +65,10 @@ def finish(
         width=spec.camera.width,
         height=spec.camera.height,
         spec=spec,
-        objects=object_annotations(spec, measures),
-        captions=caption_set(spec, caption_style(CAPTION_STYLE)),
+        objects=object_annotations(spec, measures, colours),
+        captions=caption_set(
+            spec, caption_style(CAPTION_STYLE), areas=[m.visible_area_px for m in measures]
+        ),
         camera=CameraAnnotation(
             intrinsics=spec.camera.intrinsics.tolist(),
             camera_to_world=spec.camera.matrix_world.tolist(),

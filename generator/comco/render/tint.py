@@ -1,0 +1,153 @@
+"""Per-object colours and materials as node values on the persistent scene.
+
+Each shown object gets, once, a copy of each of its materials whose base colour runs through
+a tint: base = tint colour x clamp(0.4 + 0.6 x luminance / mean luminance), so a recoloured
+COCO object keeps its texture's and parts' shading (a dark tyre stays darker than the car
+body) while its mean colour is the tint, and a uniform SimCO shape simply takes the tint. A
+spec then only sets node values (tint colour, tint on/off, roughness, metallic): nothing is
+re-imported or rebuilt between images.
+"""
+
+from __future__ import annotations
+
+import bpy
+import numpy as np
+
+from comco.attributes import load_attributes
+from comco.colour import srgb_to_linear
+from comco.spec import ObjectSpec
+
+TINT_NODE = "comco_tint"
+SWITCH_NODE = "comco_tint_on"
+# The shade of a part as bright as the object's mean is 1; darker parts down to SHADE_FLOOR.
+SHADE_FLOOR = 0.4
+_LUMA = np.array([0.2126, 0.7152, 0.0722])
+
+
+def _principled(material: bpy.types.Material) -> bpy.types.Node | None:
+    return next((n for n in material.node_tree.nodes if n.type == "BSDF_PRINCIPLED"), None)
+
+
+def _socket(sockets, name: str, kind: str):
+    return next(s for s in sockets if s.name == name and s.type == kind)
+
+
+def _image_luminance(image: bpy.types.Image) -> float:
+    """Mean linear luminance of an image's pixels (every 7th pixel is plenty)."""
+    pixels = np.empty(len(image.pixels), dtype=np.float32)
+    image.pixels.foreach_get(pixels)
+    rgb = pixels.reshape(-1, image.channels)[::7, :3].astype(np.float64)
+    if not image.is_float and image.colorspace_settings.name == "sRGB":
+        rgb = srgb_to_linear(rgb)
+    return float((rgb @ _LUMA).mean())
+
+
+def _base_luminance(material: bpy.types.Material | None) -> float:
+    """Mean linear luminance of a material's base colour (0.5 when it cannot be read)."""
+    bsdf = _principled(material) if material is not None and material.use_nodes else None
+    if bsdf is None:
+        return 0.5
+    base = bsdf.inputs["Base Color"]
+    if not base.is_linked:
+        return float(np.asarray(base.default_value[:3]) @ _LUMA)
+    source = base.links[0].from_node
+    if source.type == "TEX_IMAGE" and source.image is not None and source.image.size[0] > 0:
+        return _image_luminance(source.image)
+    return 0.5
+
+
+def _mean_luminance(obj: bpy.types.Object) -> float:
+    """Area-weighted mean base-colour luminance over the object's materials."""
+    mesh = obj.data
+    areas = np.empty(len(mesh.polygons), dtype=np.float64)
+    mesh.polygons.foreach_get("area", areas)
+    slots = np.empty(len(mesh.polygons), dtype=np.int64)
+    mesh.polygons.foreach_get("material_index", slots)
+    lum = np.array([_base_luminance(m) for m in mesh.materials] or [0.5])
+    weights = np.bincount(np.clip(slots, 0, len(lum) - 1), areas, minlength=len(lum))
+    if weights.sum() <= 0:
+        return float(lum.mean())
+    return float(max(1e-3, (lum * weights).sum() / weights.sum()))
+
+
+def _tinted_copy(source: bpy.types.Material | None, name: str, gain: float) -> bpy.types.Material:
+    material = source.copy() if source is not None else bpy.data.materials.new(name)
+    material.name = name
+    material.use_nodes = True
+    tree = material.node_tree
+    bsdf = _principled(material)
+    if bsdf is None:  # not a Principled material: replace it by one
+        tree.nodes.clear()
+        bsdf = tree.nodes.new("ShaderNodeBsdfPrincipled")
+        output = tree.nodes.new("ShaderNodeOutputMaterial")
+        tree.links.new(bsdf.outputs[0], output.inputs["Surface"])
+    base = bsdf.inputs["Base Color"]
+    if base.is_linked:
+        own = base.links[0].from_socket
+    else:
+        constant = tree.nodes.new("ShaderNodeRGB")
+        constant.outputs[0].default_value = base.default_value
+        own = constant.outputs[0]
+    luminance = tree.nodes.new("ShaderNodeRGBToBW")
+    tree.links.new(own, luminance.inputs[0])
+    shade = tree.nodes.new("ShaderNodeMath")
+    shade.operation, shade.use_clamp = "MULTIPLY_ADD", True
+    shade.inputs[1].default_value = (1.0 - SHADE_FLOOR) * gain
+    shade.inputs[2].default_value = SHADE_FLOOR
+    tree.links.new(luminance.outputs[0], shade.inputs[0])
+    tint = tree.nodes.new("ShaderNodeRGB")
+    tint.name = TINT_NODE
+    shaded = tree.nodes.new("ShaderNodeMix")
+    shaded.data_type, shaded.blend_type = "RGBA", "MULTIPLY"
+    _socket(shaded.inputs, "Factor", "VALUE").default_value = 1.0
+    tree.links.new(tint.outputs[0], _socket(shaded.inputs, "A", "RGBA"))
+    tree.links.new(shade.outputs[0], _socket(shaded.inputs, "B", "RGBA"))
+    switch = tree.nodes.new("ShaderNodeMix")
+    switch.name, switch.data_type = SWITCH_NODE, "RGBA"
+    tree.links.new(own, _socket(switch.inputs, "A", "RGBA"))
+    tree.links.new(_socket(shaded.outputs, "Result", "RGBA"), _socket(switch.inputs, "B", "RGBA"))
+    tree.links.new(_socket(switch.outputs, "Result", "RGBA"), base)
+    for name_ in ("Roughness", "Metallic"):  # the attribute's values replace texture maps
+        socket = bsdf.inputs[name_]
+        material[f"comco_{name_.lower()}"] = float(socket.default_value)
+        for link in list(socket.links):
+            tree.links.remove(link)
+    return material
+
+
+def tinted_materials(obj: bpy.types.Object) -> list[bpy.types.Material]:
+    """The object's tintable material per slot, made on first use and then reused."""
+    names = [f"tint:{obj.name}:{i}" for i in range(len(obj.material_slots))]
+    if all(n in bpy.data.materials for n in names):
+        return [bpy.data.materials[n] for n in names]
+    gain = 1.0 / _mean_luminance(obj)
+    return [
+        bpy.data.materials.get(name) or _tinted_copy(obj.data.materials[i], name, gain)
+        for i, name in enumerate(names)
+    ]
+
+
+def apply_attributes(obj: bpy.types.Object, spec: ObjectSpec) -> None:
+    """Show the object's own materials, or its tinted copies set to the spec's colour and
+    material (a material alone keeps the object's own colours)."""
+    if spec.color is None and spec.material is None:
+        for slot in obj.material_slots:
+            slot.link = "DATA"
+        return
+    material = load_attributes().material(spec.material) if spec.material else None
+    for slot, tinted in zip(obj.material_slots, tinted_materials(obj), strict=True):
+        slot.link = "OBJECT"
+        if slot.material != tinted:
+            slot.material = tinted
+        nodes = tinted.node_tree.nodes
+        switch = _socket(nodes[SWITCH_NODE].inputs, "Factor", "VALUE")
+        switch.default_value = 0.0 if spec.color is None else 1.0
+        if spec.color is not None:
+            nodes[TINT_NODE].outputs[0].default_value = (*spec.color, 1.0)
+        bsdf = _principled(tinted)
+        bsdf.inputs["Roughness"].default_value = (
+            material.roughness if material else tinted["comco_roughness"]
+        )
+        bsdf.inputs["Metallic"].default_value = (
+            material.metallic if material else tinted["comco_metallic"]
+        )

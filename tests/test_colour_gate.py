@@ -1,0 +1,69 @@
+"""Colour conversions, measured object colours and the colour gate, on planted pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from comco.attributes import AttributeSetup, load_attributes, rendered_references
+from comco.colour import delta_e94, linear_to_srgb, srgb_to_lab, srgb_to_linear
+from comco.colour_gate import MeasuredColour, colour_problems, measure_colours, nearest_colour
+from comco.sampler import SamplerConfig, sample_scene
+
+
+def test_lab_of_known_srgb_colours():
+    assert srgb_to_lab(np.array([1.0, 1.0, 1.0])) == pytest.approx([100.0, 0.0, 0.0], abs=0.01)
+    assert srgb_to_lab(np.array([1.0, 0.0, 0.0])) == pytest.approx([53.24, 80.09, 67.20], abs=0.02)
+    assert srgb_to_lab(np.array([0.0, 0.0, 0.0])) == pytest.approx([0.0, 0.0, 0.0], abs=0.01)
+
+
+def test_srgb_transfer_round_trips():
+    values = np.linspace(0, 1, 11)
+    assert srgb_to_linear(linear_to_srgb(values)) == pytest.approx(values, abs=1e-9)
+
+
+def test_cie94_counts_lightness_half():
+    grey = np.array([50.0, 0.0, 0.0])
+    assert delta_e94(grey, grey + np.array([10.0, 0, 0])) == pytest.approx(5.0)
+    assert delta_e94(grey, grey + np.array([0, 10.0, 0])) == pytest.approx(10.0)
+
+
+def test_measured_colour_is_the_mean_of_the_visible_pixels():
+    image = np.zeros((4, 4, 3), dtype=np.uint8)
+    image[0, :2] = (200, 10, 10)
+    image[1, :2] = (100, 30, 10)
+    mask = np.zeros((4, 4), dtype=bool)
+    mask[:2, :2] = True
+    (colour, empty) = measure_colours(image, [mask, np.zeros_like(mask)])
+    assert colour.srgb == (150.0, 20.0, 10.0)
+    assert colour.lab == pytest.approx(tuple(srgb_to_lab(np.array([150, 20, 10]) / 255)), abs=0.01)
+    assert empty is None
+
+
+def _lab_srgb(lab: np.ndarray) -> MeasuredColour:
+    return MeasuredColour(srgb=(0.0, 0.0, 0.0), lab=tuple(float(v) for v in lab))
+
+
+def test_gate_passes_own_references_and_rejects_another_colour():
+    config = SamplerConfig(
+        vocab="simco18",
+        objects=3,
+        seed=0,
+        attributes=AttributeSetup(palette="clevr8", kinds=["color"], distinct=True),
+    )
+    spec = sample_scene(config, 0)
+    references = rendered_references("clevr8")
+    own = [_lab_srgb(references[o.color_name]) for o in spec.objects]
+    assert colour_problems(spec, own) == []
+    other = next(n for n in references if n not in {o.color_name for o in spec.objects})
+    wrong = [own[0], _lab_srgb(references[other]), own[2]]
+    (problem,) = colour_problems(spec, wrong)
+    assert problem.startswith("colour gate: objects[1]") and repr(other) in problem
+    assert nearest_colour(tuple(references[other]), "clevr8")[0] == other
+
+
+def test_rendered_references_keep_every_palette_apart():
+    for palette in load_attributes().palettes:
+        labs = list(rendered_references(palette).values())
+        gaps = [float(delta_e94(a, b)) for i, a in enumerate(labs) for b in labs[i + 1 :]]
+        assert min(gaps) >= 10.0
