@@ -200,3 +200,15 @@ def test_colour_probe_needs_colours(tmp_path: Path) -> None:
 def test_gallery_is_not_needed(scenes3: Path) -> None:
     assert not any((scenes3 / "gallery").iterdir())
     assert Image.open(next((scenes3 / "images" / "00000").glob("*.png"))).size == (96, 96)
+
+
+def test_top_candidates_in_chunks_equal_a_full_sort() -> None:
+    from comco.eval.tasks.binding import top_candidates
+
+    rng = np.random.default_rng(0)
+    queries, candidates = rng.normal(size=(50, 8)), rng.normal(size=(300, 8))
+    candidates[7] = candidates[3]  # a tie: the lower index comes first
+    queries[0] = candidates[3]
+    full = np.argsort(-(queries @ candidates.T), axis=1, kind="stable")[:, :5]
+    np.testing.assert_array_equal(top_candidates(queries, candidates, 5, chunk=7), full)
+    assert top_candidates(queries, candidates, 5)[0, :2].tolist() == [3, 7]
