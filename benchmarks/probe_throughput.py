@@ -50,6 +50,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--dim", type=int, default=512)
     args = parser.parse_args()
+    time_probe(TOC, 200, args.dim, CLASSES)  # warm-up: torch.optim's first step imports ~15 s
+    time_align(200, args.dim)
     print(f"dim {args.dim}, {SLOTS} slots, one seed; times include the 60/20/20 split and "
           "per-epoch validation")  # fmt: skip
     for n in (int(s) for s in args.sizes.split(",")):

@@ -1,7 +1,7 @@
 """Linear heads trained on frozen embeddings, one per slot, all slots in one tensor.
 
 The heads of one probe share nothing but the input, so they are trained together as one
-(slots, D, classes) weight with the sum of their losses: each head's gradient and optimiser
+(D, slots, classes) weight with the sum of their losses: each head's gradient and optimiser
 state are its own, which equals training them one by one, at a fraction of the cost.
 """
 
@@ -62,7 +62,8 @@ def _loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
 
 
 def _logits(weight: torch.Tensor, bias: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    return torch.einsum("nd,sdc->nsc", x, weight) + bias  # (n, slots, classes)
+    dim, slots, classes = weight.shape  # one GEMM for every head: heads are column blocks
+    return (x @ weight.reshape(dim, slots * classes)).reshape(-1, slots, classes) + bias
 
 
 def slot_accuracy(predictions: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -118,7 +119,7 @@ def _train(
     slots = y.shape[1]
     bound = 1.0 / dim**0.5  # torch.nn.Linear's initialisation
     weight = (
-        (torch.rand(slots, dim, n_classes, generator=generator) * 2 - 1) * bound
+        (torch.rand(dim, slots, n_classes, generator=generator) * 2 - 1) * bound
     ).requires_grad_()
     bias = ((torch.rand(slots, n_classes, generator=generator) * 2 - 1) * bound).requires_grad_()
     if config.optimizer == "adam":
@@ -137,7 +138,7 @@ def _train(
         current = SlotProbe(weight.detach(), bias.detach())
         score = np.nan_to_num(slot_accuracy(current.predict(x_val), y_val), nan=0.0)
         better = score >= best_score
-        best.weight[better] = weight.detach()[better]
+        best.weight[:, better] = weight.detach()[:, better]
         best.bias[better] = bias.detach()[better]
         best_score = np.where(better, score, best_score)
     return best
