@@ -65,12 +65,14 @@ def main() -> None:
             ("ioc (Adam, 25 epochs)", IOC, CLASSES),
             ("color_probe (SGD, 100 epochs)", LABCLIP, COLOURS),
         ):
-            seconds, accuracy = time_probe(config, n, args.dim, classes)
+            wall, cpu, accuracy = time_probe(config, n, args.dim, classes)
             print(
-                f"{n:>7} embeddings  {name:32s} {seconds:8.1f} s  (slot-1 accuracy {accuracy:.2f})"
+                f"{n:>7} embeddings  {name:34s} {wall:8.1f} s wall {cpu:8.1f} s CPU  "
+                f"(slot-1 accuracy {accuracy:.2f})"
             )
-        seconds = time_align(n, args.dim)
-        print(f"{n:>7} triples     {'align (Adam, 50 epochs, batch 128)':32s} {seconds:8.1f} s")
+        wall, cpu = time_align(n, args.dim)
+        name = "align (Adam, 50 epochs, batch 128)"
+        print(f"{n:>7} triples     {name:34s} {wall:8.1f} s wall {cpu:8.1f} s CPU")
 
 
 if __name__ == "__main__":
