@@ -10,10 +10,7 @@ from comco.eval.results import Tally, TaskResult
 from comco.eval.tasks.context import EvalContext
 from comco.eval.tasks.text import retrieve, tor_by_position
 
-LONG_PROMPT = (
-    "This vibrant display features {objects}, each rendered in crisp detail against a plain "
-    "studio backdrop."
-)
+LONG_PROMPT = "This vibrant display features {objects}, shown in crisp detail."
 
 
 def tor_sum(context: EvalContext) -> TaskResult:
