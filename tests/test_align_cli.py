@@ -56,9 +56,7 @@ def test_train_then_eval_before_and_after(setup: tuple[Path, Path, Path], tmp_pa
     assert len(list((results / "plots").glob("*mapped*binding*.png"))) == 2
 
 
-def test_a_map_for_another_model_is_refused(
-    setup: tuple[Path, Path, Path], tmp_path: Path
-) -> None:
+def test_a_map_for_another_model_is_refused(setup: tuple[Path, Path, Path], tmp_path: Path) -> None:
     renders, model, cache = setup
     out = tmp_path / "A.safetensors"
     other = build_clip(tmp_path / "other", seed=1)
