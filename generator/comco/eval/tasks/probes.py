@@ -9,6 +9,7 @@ Scenes holding a held-out (attribute, category) pair (spec.split == 'test') are 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,7 +34,7 @@ class Samples:
     labels: list[list[int]] = field(default_factory=list)
     roles: list[list[str]] = field(default_factory=list)
 
-    def add(self, scene: str, item: object, labels: list[int], roles: list[str] = ()) -> None:
+    def add(self, scene: str, item: object, labels: list[int], roles: Sequence[str] = ()) -> None:
         self.scene_ids.append(scene)
         self.inputs.append(item)
         self.labels.append(labels)
