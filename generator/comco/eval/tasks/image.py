@@ -32,7 +32,7 @@ def _tables(
     by_rank, by_role = Tally(), Tally()
     for record, choice in zip(records, choices, strict=True):
         group = configuration(record)
-        k = len(record.annotation.objects)
+        k = record.n_objects
         hit = retrieved_object(record, choice)
         rank_columns = [f"rank{i}" for i in range(1, k + 1)] + ([] if restrict else ["none"])
         rank_hit = f"rank{hit.size_rank}" if hit else "none"
