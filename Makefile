@@ -75,9 +75,10 @@ test-fast: setup  ## the tests that need neither Blender nor the asset library (
 lint: setup
 	$(BIN)/ruff check generator tests benchmarks && $(BIN)/ruff format --check generator tests benchmarks
 
-bench: library  ## print sampling, rendering and embedding throughput
+bench: library  ## print sampling, rendering, embedding and probe-training throughput
 	$(BIN)/python benchmarks/sample_throughput.py 50000
 	$(BIN)/python benchmarks/render_throughput.py --n 60
 	$(BIN)/python benchmarks/binding_render_rate.py --n 24
 	$(BIN)/python benchmarks/embed_throughput.py
 	$(BIN)/python benchmarks/analyze_throughput.py
+	$(BIN)/python benchmarks/probe_throughput.py

@@ -31,10 +31,13 @@ def test_eval_writes_results_report_and_plots(tmp_path: Path) -> None:
     EvalRun.model_validate_json((out / "results.json").read_text())  # the file reads back
     run = json.loads((out / "results.json").read_text())
     clip, sbert = run["runs"]
+    text_tasks = ["tor", "tor_paper", "tor_own", "tor_sum", "tor_long", "tor_size"]
     assert [r["task"] for r in clip["results"]] == [
-        "tor", "tor_paper", "toc", "ior", "ioc", "i2tor", "itm", "attention",
+        *text_tasks, "ior", "ior_own", "i2tor", "itm", "attention",
     ]  # fmt: skip
-    assert [r["task"] for r in sbert["results"]] == ["tor", "tor_paper", "toc"]
+    assert [r["task"] for r in sbert["results"]] == text_tasks
+    assert "too few scenes" in clip["skipped"]["toc"]  # one scene per configuration
+    assert "comco suite --binding" in sbert["skipped"]["color_probe"]
     tor = sbert["results"][0]["tables"][0]["rows"]
     four = next(r for r in tor if r["group"] == "4 objects")
     assert four["n_queries"] == 24 and four["n_images"] == 1

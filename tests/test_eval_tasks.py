@@ -19,6 +19,7 @@ from comco.eval.encoders import ModelSpec
 from comco.eval.results import TaskResult
 from comco.eval.tasks import TASKS, parse_tasks
 from comco.eval.tasks.context import EvalContext
+from comco.eval.tasks.tor_variants import LONG_PROMPT
 from support.scenes import eval_dataset
 
 CATEGORIES = load_vocabulary().presets["comco72"]
@@ -40,14 +41,15 @@ class StandIn:
         self.fingerprint = f"stand-in-{pick}".ljust(24, "0")
         self.texts: dict[str, str] = {}
         self.images: dict[Path, str] = {}
-        for style in ("articles", "bare"):
+        for style in ("articles", "bare", LONG_PROMPT):
             for category, text in single_object_captions("comco72", caption_style(style)).items():
                 self.texts[text] = category
         dataset = load_dataset(root)
         for record in dataset.records:
             spec = record.annotation.spec
             for caption in [*record.annotation.captions.orders,
-                            *all_order_captions(spec, caption_style("bare"))]:  # fmt: skip
+                            *all_order_captions(spec, caption_style("bare")),
+                            *all_order_captions(spec, caption_style(LONG_PROMPT))]:  # fmt: skip
                 self.texts[caption.text] = caption.categories[pick]
             large = next(
                 (o.category for o in record.annotation.objects if o.size_role == "large"), ""
@@ -94,10 +96,39 @@ def test_tor_paper_uses_the_bare_template(dataset_dir: Path, tmp_path: Path) -> 
     assert " and " in result.notes[0] and "'a " not in result.notes[0]
 
 
-def test_toc_has_no_none_column(dataset_dir: Path, tmp_path: Path) -> None:
-    result = TASKS["toc"].run(context(dataset_dir, tmp_path, pick=0))
+def test_tor_own_has_no_none_column(dataset_dir: Path, tmp_path: Path) -> None:
+    result = TASKS["tor_own"].run(context(dataset_dir, tmp_path, pick=0))
     assert "none" not in result.tables[0].columns
     assert cells(result)["3 objects"]["pos1"] == 100
+
+
+def test_tor_sum_is_order_free(dataset_dir: Path, tmp_path: Path) -> None:
+    result = TASKS["tor_sum"].run(context(dataset_dir, tmp_path, pick=0))
+    assert cells(result)["4 objects"] == {"pos1": 25, "pos2": 25, "pos3": 25, "pos4": 25, "none": 0}
+
+
+def test_tor_long_wraps_captions_in_the_long_prompt(dataset_dir: Path, tmp_path: Path) -> None:
+    result = TASKS["tor_long"].run(context(dataset_dir, tmp_path, pick=1))
+    assert cells(result)["4 objects"]["pos2"] == 100
+    assert "This vibrant display features" in result.notes[0]
+
+
+def test_tor_size_beside_the_named_shares(dataset_dir: Path, tmp_path: Path) -> None:
+    result = TASKS["tor_size"].run(context(dataset_dir, tmp_path, pick=0))
+    table = cells(result)
+    assert result.tables[0].columns == ["small", "medium", "large", "none"]
+    for k in (3, 4):  # the first-named object over every order: exactly the named shares
+        assert table[f"{k} objects"] == pytest.approx(table[f"{k} objects, named"])
+    last = cells(TASKS["tor_size"].run(context(dataset_dir, tmp_path, pick=-1)))
+    assert last["4 objects"] == pytest.approx(table["4 objects"])
+    classes = [
+        load_vocabulary().category(o.category).size_class.value
+        for r in load_dataset(dataset_dir).records
+        if r.n_objects == 4
+        for o in r.annotation.objects
+    ]
+    share = 100 * classes.count("large") / len(classes)
+    assert table["4 objects, named"]["large"] == pytest.approx(share)
 
 
 def test_ior_by_rank_and_role(dataset_dir: Path, tmp_path: Path) -> None:
@@ -111,9 +142,9 @@ def test_ior_by_rank_and_role(dataset_dir: Path, tmp_path: Path) -> None:
     assert result.tables[0].rows[0].n_images == 2
 
 
-def test_ioc_and_i2tor(dataset_dir: Path, tmp_path: Path) -> None:
+def test_ior_own_and_i2tor(dataset_dir: Path, tmp_path: Path) -> None:
     ctx = context(dataset_dir, tmp_path)
-    assert cells(TASKS["ioc"].run(ctx), 0)["3 objects: 1 large + 2 small"]["rank1"] == 100
+    assert cells(TASKS["ior_own"].run(ctx), 0)["3 objects: 1 large + 2 small"]["rank1"] == 100
     assert cells(TASKS["i2tor"].run(ctx), 1)["3 objects: 1 large + 2 small"]["large"] == 100
 
 
@@ -145,7 +176,7 @@ def test_images_without_gallery_answer_are_left_out_visibly(
     assert result.notes[0] == f"{len(users)} images left out: no gallery image for ['{first}']."
     ctx.dataset.gallery.clear()
     with pytest.raises(FileNotFoundError, match="gallery: no reference image"):
-        TASKS["ioc"].run(ctx)
+        TASKS["ior_own"].run(ctx)
 
 
 def test_parse_tasks() -> None:

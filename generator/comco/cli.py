@@ -14,6 +14,7 @@ COMMANDS: dict[str, str] = {
     "schema": "comco.sampler_cli:schema",
     "eval": "comco.eval.cli:eval_command",
     "tiny-model": "comco.eval.cli:tiny_model",
+    "align": "comco.eval.align_cli:align",
     "assets": "comco.assets.cli:assets",
     "suite": "comco.sampler_cli:suite",
     "sheet": "comco.sheet_cli:sheet",

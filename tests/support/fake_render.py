@@ -117,10 +117,12 @@ def fake_rendered_dataset(
     *,
     library: Path | None = None,
     lines: list[int] | None = None,
+    drop_rejected: bool = False,
 ) -> Path:
     """A finished rendered folder of `specs` (spec i on line `lines[i]` of its specs file, which
     picks its shard) and a gallery of `gallery` categories; a fake library is made beside it
-    unless one is given."""
+    unless one is given. A scene the gates reject (an object the drawing hides) fails the
+    fixture, or with `drop_rejected` is left out as a real run would leave it out."""
     lines = lines or list(range(len(specs)))
     categories = sorted({c for s in specs for c in s.categories} | set(gallery))
     library = library or fake_library(root.parent / f"{root.name}-library", categories)
@@ -154,7 +156,8 @@ def fake_rendered_dataset(
             for c in gallery
         ]
         for task in tasks:
-            assert fake_render(task, folder, rejected, sha), f"{task.key} was rejected"
+            kept = fake_render(task, folder, rejected, sha)
+            assert kept or drop_rejected, f"{task.key} was rejected"
         record.finish()
         write_atomic(folder.summary, json.dumps({"specs": len(specs)}))
     return root

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from comco.attributes import AttributeSetup
 from comco.catalog import load_vocabulary
+from comco.sampler import SamplerConfig, sample_scenes
 from comco.spec import Camera, ObjectSpec, SceneSpec
 from support.fake_render import fake_rendered_dataset
 
@@ -83,3 +85,15 @@ def export_dataset_folder(root: Path) -> Path:
     ]
     lines = [line for *_, line in EXPORT_SCENES]
     return fake_rendered_dataset(root, specs, EXPORT_GALLERY, lines=lines)
+
+
+def binding_dataset(root: Path, n: int, objects: int = 3, large: int = 0) -> Path:
+    """Coloured simco18 scenes with held-out pairs, written as the renderer writes them."""
+    config = SamplerConfig(
+        vocab="simco18", objects=objects, large=large, seed=0,
+        camera=Camera(width=96, height=96),
+        attributes=AttributeSetup(palette="clevr8", kinds=["color"], distinct=True,
+                                  holdout_fraction=0.1, holdout_seed=0),
+    )  # fmt: skip
+    specs = list(sample_scenes(config, n))
+    return fake_rendered_dataset(root, specs, [], drop_rejected=True)

@@ -33,6 +33,10 @@ class Record:
     annotation: ImageAnnotation
     image_path: Path
 
+    @property
+    def n_objects(self) -> int:
+        return len(self.annotation.objects)
+
 
 @dataclass(frozen=True)
 class DatasetCopy:

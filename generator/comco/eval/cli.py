@@ -55,6 +55,20 @@ from comco.eval.tasks import TASKS, parse_tasks
     "--bootstrap", "n_boot", type=int, default=1000, show_default=True, help="Bootstrap resamples."
 )
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--probe-seeds",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Trained probes (toc, ioc, color_probe): splits and initialisations to average.",
+)
+@click.option(
+    "--text-map",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A map from 'comco align train': every task runs on the map's test scenes without "
+    "and with it, side by side.",
+)
 def eval_command(
     dataset_ref: str,
     models: tuple[str, ...],
@@ -66,11 +80,14 @@ def eval_command(
     cache_dir: Path | None,
     n_boot: int,
     seed: int,
+    probe_seeds: int,
+    text_map: Path | None,
 ) -> None:
     """Run TOR/IOR and the paper's other probes; write JSON, a Markdown report and plots.
 
     Models load from local files only (HF_HUB_OFFLINE=1 unless you set it to 0).
     """
+    from comco.eval.align import TextMapError
     from comco.eval.encoders import parse_model_spec
     from comco.eval.encoders.base import MissingBackendError, ModelNotAvailableError
     from comco.eval.evaluate import evaluate
@@ -88,18 +105,31 @@ def eval_command(
             else None
         )
         dataset = load_dataset(dataset_ref, limit=limit) if release is None else None
+        if release is not None and text_map is not None:
+            raise ValueError(
+                f"text-map: the original release layout ({dataset_ref}) has no held-out binding "
+                "scenes to compare on; use --text-map with a rendered binding dataset"
+            )
     except (ValueError, FileNotFoundError) as error:
         raise click.UsageError(str(error)) from error
     try:
         if release is not None:
             run = evaluate_original(release, list(models), tasks, out, limit=limit, **options)
         else:
-            run = evaluate(dataset, list(models), tasks, out, **options)
+            run = evaluate(
+                dataset, list(models), tasks, out, probe_seeds=probe_seeds, text_map=text_map,
+                **options,
+            )  # fmt: skip
+    except TextMapError as error:
+        raise click.UsageError(str(error)) from error
     except (ModelNotAvailableError, MissingBackendError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     for model_run in run.runs:
         done = ", ".join(r.task for r in model_run.results) or "none"
-        click.echo(f"{model_run.model}: {done} in {model_run.seconds:.1f} s on {model_run.device}")
+        mapped = f" + text map {model_run.text_map}" if model_run.text_map else ""
+        click.echo(
+            f"{model_run.model}{mapped}: {done} in {model_run.seconds:.1f} s on {model_run.device}"
+        )
         for task, reason in model_run.skipped.items():
             click.echo(f"  skipped {task}: {reason}")
     click.echo(f"report: {out / 'report.md'}")

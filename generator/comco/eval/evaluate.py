@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from comco.atomic import write_atomic
+from comco.eval.align import TextMap, load_text_map
+from comco.eval.align_run import MappedEncoder, restrict_to_test_split
 from comco.eval.cache import CachedEncoder
 from comco.eval.dataset import EvalDataset
 from comco.eval.encoders import load_encoder, resolve_device
@@ -26,12 +28,17 @@ def run_model(
     cache_dir: Path | None = None,
     n_boot: int = 1000,
     seed: int = 0,
+    probe_seeds: int = 5,
+    text_map: tuple[Path, TextMap] | None = None,
 ) -> ModelRun:
-    """Every task the model can do; the others are recorded as skipped, with the reason."""
+    """Every task the model can do; the others are recorded as skipped, with the reason.
+    With `text_map` (its path and the map) text embeddings pass through the map."""
     start = time.perf_counter()
     device = resolve_device(device)
     encoder = CachedEncoder(load_encoder(model, device, batch_size), cache_dir)
-    context = EvalContext(dataset, encoder, n_boot=n_boot, seed=seed)
+    if text_map is not None:
+        encoder = MappedEncoder(encoder, text_map[1], text_map[0])
+    context = EvalContext(dataset, encoder, n_boot=n_boot, seed=seed, probe_seeds=probe_seeds)
     results, skipped = [], {}
     for name in tasks:
         lacking = modality_gap(TASKS[name].needs, encoder)
@@ -49,18 +56,36 @@ def run_model(
         seconds=time.perf_counter() - start,
         results=results,
         skipped=skipped,
+        text_map=None if text_map is None else str(text_map[0]),
     )
 
 
 def evaluate(
-    dataset: EvalDataset, models: list[str], tasks: list[str], out: Path, **options: Any
+    dataset: EvalDataset,
+    models: list[str],
+    tasks: list[str],
+    out: Path,
+    text_map: Path | None = None,
+    **options: Any,
 ) -> EvalRun:
-    """Run, then write out/results.json and out/report.md (with out/plots/*.png)."""
+    """Run, then write out/results.json and out/report.md (with out/plots/*.png).
+
+    With a text map, each model runs twice on the map's held-out test scenes, without and
+    with the map, and the report sets the two side by side."""
+    if text_map is None:
+        runs = [run_model(dataset, m, tasks, **options) for m in models]
+    else:
+        loaded = (text_map, load_text_map(text_map))
+        dataset = restrict_to_test_split(dataset, loaded[1], text_map)
+        runs = []
+        for model in models:
+            runs.append(run_model(dataset, model, tasks, **options))
+            runs.append(run_model(dataset, model, tasks, text_map=loaded, **options))
     run = EvalRun(
         dataset=dataset.source,
         n_images=len(dataset.records),
         comco_version=version("comco"),
-        runs=[run_model(dataset, m, tasks, **options) for m in models],
+        runs=runs,
     )
     save_run(run, out)
     return run

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from comco.atomic import write_atomic
+from comco.eval.align_report import comparison_lines
 from comco.eval.paper import rows_for
 from comco.eval.plots import plot_series, plot_table
 from comco.eval.results import Cell, EvalRun, Table
@@ -60,8 +61,10 @@ def write_report(run: EvalRun, out: Path) -> Path:
         "",
     ]
     for model_run in run.runs:
+        mapped = f" + text map `{model_run.text_map}`" if model_run.text_map else ""
+        stem = slug(model_run.model + (" mapped" if model_run.text_map else ""))
         lines += [
-            f"## {model_run.model}",
+            f"## {model_run.model}{mapped}",
             "",
             f"Device {model_run.device}, {model_run.seconds:.1f} s, "
             f"model fingerprint `{model_run.fingerprint[:12]}`.",
@@ -75,11 +78,11 @@ def write_report(run: EvalRun, out: Path) -> Path:
             lines += [f"### {result.task}: {TASKS[result.task].summary}", ""]
             for table in result.tables:
                 lines += table_markdown(table, result.task)
-                name = f"{slug(model_run.model)}_{result.task}_{table.name}.png"
+                name = f"{stem}_{result.task}_{table.name}.png"
                 plot_table(table, result.task, model_run.model, out / "plots" / name)
                 lines += [f"![{result.task} {table.name}](plots/{name})", ""]
                 if table.extra:
-                    series_name = f"{slug(model_run.model)}_{result.task}_{table.name}_layers.png"
+                    series_name = f"{stem}_{result.task}_{table.name}_layers.png"
                     plot_series(
                         table.extra,
                         f"{result.task}: {model_run.model}",
@@ -87,6 +90,7 @@ def write_report(run: EvalRun, out: Path) -> Path:
                     )
                     lines += [f"![{result.task} per layer](plots/{series_name})", ""]
             lines += [f"- {note}" for note in result.notes] + [""]
+    lines += comparison_lines(run)
     path = out / "report.md"
     write_atomic(path, "\n".join(lines))
     return path

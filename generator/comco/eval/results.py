@@ -123,6 +123,7 @@ class ModelRun(BaseModel):
     seconds: float
     results: list[TaskResult]
     skipped: dict[str, str] = Field(default_factory=dict)
+    text_map: str | None = Field(None, description="the LABCLIP map file applied to texts")
 
 
 class EvalRun(BaseModel):

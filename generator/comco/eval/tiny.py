@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from comco.attributes import load_attributes
 from comco.catalog import load_vocabulary
 
 EXTRA_WORDS = ["a", "an", "and", "photo", "of", "render"]
@@ -53,11 +54,20 @@ def clip_bpe_files(directory: Path, words: list[str]) -> tuple[Path, Path]:
 
 
 def vocabulary_words() -> list[str]:
-    """Every word the captions of any preset can use."""
+    """Every word the captions of any preset can use (categories, colours, materials), then
+    those of tor_long's prompt."""
+    from comco.eval.tasks.tor_variants import LONG_PROMPT
+
     words = list(EXTRA_WORDS)
     for category in load_vocabulary().categories:
         words += category.name.split() + category.plural.split()
-    return words
+    attributes = load_attributes()
+    for palette in attributes.palettes.values():
+        words += list(palette)
+    words += list(attributes.materials)
+    # last, so their merges rank below the vocabulary's and never split a category name
+    prompt = LONG_PROMPT.replace(",", " ").replace(".", " ").split()
+    return words + [w for w in prompt if w != "{objects}"]
 
 
 def build_clip(

@@ -41,20 +41,47 @@ TASKS: dict[str, TaskInfo] = {
         _TEXT,
         "TOR with the paper's bare 'X and Y' template, for comparison with Table 1.",
     ),
-    "toc": TaskInfo(
-        "comco.eval.tasks.text:toc",
+    "tor_own": TaskInfo(
+        "comco.eval.tasks.text:tor_own",
         _TEXT,
-        "Text-based object classification: TOR among the caption's own objects only.",
+        "Zero-shot TOR among the caption's own objects only (no training).",
+    ),
+    "tor_sum": TaskInfo(
+        "comco.eval.tasks.tor_variants:tor_sum",
+        _TEXT,
+        "TOR with the query replaced by the sum of its single-object embeddings (order-free).",
+    ),
+    "tor_long": TaskInfo(
+        "comco.eval.tasks.tor_variants:tor_long",
+        _TEXT,
+        "TOR with caption and targets inside a longer descriptive prompt.",
+    ),
+    "tor_size": TaskInfo(
+        "comco.eval.tasks.tor_variants:tor_size",
+        _TEXT,
+        "TOR by the retrieved object's real-world size class, beside the named objects' shares.",
+    ),
+    "toc": TaskInfo(
+        "comco.eval.tasks.probes:toc",
+        _TEXT,
+        "Text-based object classification: a linear head per caption position, trained on "
+        "frozen text embeddings, predicts the object (and colour) named there.",
     ),
     "ior": TaskInfo(
         "comco.eval.tasks.image:ior",
         _IMAGE,
         "Image-based object retrieval: multi-object image vs every single-object gallery image.",
     ),
-    "ioc": TaskInfo(
-        "comco.eval.tasks.image:ioc",
+    "ior_own": TaskInfo(
+        "comco.eval.tasks.image:ior_own",
         _IMAGE,
-        "Image-based object classification: IOR among the image's own objects only.",
+        "Zero-shot IOR among the gallery images of the image's own objects (no training).",
+    ),
+    "ioc": TaskInfo(
+        "comco.eval.tasks.probes:ioc",
+        _IMAGE,
+        "Image-based object classification: a linear head per measured size rank, trained on "
+        "frozen image embeddings, predicts that object's category.",
     ),
     "i2tor": TaskInfo(
         "comco.eval.tasks.image:i2tor",
@@ -70,6 +97,18 @@ TASKS: dict[str, TaskInfo] = {
         "comco.eval.tasks.attention:attention",
         _IMAGE,
         "Share of the CLS token's attention that lands on each object (ViT towers; Fig. 3).",
+    ),
+    "binding": TaskInfo(
+        "comco.eval.tasks.binding:binding",
+        _BOTH,
+        "Attribute binding (LABCLIP): image vs its caption vs tagged negatives, caption "
+        "retrieval recall@1/5 and how often the attribute-swapped caption wins.",
+    ),
+    "color_probe": TaskInfo(
+        "comco.eval.tasks.probes:color_probe",
+        _TEXT,
+        "Uni-modal binding probe (LABCLIP): a linear head per object slot predicts the "
+        "object's colour from the image embedding and from the caption's text embedding.",
     ),
 }
 

@@ -19,6 +19,7 @@ class EvalContext:
     encoder: CachedEncoder
     n_boot: int = 1000
     seed: int = 0
+    probe_seeds: int = 5  # trained probes: one split and initialisation per seed
 
     @property
     def model(self) -> str:

@@ -1,4 +1,4 @@
-"""IOR, IOC and I2TOR: which object of a multi-object image its embedding is nearest to.
+"""IOR, IOR-own and I2TOR: which object of a multi-object image its embedding is nearest to.
 
 The retrieved category is tied to the image's objects by category id, then reported by the
 object's size role (as placed) and by its measured size rank (1 = most visible pixels).
@@ -32,7 +32,7 @@ def _tables(
     by_rank, by_role = Tally(), Tally()
     for record, choice in zip(records, choices, strict=True):
         group = configuration(record)
-        k = len(record.annotation.objects)
+        k = record.n_objects
         hit = retrieved_object(record, choice)
         rank_columns = [f"rank{i}" for i in range(1, k + 1)] + ([] if restrict else ["none"])
         rank_hit = f"rank{hit.size_rank}" if hit else "none"
@@ -120,8 +120,9 @@ def ior(context: EvalContext) -> TaskResult:
     )
 
 
-def ioc(context: EvalContext) -> TaskResult:
-    """IOC: the same images, classified among the gallery images of their own objects."""
+def ior_own(context: EvalContext) -> TaskResult:
+    """IOR restricted to the gallery images of the image's own objects (zero-shot; the trained
+    IOC is `ioc`)."""
     records, notes = covered_records(context)
     used = sorted({o.category for r in records for o in r.annotation.objects})
     gallery = dict(
@@ -134,7 +135,7 @@ def ioc(context: EvalContext) -> TaskResult:
         choices.append(own[int(nearest(query[None], np.stack([gallery[c] for c in own]))[0])])
     what = "the image's own objects' gallery images"
     return TaskResult(
-        task="ioc",
+        task="ior_own",
         model=context.model,
         tables=_tables(context, records, choices, True, what),
         notes=notes,

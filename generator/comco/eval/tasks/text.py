@@ -1,4 +1,4 @@
-"""TOR and TOC: which object of a multi-object caption its embedding is nearest to.
+"""TOR and TOR-own: which object of a multi-object caption its embedding is nearest to.
 
 Every order of every scene is a query; the object named at each position is known from the
 caption's `order` (spec object indices), so a retrieved category is placed by id, never by
@@ -6,6 +6,10 @@ finding its name in the text.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
 
 from comco.captions import CaptionStyle, OrderedCaption, all_order_captions, caption_style
 from comco.captions import single_object_captions as targets_for
@@ -24,9 +28,20 @@ def position_columns(k: int, with_none: bool) -> list[str]:
     return [f"pos{i}" for i in range(1, k + 1)] + (["none"] if with_none else [])
 
 
-def _retrieve(
-    context: EvalContext, style: CaptionStyle | None, restrict: bool, task: str
-) -> TaskResult:
+@dataclass(frozen=True)
+class Retrieved:
+    """Each scene's queried captions and the category retrieved for each, plus the targets."""
+
+    scenes: list[tuple[SceneSpec, list[OrderedCaption], list[str]]]
+    targets: dict[str, dict[str, str]]  # preset -> category id -> target caption
+
+
+def retrieve(
+    context: EvalContext, style: CaptionStyle | None, restrict: bool, summed: bool = False
+) -> Retrieved:
+    """Nearest single-object caption for every order of every scene (`style` None: the
+    dataset's own captions). `summed` replaces each query by the sum of the normalised target
+    embeddings of its objects (the paper's _Sum variant: order-free by construction)."""
     records = context.dataset.records
     target_style = style or context.annotation_style
     per_image: list[tuple[SceneSpec, list[OrderedCaption]]] = [
@@ -38,9 +53,6 @@ def _retrieve(
         )
         for r in records
     ]
-    queries = normalize(
-        context.encoder.encode_text([c.text for _, caps in per_image for c in caps])
-    )
     targets = {
         preset: targets_for(preset, target_style) for preset in {s.vocab for s, _ in per_image}
     }
@@ -48,7 +60,17 @@ def _retrieve(
         preset: (list(t), normalize(context.encoder.encode_text(list(t.values()))))
         for preset, t in targets.items()
     }
-    tally = Tally()
+    if summed:
+        sums = []
+        for spec, captions in per_image:
+            ids, vectors = target_vectors[spec.vocab]
+            for caption in captions:  # summed in one fixed order: every order, same bits
+                sums.append(vectors[sorted(ids.index(c) for c in caption.categories)].sum(axis=0))
+        queries = np.stack(sums)
+    else:
+        queries = context.encoder.encode_text([c.text for _, caps in per_image for c in caps])
+    queries = normalize(queries)
+    scenes = []
     row = 0
     for spec, captions in per_image:
         ids, vectors = target_vectors[spec.vocab]
@@ -60,7 +82,22 @@ def _retrieve(
             picks = [own[j] for j in similarity[:, columns_of_own].argmax(axis=1)]
         else:
             picks = [ids[j] for j in similarity.argmax(axis=1)]
-        k = len(own)
+        scenes.append((spec, captions, picks))
+    return Retrieved(scenes, targets)
+
+
+def tor_by_position(
+    context: EvalContext,
+    style: CaptionStyle | None,
+    restrict: bool,
+    task: str,
+    summed: bool = False,
+) -> TaskResult:
+    retrieved = retrieve(context, style, restrict, summed)
+    targets = retrieved.targets
+    tally = Tally()
+    for spec, captions, picks in retrieved.scenes:
+        k = len(dict.fromkeys(spec.categories))
         columns = position_columns(k, with_none=not restrict)
         hits = dict.fromkeys(columns, 0.0)
         for caption, choice in zip(captions, picks, strict=True):
@@ -84,7 +121,7 @@ def _retrieve(
     )
     example_target = next(iter(next(iter(targets.values())).values()))
     notes = [
-        f"Captions: every order of each scene, e.g. {per_image[0][1][0].text!r}; targets: "
+        f"Captions: every order of each scene, e.g. {retrieved.scenes[0][1][0].text!r}; targets: "
         f"single-object captions such as {example_target!r}.",
         "Intervals: 95% bootstrap over images (the orders of one scene are resampled together).",
     ]
@@ -93,14 +130,14 @@ def _retrieve(
 
 def tor(context: EvalContext) -> TaskResult:
     """TOR on the dataset's own captions."""
-    return _retrieve(context, None, restrict=False, task="tor")
+    return tor_by_position(context, None, restrict=False, task="tor")
 
 
 def tor_paper(context: EvalContext) -> TaskResult:
     """TOR with the bare 'X and Y' template the paper's Table 1 was measured with."""
-    return _retrieve(context, caption_style("bare"), restrict=False, task="tor_paper")
+    return tor_by_position(context, caption_style("bare"), restrict=False, task="tor_paper")
 
 
-def toc(context: EvalContext) -> TaskResult:
-    """TOC: the same queries, classified among the caption's own objects."""
-    return _retrieve(context, None, restrict=True, task="toc")
+def tor_own(context: EvalContext) -> TaskResult:
+    """TOR restricted to the caption's own objects (zero-shot; the trained TOC is `toc`)."""
+    return tor_by_position(context, None, restrict=True, task="tor_own")

@@ -1,0 +1,97 @@
+"""The dataset side of LABCLIP alignment: which scenes train the map, the (image, caption,
+attribute-swapped caption) triples, the held-out test scenes, and an encoder whose text
+embeddings pass through a trained map."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from comco.eval.align import TextMap, TextMapError
+from comco.eval.cache import CachedEncoder
+from comco.eval.dataset import EvalDataset, Record
+from comco.eval.probes.splits import Split, split_scenes
+from comco.eval.tasks.binding import SWAP, binding_records
+
+
+def alignment_split(records: list[Record], seed: int) -> Split:
+    """The binding data's own split (spec.split: held-out pairs are test) where scenes carry
+    one, else a seeded 60/20/20 split by scene."""
+    given = {r.annotation.spec.id: r.annotation.spec.split for r in records}
+    if all(given.values()):
+        return Split(given, seed, "the binding data's split (held-out attribute-category pairs)")
+    return split_scenes(given, seed)
+
+
+def swap_triples(
+    records: list[Record], encoder: CachedEncoder
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One (image, caption, attribute swap) triple per attribute-swap negative of each image."""
+    rows, positives, negatives = [], [], []
+    for i, record in enumerate(records):
+        caption = record.annotation.captions.binding
+        for negative in caption.negatives:
+            if negative.kind == SWAP:
+                rows.append(i)
+                positives.append(caption.caption.text)
+                negatives.append(negative.text)
+    if not rows:
+        raise ValueError(
+            f"align: none of {len(records)} images has an attribute_swap negative; expected "
+            "binding scenes with two or more attributed objects of different values"
+        )
+    images = encoder.encode_images([r.image_path for r in records])[rows]
+    return images, encoder.encode_text(positives), encoder.encode_text(negatives)
+
+
+def scenes_in(dataset: EvalDataset, split: Split, name: str) -> list[Record]:
+    ids = set(split.ids(name))
+    return [r for r in binding_records(dataset.records) if r.annotation.spec.id in ids]
+
+
+def restrict_to_test_split(dataset: EvalDataset, text_map: TextMap, path: Path) -> EvalDataset:
+    """The dataset restricted to the scenes the map was tested on (never trained on)."""
+    test_ids = set(json.loads(text_map.meta.get("test_ids", "[]")))
+    kept = [r for r in dataset.records if r.annotation.spec.id in test_ids]
+    if not kept:
+        raise TextMapError(
+            f"text map: none of the {len(test_ids)} test scenes recorded in {path} is in "
+            f"{dataset.source}; expected the dataset the map was trained on"
+        )
+    return replace(dataset, records=kept)
+
+
+class MappedEncoder:
+    """A cached encoder whose text embeddings are mapped by A (images are unchanged)."""
+
+    def __init__(self, encoder: CachedEncoder, text_map: TextMap, path: Path) -> None:
+        trained_for = text_map.meta.get("fingerprint")
+        if trained_for != encoder.fingerprint:
+            raise TextMapError(
+                f"text map: {path} was trained for {text_map.meta.get('model')} (fingerprint "
+                f"{str(trained_for)[:12]}), not {encoder.spec} (fingerprint "
+                f"{encoder.fingerprint[:12]}); expected a map trained for this model"
+            )
+        self.cached = encoder
+        self.encoder = encoder.encoder
+        self.spec = encoder.spec
+        self.modalities = encoder.modalities
+        self.fingerprint = encoder.fingerprint
+        self.text_map = text_map
+
+    @property
+    def hits(self) -> int:
+        return self.cached.hits
+
+    @property
+    def misses(self) -> int:
+        return self.cached.misses
+
+    def encode_text(self, texts: list[str]) -> np.ndarray:
+        return self.text_map.apply(self.cached.encode_text(texts)).astype(np.float32)
+
+    def encode_images(self, paths: list[Path]) -> np.ndarray:
+        return self.cached.encode_images(paths)

@@ -1,0 +1,277 @@
+"""The trained probes: the ComCO paper's TOC and IOC and LABCLIP's uni-modal colour probe.
+
+A linear head per slot is trained on frozen (cached) embeddings and tested on scenes it never
+saw; per-slot test accuracy shows which objects the embedding keeps readable. TOC slots are
+caption positions; IOC and image colour slots are measured size ranks (1 = most visible).
+Scenes holding a held-out (attribute, category) pair (spec.split == 'test') are always test.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from comco.eval.dataset import Record
+from comco.eval.probes.linear import IOC, LABCLIP, MISSING, TOC, ProbeConfig
+from comco.eval.probes.protocol import SeedOutcome, run_slot_probe
+from comco.eval.probes.tables import masked_rows, slot_rows, split_notes
+from comco.eval.results import Row, Table, TaskResult
+from comco.eval.tasks.context import EvalContext, configuration
+
+MAX_ORDERS = 24  # caption orders per scene a text probe uses (5 objects have 120)
+MIN_TRAIN_SCENES = 4  # scenes outside the held-out test split a group needs to be probed
+
+
+@dataclass
+class Samples:
+    """Probe inputs of one group: one row per sample, labels (n, slots) with MISSING gaps."""
+
+    scene_ids: list[str] = field(default_factory=list)
+    inputs: list = field(default_factory=list)  # texts or image paths
+    labels: list[list[int]] = field(default_factory=list)
+    roles: list[list[str]] = field(default_factory=list)
+
+    def add(self, scene: str, item: object, labels: list[int], roles: Sequence[str] = ()) -> None:
+        self.scene_ids.append(scene)
+        self.inputs.append(item)
+        self.labels.append(labels)
+        self.roles.append(list(roles))
+
+    def label_array(self) -> np.ndarray:
+        width = max(len(row) for row in self.labels)
+        return np.array([row + [MISSING] * (width - len(row)) for row in self.labels])
+
+
+def seeds(context: EvalContext) -> list[int]:
+    return [context.seed + i for i in range(context.probe_seeds)]
+
+
+def held_out(records: list[Record]) -> set[str]:
+    """Scenes the binding data keeps for testing (an unseen attribute-category pair)."""
+    return {r.annotation.spec.id for r in records if r.annotation.spec.split == "test"}
+
+
+def colour_names(records: list[Record]) -> list[str]:
+    """The colour words of the dataset, or a NotImplementedError (recorded as skipped)."""
+    names = {o.color_name for r in records for o in r.annotation.spec.objects}
+    if None in names or not names:
+        raise NotImplementedError(
+            "colour probes need every object to carry a colour (spec color_name); render a "
+            "binding dataset (comco suite --binding)"
+        )
+    return sorted(names)
+
+
+def _probe(
+    context: EvalContext,
+    samples: Samples,
+    vectors: np.ndarray,
+    n_classes: int,
+    config: ProbeConfig,
+    records: list[Record],
+) -> list[SeedOutcome]:
+    return run_slot_probe(
+        vectors, samples.label_array(), samples.scene_ids, n_classes, config, seeds(context),
+        held_out(records),
+    )  # fmt: skip
+
+
+def too_few(samples: Samples, records: list[Record], label: str) -> str | None:
+    """Why a group cannot be probed (a note for the report), or None when it can."""
+    scenes = set(samples.scene_ids)
+    trainable = len(scenes - held_out(records))
+    if trainable >= MIN_TRAIN_SCENES and len(scenes) >= MIN_TRAIN_SCENES + 1:
+        return None
+    return (
+        f"{label}: left out, {len(scenes)} scenes ({trainable} outside the held-out test "
+        f"split); a probe needs at least {MIN_TRAIN_SCENES + 1}, {MIN_TRAIN_SCENES} of them "
+        "trainable."
+    )
+
+
+def ensure_rows(rows: list[Row], notes: list[str]) -> None:
+    """No group could be probed: the task is skipped with the reasons."""
+    if not rows:
+        raise NotImplementedError("too few scenes for any probe: " + " ".join(notes[-3:]))
+
+
+def _slot_table(name: str, title: str, unit: str, rows: list[Row]) -> Table:
+    columns: list[str] = []
+    for row in rows:
+        columns += [c for c in row.cells if c not in columns]
+    return Table(name=name, title=title, unit=unit, columns=columns, rows=rows)
+
+
+def _scene_orders(context: EvalContext, record: Record) -> list:
+    orders = record.annotation.captions.orders
+    if len(orders) <= MAX_ORDERS:
+        return orders
+    rng = np.random.default_rng([context.seed, record.annotation.spec.seed, 12])
+    return [orders[i] for i in sorted(rng.choice(len(orders), MAX_ORDERS, replace=False))]
+
+
+def _common_notes(context: EvalContext, config: ProbeConfig) -> list[str]:
+    return [
+        f"Heads: Linear(D, classes) per slot, {config.describe()}; each head keeps its epoch "
+        "with the best validation accuracy.",
+        f"Cells: mean test accuracy over {context.probe_seeds} seeds (a new split and "
+        "initialisation each) with its 95% t-interval; the ', chance' row answers the train "
+        "split's most common class. n images / n queries: test scenes / test samples.",
+    ]
+
+
+def toc(context: EvalContext) -> TaskResult:
+    """TOC: per caption position, predict the object (and its colour, where objects carry
+    one) named there from the caption's text embedding."""
+    records = context.dataset.records
+    categories = sorted({c for r in records for c in r.annotation.spec.categories})
+    try:
+        colours: list[str] | None = colour_names(records)
+    except NotImplementedError:
+        colours = None
+    groups: dict[int, Samples] = defaultdict(Samples)
+    colour_groups: dict[int, Samples] = defaultdict(Samples)
+    for record in records:
+        spec = record.annotation.spec
+        for caption in _scene_orders(context, record):
+            k = len(caption.order)
+            groups[k].add(spec.id, caption.text, [categories.index(c) for c in caption.categories])
+            if colours:
+                names = [spec.objects[i].color_name for i in caption.order]
+                colour_groups[k].add(spec.id, caption.text, [colours.index(n) for n in names])
+    rows, colour_rows, notes = [], [], _common_notes(context, TOC)
+    for k in sorted(groups):
+        if reason := too_few(groups[k], records, f"{k} objects"):
+            notes.append(reason)
+            continue
+        vectors = context.encoder.encode_text(groups[k].inputs)
+        columns = [f"pos{j}" for j in range(1, k + 1)]
+        outcomes = _probe(context, groups[k], vectors, len(categories), TOC, records)
+        rows += slot_rows(f"{k} objects", columns, outcomes)
+        notes.append(split_notes(f"{k} objects", outcomes))
+        if colours:
+            outcomes = _probe(context, colour_groups[k], vectors, len(colours), TOC, records)
+            colour_rows += slot_rows(f"{k} objects", columns, outcomes)
+    ensure_rows(rows, notes)
+    tables = [
+        _slot_table(
+            "by_position",
+            f"Object named at each caption position, predicted by a trained linear head "
+            f"({len(categories)} classes)",
+            "% of test captions",
+            rows,
+        )
+    ]
+    if colours:
+        tables.append(
+            _slot_table(
+                "colour_by_position",
+                f"Colour of the object named at each position ({len(colours)} classes)",
+                "% of test captions",
+                colour_rows,
+            )
+        )
+    notes.insert(
+        0, f"Captions: up to {MAX_ORDERS} orders per scene; a scene's orders share a split."
+    )
+    return TaskResult(task="toc", model=context.model, tables=tables, notes=notes)
+
+
+def _by_rank(record: Record) -> list:
+    return sorted(record.annotation.objects, key=lambda o: o.size_rank)
+
+
+def ioc(context: EvalContext) -> TaskResult:
+    """IOC: per size rank, predict the object's category from the image embedding."""
+    records = context.dataset.records
+    categories = sorted({c for r in records for c in r.annotation.spec.categories})
+    groups: dict[str, Samples] = defaultdict(Samples)
+    for record in records:
+        objects = _by_rank(record)
+        groups[configuration(record)].add(
+            record.annotation.spec.id,
+            record.image_path,
+            [categories.index(o.category) for o in objects],
+            [o.size_role.value for o in objects],
+        )
+    rank_rows, role_rows, notes = [], [], _common_notes(context, IOC)
+    for group in sorted(groups, key=lambda g: (int(g.split()[0]), g)):
+        samples = groups[group]
+        if reason := too_few(samples, records, group):
+            notes.append(reason)
+            continue
+        vectors = context.encoder.encode_images(samples.inputs)
+        outcomes = _probe(context, samples, vectors, len(categories), IOC, records)
+        k = samples.label_array().shape[1]
+        rank_rows += slot_rows(group, [f"rank{j}" for j in range(1, k + 1)], outcomes)
+        roles = np.array(samples.roles)
+        masks = {r: roles == r for r in ("large", "small", "same") if (roles == r).any()}
+        role_rows += masked_rows(group, masks, outcomes)
+        notes.append(split_notes(group, outcomes))
+    ensure_rows(rank_rows, notes)
+    tables = [
+        _slot_table(
+            "by_size_rank",
+            f"Category of the object at each measured size rank, predicted by a trained linear "
+            f"head per rank ({len(categories)} classes)",
+            "% of test images",
+            rank_rows,
+        ),
+        _slot_table(
+            "by_size_role",
+            "The same heads' accuracy pooled by the object's size role as placed",
+            "% of test objects",
+            role_rows,
+        ),
+    ]
+    return TaskResult(task="ioc", model=context.model, tables=tables, notes=notes)
+
+
+def color_probe(context: EvalContext) -> TaskResult:
+    """LABCLIP's uni-modal probe: per object slot, predict the object's colour from the image
+    embedding (slots = size ranks) and from the caption's text embedding (slots = positions)."""
+    records = context.dataset.records
+    colours = colour_names(records)
+    images: dict[int, Samples] = defaultdict(Samples)
+    texts: dict[int, Samples] = defaultdict(Samples)
+    for record in records:
+        spec = record.annotation.spec
+        k = record.n_objects
+        ranked = [spec.objects[o.index].color_name for o in _by_rank(record)]
+        images[k].add(spec.id, record.image_path, [colours.index(n) for n in ranked])
+        caption = record.annotation.captions.orders[0]
+        named = [spec.objects[i].color_name for i in caption.order]
+        texts[k].add(spec.id, caption.text, [colours.index(n) for n in named])
+    notes = [*_common_notes(context, LABCLIP), "Text: each scene's first caption order."]
+    tables = []
+    modalities = [("text", texts, "pos", context.encoder.encode_text)]
+    if "image" in context.encoder.modalities:
+        modalities.insert(0, ("image", images, "rank", context.encoder.encode_images))
+    else:
+        notes.append("Image probe not run: the model embeds text only.")
+    for modality, groups, prefix, embed in modalities:
+        rows = []
+        for k in sorted(groups):
+            if reason := too_few(groups[k], records, f"{modality}, {k} objects"):
+                notes.append(reason)
+                continue
+            outcomes = _probe(
+                context, groups[k], embed(groups[k].inputs), len(colours), LABCLIP, records
+            )
+            rows += slot_rows(f"{k} objects", [f"{prefix}{j}" for j in range(1, k + 1)], outcomes)
+            notes.append(split_notes(f"{modality}, {k} objects", outcomes))
+        ensure_rows(rows, notes)
+        where = "size rank" if modality == "image" else "caption position"
+        tables.append(
+            _slot_table(
+                f"{modality}_by_{'size_rank' if modality == 'image' else 'position'}",
+                f"Colour of the object at each {where}, from the {modality} embedding "
+                f"({len(colours)} colours)",
+                f"% of test {'images' if modality == 'image' else 'captions'}",
+                rows,
+            )
+        )
+    return TaskResult(task="color_probe", model=context.model, tables=tables, notes=notes)
