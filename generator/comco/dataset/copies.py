@@ -10,7 +10,6 @@ live inside shards are written once, content-addressed, under a cache folder, so
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,10 +18,10 @@ from pathlib import Path
 from comco.annotations import ImageAnnotation
 from comco.atomic import write_atomic
 from comco.dataset.folder import DatasetError, DatasetFolder, parse_annotation
+from comco.export.configs import GALLERY_CONFIG
+from comco.export.manifest import MANIFEST_NAME, read_manifest
 
 HUB_PREFIX = "hf:"
-EXPORT_MANIFEST = "manifest.json"  # comco.export.manifest.MANIFEST_NAME (export is optional)
-GALLERY_CONFIG = "gallery"
 
 
 @dataclass(frozen=True)
@@ -64,11 +63,11 @@ def open_copy(reference: str | Path, cache_dir: Path | None = None) -> DatasetCo
     root = Path(reference)
     if (root / "dataset.json").is_file():
         return _read_rendered(root)
-    if (root / EXPORT_MANIFEST).is_file() and (root / "README.md").is_file():
+    if (root / MANIFEST_NAME).is_file() and (root / "README.md").is_file():
         return _read_export(root, text, cache_dir)
     raise DatasetError(
         f"dataset: {root} is neither a rendered dataset folder (no dataset.json) nor a "
-        f"`comco export` folder (no {EXPORT_MANIFEST} + README.md); expected one of them, "
+        f"`comco export` folder (no {MANIFEST_NAME} + README.md); expected one of them, "
         f"or {HUB_PREFIX}ORG/NAME"
     )
 
@@ -98,17 +97,16 @@ def _download(repo_id: str) -> Path:
 
 def _read_export(root: Path, source: str, cache_dir: Path | None) -> DatasetCopy:
     """Records from an export's Parquet shards, or its WebDataset tars when it has no Parquet."""
-    manifest = json.loads((root / EXPORT_MANIFEST).read_text())
-    configs = manifest.get("configs", {})
-    formats = {fmt for config in configs.values() for fmt in config.get("shards", {})}
+    configs = read_manifest(root).configs
+    formats = {fmt for config in configs.values() for fmt in config.shards}
     if not formats:
-        raise DatasetError(f"dataset: {root}/{EXPORT_MANIFEST} lists no configuration shards")
+        raise DatasetError(f"dataset: {root}/{MANIFEST_NAME} lists no configuration shards")
     fmt = "parquet" if "parquet" in formats else "webdataset"
     read = _parquet_rows if fmt == "parquet" else _tar_rows
     images = (cache_dir or default_copies_dir()) / "images"
     records, gallery = [], []
     for name, config in sorted(configs.items()):
-        files = [root / f for f in config["shards"][fmt]["files"]]
+        files = [root / f for f in config.shards[fmt].files]
         for key, png, annotation_text in read(files):
             path = _unpacked(images, png)
             if name == GALLERY_CONFIG:
