@@ -2,6 +2,7 @@
 
     python benchmarks/gpu_matrix.py [--device OPTIX] [--workers 1,2,4,8] [--n-per-worker 16]
         [--categories 24] [--library assets/library] [--rows 224/8,224/32,512/32+oidn]
+        [--engine local|ray]
 
 Meant to be run once, as one prepared command, on a machine with an NVIDIA GPU (GPU time is
 scarce): it renders the `render_throughput.py` scenes through the whole `comco render`
@@ -99,7 +100,7 @@ def _cpu_seconds() -> float:
 
 
 def render_row(
-    row: Row, workers: int, lines: list[str], library: Path, device: str, tmp: Path
+    row: Row, workers: int, lines: list[str], library: Path, device: str, tmp: Path, engine: str
 ) -> dict:
     """Render the spec `lines` of one configuration with `workers` workers; its figures."""
     specs = tmp / f"specs-{row.size}-{row.samples}-{workers}.jsonl"
@@ -118,6 +119,9 @@ def render_row(
         require_gpu=True,
         gallery=False,
         progress=False,
+        engine=engine,
+        # with Ray, workers share the GPU through fractional GPU requests
+        gpus_per_worker=1.0 / workers if engine == "ray" else 0.0,
     )
     summary = run(config)
     wall = time.perf_counter() - began
@@ -167,6 +171,13 @@ def main() -> None:
     parser.add_argument("--categories", type=int, default=24)
     parser.add_argument("--library", type=Path, default=default_library_dir())
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
+    parser.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="ray: a private local Ray instance; its workers are not this process's children, "
+        "so the CPU column then counts the driver only",
+    )
     args = parser.parse_args()
     if shutil.which("nvidia-smi") is None:
         raise SystemExit("gpu_matrix: nvidia-smi not found; this benchmark needs an NVIDIA GPU")
@@ -198,7 +209,7 @@ def main() -> None:
             row: _specs(library, most, row.size, row.samples, row.denoise, 4, args.categories)
             for row in rows
         }
-        warm = render_row(rows[0], 1, specs[rows[0]][:4], library, args.device, tmp)
+        warm = render_row(rows[0], 1, specs[rows[0]][:4], library, args.device, tmp, args.engine)
         print(
             f"warm-up (kernel compile, 1 worker, 4 images): {warm['wall_s']:.1f} s on "
             f"{warm['devices']}"
@@ -208,7 +219,7 @@ def main() -> None:
         for row in rows:
             for workers in counts:
                 lines = specs[row][: args.n_per_worker * workers]
-                result = render_row(row, workers, lines, library, args.device, tmp)
+                result = render_row(row, workers, lines, library, args.device, tmp, args.engine)
                 results.append(result)
                 print(format_row(result), flush=True)
     if args.json:
