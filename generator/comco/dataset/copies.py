@@ -125,9 +125,10 @@ def _parquet_rows(files: list[Path]) -> Iterator[tuple[str, bytes, str]]:
     for path in files:
         if path.suffix != ".parquet":
             continue
-        table = pq.read_table(path, columns=["id", "image", "annotation"])
-        for row in table.to_pylist():
-            yield row["id"], row["image"]["bytes"], row["annotation"]
+        shard = pq.ParquetFile(path)
+        for batch in shard.iter_batches(batch_size=64, columns=["id", "image", "annotation"]):
+            for row in batch.to_pylist():  # a batch at a time: shards can hold 512 MB
+                yield row["id"], row["image"]["bytes"], row["annotation"]
 
 
 def _tar_rows(files: list[Path]) -> Iterator[tuple[str, bytes, str]]:
