@@ -86,6 +86,7 @@ class SlotProbe:
         return logits.argmax(dim=-1).numpy()
 
 
+@one_thread()
 def train_slot_probe(
     config: ProbeConfig,
     x_train: np.ndarray,
@@ -99,19 +100,6 @@ def train_slot_probe(
     keeps the weights of its epoch with the best validation accuracy (the last on ties)."""
     if x_train.shape[0] == 0:
         raise ValueError("probe: the train split is empty; expected at least one sample")
-    with one_thread():
-        return _train(config, x_train, y_train, x_val, y_val, n_classes, seed)
-
-
-def _train(
-    config: ProbeConfig,
-    x_train: np.ndarray,
-    y_train: np.ndarray,
-    x_val: np.ndarray,
-    y_val: np.ndarray,
-    n_classes: int,
-    seed: int,
-) -> SlotProbe:
     generator = torch.Generator().manual_seed(seed)
     x = torch.as_tensor(x_train, dtype=torch.float32)
     y = torch.as_tensor(y_train, dtype=torch.long)
