@@ -1,8 +1,10 @@
 """The asset pool: each category's GLB imported once, joined into one mesh object, and
 reused; extra instances of a category (scenes with repeats) share its mesh.
 
-Hiding unused objects instead of deleting them keeps Cycles' persistent data valid, so a new
-scene costs a transform update, not a re-upload of geometry.
+Only the objects of the current scene are linked into the studio; the others wait outside
+it (kept by a fake user). Unlinking beats `hide_render`: a hidden object stays in the
+depsgraph, and every change of `hide_render` rebuilds the relations of all the pool's
+objects, about 10 ms per image once a hundred assets are imported.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class AssetPool:
         self.collection = collection
         self._instances: dict[str, list[bpy.types.Object]] = {}
         self._geometry: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._shown: list[bpy.types.Object] = []
 
     def _import(self, category: str) -> bpy.types.Object:
         record = self.manifest.assets.get(category)
@@ -71,7 +74,7 @@ class AssetPool:
             bpy.data.objects.remove(obj)  # empties and armatures left over from the import
         for coll in list(main.users_collection):
             coll.objects.unlink(main)
-        self.collection.objects.link(main)
+        main.use_fake_user = True  # lives outside the scene until a spec shows it
         main.name = f"asset:{category}"
         main.rotation_mode = "XYZ"  # the glTF importer leaves quaternions, which ignore yaw
         if not main.data.materials:
@@ -93,7 +96,7 @@ class AssetPool:
         while len(instances) <= n:
             copy = instances[0].copy()
             copy.name = f"asset:{category}:{len(instances)}"
-            self.collection.objects.link(copy)
+            copy.use_fake_user = True
             instances.append(copy)
         return instances[n]
 
@@ -106,16 +109,18 @@ class AssetPool:
         """Local vertices (N, 3) and triangles (T, 3) of an imported category."""
         return self._geometry[category]
 
-    def hide_all(self) -> None:
-        for instances in self._instances.values():
-            for obj in instances:
-                obj.hide_render = True
-                obj.pass_index = 0
+    def show(self, objects: list[bpy.types.Object]) -> None:
+        """Make `objects` the only pool objects in the scene, linked in this order, so
+        Cycles gets its objects in spec order whatever the worker rendered before."""
+        for obj in self._shown:
+            self.collection.objects.unlink(obj)
+        for obj in objects:
+            self.collection.objects.link(obj)
+        self._shown = list(objects)
 
 
 def place(obj: bpy.types.Object, spec: ObjectSpec, instance_id: int) -> None:
-    """Show an object where its spec says, with the instance id the index pass reports."""
-    obj.hide_render = False
+    """Put a shown object where its spec says, with the instance id the index pass reports."""
     obj.pass_index = instance_id
     obj.location = (spec.position[0], spec.position[1], 0.0)
     obj.rotation_euler = (0.0, 0.0, math.radians(spec.yaw_deg))

@@ -24,6 +24,7 @@ from mathutils import Matrix, Vector
 from comco.assets.library import LibraryManifest
 from comco.exr import read_channel
 from comco.render.pool import AssetPool, place
+from comco.render.rna import assign
 from comco.render_settings import FIXED_SETTINGS
 from comco.silhouette import occluding_silhouette, world_vertices
 from comco.spec import SceneSpec
@@ -155,23 +156,25 @@ class Studio:
         if self.pool.imported != imported:  # a cold image: Cycles also uploads the new mesh
             clock.lap("asset_import")
         scene, camera, light, render = self.scene, spec.camera, spec.light, spec.render
-        scene.render.resolution_x, scene.render.resolution_y = camera.width, camera.height
-        scene.cycles.samples = render.samples
-        scene.cycles.use_denoising = render.denoise
-        scene.cycles.max_bounces = render.max_bounces
-        scene.cycles.seed = spec.seed
-        self.camera.data.lens = camera.focal_length_mm
-        self.camera.data.sensor_width = camera.sensor_width_mm
-        self.camera.matrix_world = Matrix(camera.matrix_world.tolist())
+        assign(scene.render, "resolution_x", camera.width)
+        assign(scene.render, "resolution_y", camera.height)
+        assign(scene.cycles, "samples", render.samples)
+        assign(scene.cycles, "use_denoising", render.denoise)
+        assign(scene.cycles, "max_bounces", render.max_bounces)
+        assign(scene.cycles, "seed", spec.seed)
+        assign(self.camera.data, "lens", camera.focal_length_mm)
+        assign(self.camera.data, "sensor_width", camera.sensor_width_mm)
+        assign(self.camera, "matrix_world", Matrix(camera.matrix_world.tolist()))
         direction = sun_direction(light.sun_elevation_deg, light.sun_azimuth_deg)
-        self.sun.rotation_euler = direction.to_track_quat("Z", "Y").to_euler()
-        self.sun.data.energy = light.sun_strength
-        self.sun.data.angle = math.radians(light.sun_angle_deg)
-        self.background.inputs["Color"].default_value = (*spec.background.world_color, 1.0)
-        self.background.inputs["Strength"].default_value = light.sky_strength
-        floor = self.floor_material.node_tree.nodes["Principled BSDF"]
-        floor.inputs["Base Color"].default_value = (*spec.background.floor_color, 1.0)
-        self.pool.hide_all()
+        assign(self.sun, "rotation_euler", direction.to_track_quat("Z", "Y").to_euler())
+        assign(self.sun.data, "energy", light.sun_strength)
+        assign(self.sun.data, "angle", math.radians(light.sun_angle_deg))
+        background = self.background.inputs
+        assign(background["Color"], "default_value", (*spec.background.world_color, 1.0))
+        assign(background["Strength"], "default_value", light.sky_strength)
+        floor = self.floor_material.node_tree.nodes["Principled BSDF"].inputs["Base Color"]
+        assign(floor, "default_value", (*spec.background.floor_color, 1.0))
+        self.pool.show(instances)
         for i, (obj, instance) in enumerate(zip(spec.objects, instances, strict=True)):
             place(instance, obj, i + 1)
         clock.lap("scene_update")

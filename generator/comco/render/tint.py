@@ -15,6 +15,7 @@ import numpy as np
 
 from comco.attributes import load_attributes
 from comco.colour import srgb_to_linear
+from comco.render.rna import assign
 from comco.spec import ObjectSpec
 
 TINT_NODE = "comco_tint"
@@ -133,7 +134,8 @@ def apply_attributes(obj: bpy.types.Object, spec: ObjectSpec) -> None:
     material (a material alone keeps the object's own colours)."""
     if spec.color is None and spec.material is None:
         for slot in obj.material_slots:
-            slot.link = "DATA"
+            if slot.link != "DATA":  # every write re-tags the object, changed or not
+                slot.link = "DATA"
         return
     material = load_attributes().material(spec.material) if spec.material else None
     for slot, tinted in zip(obj.material_slots, tinted_materials(obj), strict=True):
@@ -142,10 +144,10 @@ def apply_attributes(obj: bpy.types.Object, spec: ObjectSpec) -> None:
             slot.material = tinted
         nodes = tinted.node_tree.nodes
         switch = _socket(nodes[SWITCH_NODE].inputs, "Factor", "VALUE")
-        switch.default_value = 0.0 if spec.color is None else 1.0
+        assign(switch, "default_value", 0.0 if spec.color is None else 1.0)
         if spec.color is not None:
-            nodes[TINT_NODE].outputs[0].default_value = (*spec.color, 1.0)
+            assign(nodes[TINT_NODE].outputs[0], "default_value", (*spec.color, 1.0))
         bsdf = _principled(tinted)
         roughness, metallic = (material.roughness, material.metallic) if material else PLAIN_SURFACE
-        bsdf.inputs["Roughness"].default_value = roughness
-        bsdf.inputs["Metallic"].default_value = metallic
+        assign(bsdf.inputs["Roughness"], "default_value", roughness)
+        assign(bsdf.inputs["Metallic"], "default_value", metallic)
