@@ -72,12 +72,19 @@ def _specs(
     return lines
 
 
-# Stages on a worker's critical path besides path tracing, in the order they happen; the
-# runner's own stages run while the worker renders the next image, and count only where the
-# worker waited for them (runner_wait).
+# Stages on a worker's critical path besides path tracing, in the order they happen. The
+# worker rasterises silhouettes while Cycles renders and counts only the wait for them after
+# the render; the runner's own stages run while the worker renders the next image, and count
+# only where the worker waited for them (runner_wait).
 CRITICAL = ("job_parse", "scene_update", "cycles_sync", "compositor", "cycles_call", "image_write")
-CRITICAL += ("index_read", "silhouettes", "arrays_write", "round_trip", "runner_wait")
-OVERLAPPED = ("arrays_read", "annotate", "png_encode", "json_write")
+CRITICAL += ("index_move", "silhouettes_wait", "arrays_write", "round_trip", "runner_wait")
+OVERLAPPED = {
+    "silhouettes_overlapped": "worker, during the render",
+    "arrays_read": "runner, during the next render",
+    "annotate": "runner, during the next render",
+    "png_encode": "runner, during the next render",
+    "json_write": "runner, during the next render",
+}
 
 
 def print_split(stage_ms: dict[str, float]) -> None:
@@ -89,9 +96,9 @@ def print_split(stage_ms: dict[str, float]) -> None:
             print(f"  {name:26s}{stage_ms[name]:8.2f}")
     critical = sum(stage_ms.get(name, 0.0) for name in CRITICAL)
     print(f"  {'= not path tracing':26s}{critical:8.2f}  (on the worker's critical path)")
-    for name in OVERLAPPED:
+    for name, where in OVERLAPPED.items():
         if name in stage_ms:
-            print(f"  {name:26s}{stage_ms[name]:8.2f}  (runner, overlapped with the next render)")
+            print(f"  {name:26s}{stage_ms[name]:8.2f}  (overlapped: {where})")
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import yaml
 from PIL import Image
+from tests.support.worker_files import job_in, write_worker_files
 
 from comco.annotations import ImageAnnotation
 from comco.attributes import RENDERED_PATH, AttributeSetup, load_attributes, rendered_references
@@ -82,8 +83,8 @@ def test_rendered_references_keep_every_palette_apart():
 
 
 def _planted_render(tmp_path, spec, colours: list[str]):
-    """A PNG whose object i is a flat patch of the rendered look of colours[i], and the
-    worker's arrays for it (instance ids, silhouettes, boxes)."""
+    """The worker's files for an image whose object i is a flat patch of the rendered look
+    of colours[i] (image, instance ids, silhouettes, boxes)."""
     size = spec.camera.width
     index = np.zeros((size, size), dtype=np.uint16)
     rgb = np.full((size, size, 3), 190, dtype=np.uint8)
@@ -92,13 +93,12 @@ def _planted_render(tmp_path, spec, colours: list[str]):
         rows, cols = slice(20, 32), slice(4 + 20 * i, 16 + 20 * i)
         index[rows, cols] = i + 1
         rgb[rows, cols] = np.round(table[name]["srgb"]).astype(np.uint8)
-    png = tmp_path / f"{spec.id}.tmp.png"
-    Image.fromarray(rgb).save(png)
-    arrays = tmp_path / "arrays.npz"
+    job = job_in(tmp_path, spec, f"{spec.id}.tmp")
+    Image.fromarray(rgb).save(job.png, format="BMP")
     silhouettes = np.stack([index == i + 1 for i in range(len(colours))])
     boxes = np.array([[4 + 20 * i, 20, 16 + 20 * i, 32] for i in range(len(colours))], float)
-    np.savez(arrays, index=index, silhouettes=silhouettes, boxes=boxes)
-    return png, arrays
+    write_worker_files(job, index, silhouettes, boxes)
+    return job
 
 
 @pytest.mark.parametrize("wrong", [False, True])
@@ -114,12 +114,12 @@ def test_runner_keeps_true_colours_and_rejects_a_wrong_one_in_rejected_jsonl(tmp
     colours = [o.color_name for o in spec.objects]
     if wrong:
         colours[1] = next(c for c in rendered_references("clevr8") if c not in colours)
-    png_temp, arrays = _planted_render(tmp_path, spec, colours)
+    job = _planted_render(tmp_path, spec, colours)
     task = Task(key=f"0:{spec.id}", spec=spec, png=tmp_path / f"{spec.id}.png")
     log = RejectedLog(tmp_path / "rejected.jsonl")
     ready = Ready(device="CPU", blender_version="5.0.1", pid=1)
     gates = QualityGates()
-    kept = finish(task, Done(ok=True), png_temp, arrays, ready, "sha", gates, log, Stopwatch())
+    kept = finish(task, Done(ok=True), job, ready, "sha", gates, log, Stopwatch())
     if wrong:
         (record,) = [json.loads(line) for line in log.path.read_text().splitlines()]
         assert not kept and record["stage"] == "gate"

@@ -8,13 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from tests.support.worker_files import job_in
 
 from comco.assets.toy_library import build_toy_library, toy_scene
 from comco.attributes import load_attributes
 from comco.colour_gate import measure_colours, nearest_colour
+from comco.exr import read_index
 from comco.runner.worker_client import WorkerClient, WorkerOptions
 from comco.spec import SceneSpec
-from comco.worker_protocol import Job
 
 pytestmark = [
     pytest.mark.blender,
@@ -36,11 +37,10 @@ def worker(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _render(worker: WorkerClient, spec: SceneSpec, folder: Path, name: str):
-    png, arrays = folder / f"{name}.png", folder / f"{name}.npz"
-    done = worker.render(Job(spec=spec, png=str(png), arrays=str(arrays)))
+    job = job_in(folder, spec, name)
+    done = worker.render(job)
     assert done.ok, done.error
-    with np.load(arrays) as data:
-        return np.asarray(Image.open(png).convert("RGB")), data["index"]
+    return np.asarray(Image.open(job.png).convert("RGB")), read_index(Path(job.index))
 
 
 def _with_large(colour: str | None, material: str | None = None) -> SceneSpec:

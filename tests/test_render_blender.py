@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from tests.support.worker_files import job_in
 
 from comco.assets.toy_library import build_toy_library, toy_scene
+from comco.exr import read_index
 from comco.runner.worker_client import WorkerClient, WorkerOptions, WorkerStartError
-from comco.silhouette import others_window
+from comco.silhouette import occlusion_window
 from comco.spec import ObjectSpec
-from comco.worker_protocol import Job
 
 pytestmark = [
     pytest.mark.blender,
@@ -40,28 +41,36 @@ def worker(library: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 def _render(worker: WorkerClient, spec, folder: Path, name: str) -> tuple[np.ndarray, dict]:
-    png, arrays = folder / f"{name}.png", folder / f"{name}.npz"
-    done = worker.render(Job(spec=spec, png=str(png), arrays=str(arrays)))
+    job = job_in(folder, spec, name)
+    done = worker.render(job)
     assert done.ok, done.error
-    with np.load(arrays) as data:
-        return np.asarray(Image.open(png)), {k: data[k] for k in data.files}
+    with np.load(job.arrays) as data:
+        arrays = {k: data[k] for k in data.files}
+    return np.asarray(Image.open(job.png)), {**arrays, "index": read_index(Path(job.index))}
 
 
 def _assert_geometry_matches(arrays: dict) -> None:
     """The numpy camera agrees with Cycles: each object's visible pixels lie in its projected
-    box, and inside the window where other objects show its silhouette covers them (and it
-    is empty outside that window)."""
+    box, every pixel of its box where another object shows lies in its occlusion window, its
+    silhouette covers its visible pixels there, and it is empty outside that window."""
     index = arrays["index"]
-    for i, (alone, box) in enumerate(zip(arrays["silhouettes"], arrays["boxes"], strict=True)):
+    height, width = index.shape
+    boxes = [tuple(box) for box in arrays["boxes"]]
+    centres_y, centres_x = np.mgrid[0:height, 0:width] + 0.5
+    for i, (alone, box) in enumerate(zip(arrays["silhouettes"], boxes, strict=True)):
         visible = index == i + 1
         ys, xs = np.nonzero(visible)
         assert len(xs) and box[0] - 1 <= xs.min() + 0.5 and xs.max() + 0.5 <= box[2] + 1
         assert box[1] - 1 <= ys.min() + 0.5 and ys.max() + 0.5 <= box[3] + 1
         inside = np.zeros_like(alone)
-        window = others_window(index, i + 1, tuple(box))
+        window = occlusion_window(box, boxes[:i] + boxes[i + 1 :], width, height)
         if window is not None:
             x0, y0, x1, y1 = window
             inside[y0 : y1 + 1, x0 : x1 + 1] = True
+        in_box = (box[0] <= centres_x) & (centres_x <= box[2])
+        in_box &= (box[1] <= centres_y) & (centres_y <= box[3])
+        others = (index != 0) & ~visible
+        assert not (others & in_box & ~inside).any(), "another object shows outside the window"
         assert not (alone & ~inside).any(), "silhouette pixels outside the occlusion window"
         assert (visible & inside & ~alone).sum() <= 2, "visible pixels outside the silhouette"
 
@@ -121,13 +130,9 @@ def test_unknown_asset_is_an_error_answer_not_a_crash(worker: WorkerClient, tmp_
     spec = spec.model_copy(
         update={"objects": [spec.objects[0].model_copy(update={"category": "heart"})]}
     )
-    done = worker.render(
-        Job(spec=spec, png=str(tmp_path / "x.png"), arrays=str(tmp_path / "x.npz"))
-    )
+    done = worker.render(job_in(tmp_path, spec, "x"))
     assert not done.ok and "'heart' has no asset" in (done.error or "")
-    assert worker.render(
-        Job(spec=toy_scene(0), png=str(tmp_path / "y.png"), arrays=str(tmp_path / "y.npz"))
-    ).ok
+    assert worker.render(job_in(tmp_path, toy_scene(0), "y")).ok
 
 
 def test_forced_gpu_without_one_fails_loudly(library: Path, tmp_path: Path) -> None:

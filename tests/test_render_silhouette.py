@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from comco import silhouette
 from comco.measure import measure
-from comco.silhouette import others_window, rasterize, world_vertices
+from comco.silhouette import lone_silhouettes, occlusion_window, rasterize, world_vertices
 
 
 def test_square_covers_exactly_the_pixel_centres_inside() -> None:
@@ -54,43 +55,63 @@ def test_world_vertices_apply_scale_then_yaw_then_position() -> None:
     assert moved == pytest.approx(np.array([[2.0, 0.0, 2.0]]))
 
 
-def test_rasterising_in_the_occlusion_window_gives_the_same_measures() -> None:
-    """Planted scenes: random triangle soups as objects, drawn in order into an index image;
-    windowed silhouettes must give exactly the measures of whole-image ones."""
+def _planted_scene(rng: np.random.Generator, side: int, k: int, spread: int):
+    """Random triangle soups as objects, drawn in order into an index image (object 0 in
+    front). Each object shows on pixels up to `spread` px beyond its silhouette, as Cycles'
+    pixel filter lets it, and misses some of its own (edge noise)."""
+    points = [rng.uniform(-5, side + 5, size=(12, 2)) for _ in range(k)]
+    triangles = [rng.integers(0, 12, size=(5, 3)) for _ in range(k)]
+    full = np.stack([rasterize(p, t, side, side) for p, t in zip(points, triangles, strict=True)])
+    index = np.zeros((side, side), dtype=np.uint16)
+    for i in reversed(range(k)):
+        drawn = full[i].copy()
+        for _ in range(spread):  # grow by one pixel towards the four neighbours
+            grown = drawn.copy()
+            grown[1:] |= drawn[:-1]
+            grown[:-1] |= drawn[1:]
+            grown[:, 1:] |= drawn[:, :-1]
+            grown[:, :-1] |= drawn[:, 1:]
+            drawn = grown
+        drawn[rng.random((side, side)) < 0.05] = False
+        index[drawn] = i + 1
+    return list(zip(points, triangles, strict=True)), full, index
+
+
+def _occlusion_table(index: np.ndarray, silhouettes: np.ndarray) -> list[tuple[int, float]]:
+    return [(m.unoccluded_area_px, m.occlusion) for m in measure(index, silhouettes)]
+
+
+def test_silhouettes_in_the_occlusion_windows_give_the_measures_of_whole_ones() -> None:
     rng = np.random.default_rng(7)
     occluded = 0
     for _ in range(20):
-        side, k = 40, 4
-        points = [rng.uniform(-5, side + 5, size=(12, 2)) for _ in range(k)]
-        triangles = [rng.integers(0, 12, size=(5, 3)) for _ in range(k)]
-        full = np.stack(
-            [rasterize(p, t, side, side) for p, t in zip(points, triangles, strict=True)]
-        )
-        index = np.zeros((side, side), dtype=np.uint16)
-        for i in reversed(range(k)):  # object 0 in front
-            drawn = full[i].copy()
-            drawn[rng.random((side, side)) < 0.05] = False  # edge noise: not all of it shows
-            index[drawn] = i + 1
-        windowed = []
-        for i in range(k):
-            box = (*points[i].min(axis=0), *points[i].max(axis=0))
-            window = others_window(index, i + 1, box)
-            windowed.append(
-                rasterize(points[i], triangles[i], side, side, window)
-                if window is not None
-                else np.zeros((side, side), dtype=bool)
-            )
-        before, after = measure(index, full), measure(index, np.stack(windowed))
-        assert [(m.unoccluded_area_px, m.occlusion) for m in before] == [
-            (m.unoccluded_area_px, m.occlusion) for m in after
-        ]
-        occluded += sum(m.occlusion > 0 for m in before)
+        projected, full, index = _planted_scene(rng, side=40, k=4, spread=1)
+        windowed, boxes = lone_silhouettes(projected, 40, 40)
+        assert _occlusion_table(index, windowed) == _occlusion_table(index, full)
+        assert (boxes[:, :2] == [p.min(axis=0) for p, _ in projected]).all()
+        occluded += sum(m.occlusion > 0 for m in measure(index, full))
     assert occluded > 10  # the planted scenes do occlude
 
 
-def test_the_window_is_empty_when_no_other_object_shows_in_the_box() -> None:
-    index = np.zeros((10, 10), dtype=np.uint16)
-    index[2:4, 2:4] = 1
-    index[7:9, 7:9] = 2
-    assert others_window(index, 1, (1.0, 1.0, 5.0, 5.0)) is None
-    assert others_window(index, 1, (1.0, 1.0, 8.0, 8.0)) == (7, 7, 7, 7)
+def test_without_the_margin_for_the_pixel_filter_measures_would_change(monkeypatch) -> None:
+    monkeypatch.setattr(silhouette, "SHOW_MARGIN_PX", 0.0)
+    rng = np.random.default_rng(7)
+    scenes = [_planted_scene(rng, side=40, k=4, spread=1) for _ in range(20)]
+    assert any(
+        _occlusion_table(index, lone_silhouettes(projected, 40, 40)[0])
+        != _occlusion_table(index, full)
+        for projected, full, index in scenes
+    )
+
+
+def test_the_window_is_where_the_boxes_meet_and_none_when_they_do_not() -> None:
+    box = (1.0, 1.0, 5.0, 5.0)
+    assert occlusion_window(box, [(9.0, 9.0, 12.0, 12.0)], 20, 20) is None
+    # widened by 2 px, (6, 6, 12, 12) reaches pixel centres 4.5 in the box: pixels 4..4
+    assert occlusion_window(box, [(6.0, 6.0, 12.0, 12.0)], 20, 20) == (4, 4, 4, 4)
+    assert occlusion_window(box, [(6.0, 6.0, 12.0, 12.0), (0.0, 2.0, 1.0, 3.0)], 20, 20) == (
+        1,
+        1,
+        4,
+        4,
+    )

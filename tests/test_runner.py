@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tests.support.worker_files import job_in
 
 from comco.annotations import ImageAnnotation
 from comco.assets.toy_library import build_toy_library, toy_scene
@@ -26,11 +27,11 @@ from comco.measure import QualityGates
 from comco.runner.journal import RejectedLog, RejectionStage
 from comco.runner.outputs import finish
 from comco.runner.provenance import DatasetRecord, count_lines
-from comco.runner.run import RunConfig, RunError, run
+from comco.runner.run import RunConfig, RunError, job_for, run
 from comco.runner.tasks import Task, scene_tasks
 from comco.runner.worker_client import WorkerClient, WorkerCrashed, WorkerOptions
 from comco.stages import Stopwatch
-from comco.worker_protocol import Done, Job, Ready
+from comco.worker_protocol import Done, Ready
 
 requires_bpy = pytest.mark.skipif(importlib.util.find_spec("bpy") is None, reason="no bpy")
 
@@ -293,19 +294,17 @@ def test_a_second_run_into_a_busy_folder_is_refused(tmp_path: Path, library: Pat
         pass
 
 
-def test_a_failed_render_leaves_no_temporary_png(tmp_path: Path) -> None:
+def test_a_failed_render_leaves_no_temporary_file(tmp_path: Path) -> None:
     spec = toy_scene(0)
     task = Task(key="0:toy0000", spec=spec, png=tmp_path / "toy0000.png")
-    png_temp = temp_path(task.png, "0")
-    png_temp.write_bytes(b"half an image")
+    job = job_for(task, tmp_path / "slot0-1", "0")
+    for written in (job.png, job.index, job.arrays):  # a worker that failed half-way
+        Path(written).write_bytes(b"half a file")
     log = RejectedLog(tmp_path / "rejected.jsonl")
     ready = Ready(device="CPU", blender_version="5.0.1", pid=1)
     done = Done(ok=False, error="ValueError: boom")
-    clock = Stopwatch()
-    kept = finish(
-        task, done, png_temp, tmp_path / "a.npz", ready, "sha", QualityGates(), log, clock
-    )
-    assert not kept and not png_temp.exists()
+    kept = finish(task, done, job, ready, "sha", QualityGates(), log, Stopwatch())
+    assert not kept and sorted(p.name for p in tmp_path.iterdir()) == ["rejected.jsonl"]
     (record,) = _rejected(tmp_path)
     assert record["key"] == "0:toy0000" and record["stage"] == "render"
 
@@ -331,7 +330,7 @@ def _fake_worker(tmp_path: Path, script: str, timeout_s: float = 30.0) -> Worker
 def test_a_cut_or_foreign_answer_is_a_crash_not_a_run_error(tmp_path: Path, script: str) -> None:
     client = _fake_worker(tmp_path, script)
     with pytest.raises(WorkerCrashed, match="toy0000"):
-        client.render(Job(spec=toy_scene(0), png="x.png", arrays="x.npz"))
+        client.render(job_in(tmp_path, toy_scene(0), "x"))
     assert client.process is None
 
 
@@ -340,7 +339,7 @@ def test_a_hung_worker_is_killed_at_its_timeout(tmp_path: Path) -> None:
     pid = client.process.pid
     began = time.monotonic()
     with pytest.raises(WorkerCrashed, match="died or hung"):
-        client.render(Job(spec=toy_scene(0), png="x.png", arrays="x.npz"))
+        client.render(job_in(tmp_path, toy_scene(0), "x"))
     assert time.monotonic() - began < 5 and not _running(pid)
 
 

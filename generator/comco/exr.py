@@ -79,3 +79,8 @@ def read_channel(path: Path, channel: str) -> np.ndarray:
     start = 8 + sum(dtype.itemsize for _, dtype in channels[: names.index(channel)]) * width
     dtype = dict(channels)[channel]
     return rows[:, start : start + dtype.itemsize * width].copy().view(dtype)
+
+
+def read_index(path: Path) -> np.ndarray:
+    """The instance-index pass a worker leaves (channel 'V', float ids) as (H, W) uint16."""
+    return np.rint(read_channel(path, "V")).astype(np.uint16)

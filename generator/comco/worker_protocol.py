@@ -5,8 +5,8 @@ child: a Blender crash (segfault, out of memory) then ends only that process and
 as EOF plus an exit code, Blender's C-level prints cannot corrupt the channel (the worker
 moves them to stderr and answers on a private copy of stdout), and nothing of the parent
 (threads, tqdm, pydantic caches) has to be pickled or re-imported by spawn. Pixels do not
-travel in the messages: the worker writes the PNG and an .npz of arrays to paths the runner
-chose, and answers with a short JSON line.
+travel in the messages: the worker leaves the image, the index pass and an .npz of arrays
+at paths the runner chose, and answers with a short JSON line.
 """
 
 from __future__ import annotations
@@ -35,23 +35,25 @@ class Ready(_Message):
 
 
 class Job(_Message):
-    """Render `spec`, write the image to `png` and the arrays to `arrays` (both temp names).
-
-    `image_format` "BMP" writes the same 8-bit pixels uncompressed to `png` instead, so the
-    caller can encode the PNG while the worker renders its next job (`comco.runner.png`)."""
+    """Render `spec`; write the image to `png`, move the index pass to `index` and write the
+    arrays to `arrays` (all temp names). `image_format` "BMP" writes the same 8-bit pixels
+    uncompressed to `png` instead, so the caller can encode the PNG while the worker renders
+    its next job (`comco.runner.png`)."""
 
     spec: SceneSpec
     png: str
+    index: str
     arrays: str
     image_format: Literal["PNG", "BMP"] = "PNG"
 
 
 class Done(_Message):
-    """Answer to one job. On success the arrays file holds `index` (H, W) uint16 instance ids
-    (object i has id i+1, 0 is background), `silhouettes` (k, H, W) bool masks of each object
-    alone, kept only around pixels that show another object (elsewhere False: they cannot
-    count as occlusion, see `comco.silhouette`), and `boxes` (k, 4) float projected
-    vertex boxes. `seconds` is the worker's time for the job, `stages` its split by stage."""
+    """Answer to one job. On success `index` holds the instance-index pass, an uncompressed
+    one-channel EXR (`comco.exr.read_index`: (H, W) ids, object i has id i+1, 0 is
+    background), and the arrays file holds `silhouettes` (k, H, W) bool masks of each object
+    alone, kept only where another object can show (elsewhere False: they cannot count as
+    occlusion, see `comco.silhouette`), and `boxes` (k, 4) float projected vertex boxes.
+    `seconds` is the worker's time for the job, `stages` its split by stage."""
 
     ok: bool
     seconds: float = 0.0

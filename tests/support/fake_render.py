@@ -16,15 +16,17 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from tests.support.worker_files import write_worker_files
 
 from comco import geometry
 from comco.assets.library import AssetRecord, LibraryManifest
-from comco.atomic import temp_path, write_atomic
+from comco.atomic import write_atomic
 from comco.dataset.folder import DatasetFolder
 from comco.measure import QualityGates
 from comco.runner.journal import RejectedLog
 from comco.runner.outputs import CAPTION_STYLE, finish
 from comco.runner.provenance import DatasetRecord
+from comco.runner.run import job_for
 from comco.runner.tasks import Task, gallery_spec
 from comco.spec import SceneSpec
 from comco.stages import Stopwatch
@@ -74,15 +76,13 @@ def fake_render(task: Task, folder: DatasetFolder, rejected: RejectedLog, librar
     rgb, instances = draw(spec)
     silhouettes = np.stack([draw(spec, only=i)[1] > 0 for i in range(len(spec.objects))])
     boxes = np.array([project_box(spec, i) for i in range(len(spec.objects))])
-    task.png.parent.mkdir(parents=True, exist_ok=True)
-    png_temp = temp_path(task.png, "fake")
-    png_temp.write_bytes(png_bytes(rgb))
     folder.scratch.mkdir(parents=True, exist_ok=True)
-    arrays = folder.scratch / "fake.npz"
-    np.savez(arrays, index=instances, silhouettes=silhouettes, boxes=boxes)
+    job = job_for(task, folder.scratch / "fake", "fake")
+    Path(job.png).write_bytes(png_bytes(rgb))
+    write_worker_files(job, instances, silhouettes, boxes)
     done = Done(ok=True, seconds=0.5)
     clock = Stopwatch()
-    return finish(task, done, png_temp, arrays, READY, library_sha, PERMISSIVE, rejected, clock)
+    return finish(task, done, job, READY, library_sha, PERMISSIVE, rejected, clock)
 
 
 def fake_library(root: Path, categories: list[str], sha: str = LIBRARY_SHA) -> Path:

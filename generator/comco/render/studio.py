@@ -1,12 +1,13 @@
 """One long-lived Blender scene: a grey studio floor, a sun plus sky fill, a camera, the asset
 pool, and a compositor that writes the object-index pass next to the RGB image.
 
-`Studio.render(spec, ...)` only updates what a spec changes (visibility, transforms, colours,
-camera, light, settings) and renders; `use_persistent_data` keeps geometry and BVH between
-calls, which is what makes a render cost ~0.2 s instead of ~1.5 s on CPU. Blender cannot
-hand a render pass to Python in memory in background mode (the Viewer node does not run
-there, and the Render Result image has no pixels), so the index pass goes through a
-one-channel uncompressed EXR read with numpy (`comco.exr`).
+`Studio.apply(spec)` only updates what a spec changes (which assets are in the scene,
+transforms, colours, camera, light, settings) and `Studio.render` renders it;
+`use_persistent_data` keeps the render session, shaders and images between calls, which is
+what makes a render cost ~0.2 s instead of ~1.5 s on CPU. Blender cannot hand a render pass
+to Python in memory in background mode (the Viewer node does not run there, and the Render
+Result image has no pixels), so the index pass goes to a one-channel uncompressed EXR that
+the runner reads with numpy (`comco.exr`).
 """
 
 from __future__ import annotations
@@ -22,11 +23,9 @@ import numpy as np
 from mathutils import Matrix, Vector
 
 from comco.assets.library import LibraryManifest
-from comco.exr import read_channel
 from comco.render.pool import AssetPool, place
 from comco.render.rna import assign
 from comco.render_settings import FIXED_SETTINGS
-from comco.silhouette import occluding_silhouette, world_vertices
 from comco.spec import SceneSpec
 from comco.stages import Stopwatch
 
@@ -145,7 +144,8 @@ class Studio:
         index_out.file_name = "pass_"
         tree.links.new(layers.outputs["Object Index"], index_out.inputs["index"])
 
-    def _apply(self, spec: SceneSpec, clock: Stopwatch) -> None:
+    def apply(self, spec: SceneSpec, clock: Stopwatch) -> None:
+        """Set the scene up for `spec` (importing assets it is the first to use)."""
         used: dict[str, int] = {}
         instances = []
         imported = self.pool.imported
@@ -179,35 +179,15 @@ class Studio:
             place(instance, obj, i + 1)
         clock.lap("scene_update")
 
-    def _read_index(self) -> np.ndarray:
-        (path,) = self.scratch.glob("pass_*")
-        try:
-            index = read_channel(path, "V")  # EXR rows run top-down, as the image does
-        finally:
-            path.unlink()
-        return np.rint(index).astype(np.uint16)
-
-    def silhouettes(self, spec: SceneSpec, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each object's mask alone (k, H, W) where other objects show in `index` (see
-        `comco.silhouette`), and its projected vertex box (k, 4)."""
-        camera = spec.camera
-        masks, boxes = [], []
-        for i, obj in enumerate(spec.objects):
-            local, triangles = self.pool.geometry(obj.category)
-            world = world_vertices(local, obj.position, obj.scale, obj.yaw_deg)
-            mask, box = occluding_silhouette(
-                world, triangles, camera.matrix_world, camera.intrinsics, index, i + 1
-            )
-            masks.append(mask)
-            boxes.append(box)
-        return np.stack(masks), np.asarray(boxes, dtype=np.float64)
+    def meshes(self, spec: SceneSpec) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Local vertices and triangles of each object of an applied spec."""
+        return [self.pool.geometry(obj.category) for obj in spec.objects]
 
     def render(
-        self, spec: SceneSpec, image_path: Path, image_format: str, clock: Stopwatch
-    ) -> np.ndarray:
-        """Render `spec`, write its RGB image (PNG or BMP) to `image_path`, and return the
-        instance-index image; `clock` gets the time of each stage."""
-        self._apply(spec, clock)
+        self, image_path: Path, image_format: str, index_path: Path, clock: Stopwatch
+    ) -> None:
+        """Render the applied spec, write its RGB image (PNG or BMP) to `image_path` and move
+        the instance-index pass to `index_path`; `clock` gets the time of each stage."""
         self._phases.clear()
         bpy.ops.render.render(write_still=False)
         if "sampling" in self._phases and "finished" in self._phases:
@@ -220,9 +200,9 @@ class Studio:
         self.scene.render.image_settings.file_format = image_format
         bpy.data.images["Render Result"].save_render(str(image_path), scene=self.scene)
         clock.lap("image_write")
-        index = self._read_index()
-        clock.lap("index_read")
-        return index
+        (written,) = self.scratch.glob("pass_*")
+        written.replace(index_path)
+        clock.lap("index_move")
 
     def close(self) -> None:
         bpy.app.handlers.render_stats.remove(self._note_phase)

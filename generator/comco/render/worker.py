@@ -13,6 +13,8 @@ import ctypes
 import os
 import signal
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TextIO
 
@@ -38,6 +40,12 @@ def _send(channel: TextIO, message) -> None:
     channel.flush()
 
 
+def _timed(function, *args):
+    """`function(*args)` and the seconds it took (for work done in the background)."""
+    began = time.perf_counter()
+    return function(*args), time.perf_counter() - began
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="comco.render.worker")
     parser.add_argument("--library", type=Path, required=True)
@@ -54,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     from comco.assets.library import load_manifest
     from comco.render.devices import select_device
     from comco.render.studio import Studio
+    from comco.silhouette import scene_silhouettes
     from comco.stages import Stopwatch
     from comco.worker_protocol import Done, Job, Ready
 
@@ -62,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     device = select_device(studio.scene, args.device, args.require_gpu, args.threads)
     print(f"comco worker {os.getpid()}: rendering on {device}", file=sys.stderr, flush=True)
     _send(channel, Ready(device=device, blender_version=bpy.app.version_string, pid=os.getpid()))
+    # Silhouettes need only the spec and the meshes: they are rasterised in this thread while
+    # Cycles renders (bpy releases the GIL during the render), off the image's critical path.
+    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="silhouettes")
     try:
         for line in sys.stdin:
             if not line.strip():
@@ -70,18 +82,24 @@ def main(argv: list[str] | None = None) -> int:
             job = Job.model_validate_json(line)
             clock.lap("job_parse")
             try:
-                index = studio.render(job.spec, Path(job.png), job.image_format, clock)
-                masks, boxes = studio.silhouettes(job.spec, index)
-                clock.lap("silhouettes")
+                studio.apply(job.spec, clock)
+                silhouettes = background.submit(
+                    _timed, scene_silhouettes, job.spec, studio.meshes(job.spec)
+                )
+                studio.render(Path(job.png), job.image_format, Path(job.index), clock)
+                (masks, boxes), seconds = silhouettes.result()
+                clock.lap("silhouettes_wait")
                 with open(job.arrays, "wb") as f:
-                    np.savez(f, index=index, silhouettes=masks, boxes=boxes)
+                    np.savez(f, silhouettes=masks, boxes=boxes)
                 clock.lap("arrays_write")
             except Exception as error:  # reported to the runner, which records the spec as rejected
                 _send(channel, Done(ok=False, error=f"{type(error).__name__}: {error}"))
                 continue
-            seconds = sum(clock.stages.values())
-            _send(channel, Done(ok=True, seconds=seconds, stages=clock.stages))
+            worker_seconds = sum(clock.stages.values())
+            clock.add("silhouettes_overlapped", seconds)
+            _send(channel, Done(ok=True, seconds=worker_seconds, stages=clock.stages))
     finally:
+        background.shutdown()
         studio.close()
     return 0
 

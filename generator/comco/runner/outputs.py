@@ -12,13 +12,14 @@ from comco.annotations import RenderInfo, build_annotation
 from comco.atomic import write_atomic
 from comco.captions import caption_style
 from comco.colour_gate import colour_problems, measure_colours
+from comco.exr import read_index
 from comco.measure import QualityGates, measure, quality_problems
 from comco.render_settings import FIXED_SETTINGS
 from comco.runner.journal import RejectedLog, RejectionStage
 from comco.runner.png import encode_png
 from comco.runner.tasks import Task
 from comco.stages import Stopwatch
-from comco.worker_protocol import Done, Ready
+from comco.worker_protocol import Done, Job, Ready
 
 # The caption style of every annotation the runner writes (recorded in dataset.json).
 CAPTION_STYLE = "articles"
@@ -27,8 +28,7 @@ CAPTION_STYLE = "articles"
 def finish(
     task: Task,
     done: Done,
-    png_temp: Path,
-    arrays: Path,
+    job: Job,
     ready: Ready,
     library_sha256: str,
     gates: QualityGates,
@@ -36,11 +36,33 @@ def finish(
     clock: Stopwatch,
 ) -> bool:
     """Keep the image (PNG first, then its JSON) or record why not; True when kept.
-    `png_temp` holds the worker's image as BMP (`Job.image_format`); `clock` gets the time
-    of reading the arrays, annotating, encoding the PNG and writing the JSON."""
-    spec = task.spec
+    The job's files are the worker's image as BMP (`Job.image_format`), index pass and
+    arrays; whatever happens, none of them is left behind. `clock` gets the time of reading
+    the arrays, annotating, encoding the PNG and writing the JSON."""
+    try:
+        return _keep_or_reject(task, done, job, ready, library_sha256, gates, rejected, clock)
+    finally:
+        discard(job)
+
+
+def discard(job: Job) -> None:
+    """Remove the files a job's worker wrote (all temporary: `finish` keeps what it needs)."""
+    for temporary in (job.png, job.index, job.arrays):
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _keep_or_reject(
+    task: Task,
+    done: Done,
+    job: Job,
+    ready: Ready,
+    library_sha256: str,
+    gates: QualityGates,
+    rejected: RejectedLog,
+    clock: Stopwatch,
+) -> bool:
+    spec, png_temp = task.spec, Path(job.png)
     if not done.ok:
-        png_temp.unlink(missing_ok=True)  # the worker may have written it before failing
         rejected.add(
             task.key,
             done.error or "unknown render error",
@@ -49,8 +71,9 @@ def finish(
             spec=spec.model_dump(mode="json"),
         )
         return False
-    with np.load(arrays) as data:
-        index, silhouettes, boxes = data["index"], data["silhouettes"], data["boxes"]
+    index = read_index(Path(job.index))
+    with np.load(job.arrays) as data:
+        silhouettes, boxes = data["silhouettes"], data["boxes"]
     clock.lap("arrays_read")
     measures = measure(index, silhouettes)
     with Image.open(png_temp) as image:
@@ -66,7 +89,6 @@ def finish(
             id=spec.id,
             spec=spec.model_dump(mode="json"),
         )
-        png_temp.unlink(missing_ok=True)
         clock.lap("annotate")
         return False
     annotation = build_annotation(

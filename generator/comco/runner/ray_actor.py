@@ -149,7 +149,7 @@ class RenderActor:
         client, setup = self._client(), self.setup
         chunk = Chunk(node=self.node, actor_pid=os.getpid())
         rejections = CollectedRejections()
-        arrays = client.options.scratch / "arrays.npz"
+        scratch_stem = client.options.scratch / "render"
         for task in tasks:
             if task.done:
                 chunk.outcomes.append(Outcome(kept=True))
@@ -162,7 +162,7 @@ class RenderActor:
             tag = f"{self.node}-{os.getpid()}"
             try:
                 kept = render_task(
-                    client, task, arrays, tag, setup.library_sha256, setup.gates, rejections
+                    client, task, scratch_stem, tag, setup.library_sha256, setup.gates, rejections
                 )
             except WorkerCrashed as error:
                 chunk.outcomes.append(Outcome(kept=False, crash=str(error)))

@@ -27,7 +27,7 @@ from comco.atomic import temp_path, write_atomic
 from comco.dataset.folder import DatasetError, DatasetFolder, FolderBusy
 from comco.measure import QualityGates
 from comco.runner.journal import JournalError, RejectedLog, RejectionStage
-from comco.runner.outputs import CAPTION_STYLE, finish
+from comco.runner.outputs import CAPTION_STYLE, discard, finish
 from comco.runner.provenance import DatasetRecord, ProvenanceError, check_library
 from comco.runner.tasks import Task, gallery_tasks, scene_tasks
 from comco.runner.worker_client import WorkerClient, WorkerCrashed, WorkerOptions
@@ -93,8 +93,7 @@ class _Rendered:
 
     task: Task
     done: Done
-    png_temp: Path
-    arrays: Path
+    job: Job
     ready: Ready
     clock: Stopwatch
     warm: bool
@@ -143,9 +142,8 @@ class _Slot(threading.Thread):
         if needs_start(self.client, r.config.recycle_after):
             self._finish_rendered()  # whatever happens to the new worker, keep that image
             self._start_worker()
-        self.images += 1  # two arrays files in turn: one is read while the next is written
-        arrays = r.folder.scratch / f"slot{self.n}-{self.images % 2}.npz"
-        job, png_temp = job_for(task, arrays, f"{self.n}")
+        self.images += 1  # two sets of files in turn: one is read while the next is written
+        job = job_for(task, r.folder.scratch / f"slot{self.n}-{self.images % 2}", f"{self.n}")
         began = time.perf_counter()
         self.client.send(job)
         sent = time.perf_counter()
@@ -154,7 +152,7 @@ class _Slot(threading.Thread):
         try:
             done = self.client.receive(job)
         except WorkerCrashed as error:
-            self._crashed(task, png_temp, error)
+            self._crashed(task, job, error)
             return
         received = time.perf_counter()
         clock = Stopwatch()
@@ -165,12 +163,12 @@ class _Slot(threading.Thread):
         assert self.client.ready is not None
         # a worker's first image, and one that imports an asset, also pay one-off set-up
         warm = self.client.jobs_done > 1 and "asset_import" not in done.stages
-        self.rendered = _Rendered(task, done, png_temp, arrays, self.client.ready, clock, warm)
+        self.rendered = _Rendered(task, done, job, self.client.ready, clock, warm)
 
-    def _crashed(self, task: Task, png_temp: Path, error: WorkerCrashed) -> None:
+    def _crashed(self, task: Task, job: Job, error: WorkerCrashed) -> None:
         r = self.run_
         task.crashes += 1
-        png_temp.unlink(missing_ok=True)
+        discard(job)
         if task.crashes < MAX_CRASHES:
             r.tasks.put(task)
             return
@@ -191,17 +189,8 @@ class _Slot(threading.Thread):
         self.rendered = None
         x.clock.restart()
         kept = finish(
-            x.task,
-            x.done,
-            x.png_temp,
-            x.arrays,
-            x.ready,
-            r.library_sha256,
-            r.config.gates,
-            r.rejected,
-            x.clock,
+            x.task, x.done, x.job, x.ready, r.library_sha256, r.config.gates, r.rejected, x.clock
         )
-        x.arrays.unlink(missing_ok=True)
         if x.done.ok and x.warm:
             r.stats.add_stages({**x.done.stages, **x.clock.stages})
         r.advance(kept)
@@ -221,19 +210,24 @@ def start_if_needed(client: WorkerClient, recycle_after: int) -> Ready | None:
     return client.start()
 
 
-def job_for(task: Task, arrays: Path, tag: str) -> tuple[Job, Path]:
-    """The worker's job for a task, and the temporary name its image is written to (BMP, which
-    `finish` encodes to the final PNG)."""
+def job_for(task: Task, scratch_stem: Path, tag: str) -> Job:
+    """The worker's job for a task: its image goes to a temporary name beside the final PNG
+    (as BMP, which `finish` encodes to the PNG), its index pass and arrays to `scratch_stem`
+    plus .exr and .npz."""
     task.png.parent.mkdir(parents=True, exist_ok=True)
-    png_temp = temp_path(task.png, tag)
-    job = Job(spec=task.spec, png=str(png_temp), arrays=str(arrays), image_format="BMP")
-    return job, png_temp
+    return Job(
+        spec=task.spec,
+        png=str(temp_path(task.png, tag)),
+        index=str(scratch_stem.with_suffix(".exr")),
+        arrays=str(scratch_stem.with_suffix(".npz")),
+        image_format="BMP",
+    )
 
 
 def render_task(
     client: WorkerClient,
     task: Task,
-    arrays: Path,
+    scratch_stem: Path,
     tag: str,
     library_sha256: str,
     gates: QualityGates,
@@ -243,18 +237,14 @@ def render_task(
     record why not; True when kept. The Ray actors use it; the local slots run the same steps
     (`job_for`, `finish`) overlapped with the next render. A worker that dies or hangs raises
     WorkerCrashed and leaves no file behind."""
-    job, png_temp = job_for(task, arrays, tag)
+    job = job_for(task, scratch_stem, tag)
     try:
         done = client.render(job)
     except WorkerCrashed:
-        png_temp.unlink(missing_ok=True)
+        discard(job)
         raise
     assert client.ready is not None
-    kept = finish(
-        task, done, png_temp, arrays, client.ready, library_sha256, gates, rejected, Stopwatch()
-    )
-    arrays.unlink(missing_ok=True)
-    return kept
+    return finish(task, done, job, client.ready, library_sha256, gates, rejected, Stopwatch())
 
 
 class _Run:
