@@ -77,7 +77,7 @@ def _specs(
 # the render; the runner's own stages run while the worker renders the next image, and count
 # only where the worker waited for them (runner_wait).
 CRITICAL = ("job_parse", "scene_update", "cycles_sync", "compositor", "cycles_call", "image_write")
-CRITICAL += ("index_move", "silhouettes_wait", "arrays_write", "round_trip", "runner_wait")
+CRITICAL += ("index_move", "silhouettes_wait", "round_trip", "runner_wait")
 OVERLAPPED = {
     "silhouettes_overlapped": "worker, during the render",
     "arrays_read": "runner, during the next render",

@@ -20,6 +20,9 @@ from typing import TextIO
 
 import numpy as np
 
+from comco.silhouette import scene_silhouettes
+from comco.spec import SceneSpec
+
 
 def _private_stdout() -> TextIO:
     channel = os.fdopen(os.dup(1), "w", buffering=1)
@@ -40,10 +43,16 @@ def _send(channel: TextIO, message) -> None:
     channel.flush()
 
 
-def _timed(function, *args):
-    """`function(*args)` and the seconds it took (for work done in the background)."""
+def _write_silhouettes(
+    spec: SceneSpec, meshes: list[tuple[np.ndarray, np.ndarray]], arrays: Path
+) -> float:
+    """Rasterise the spec's lone silhouettes into the job's arrays file; the seconds it took.
+    Needs only the spec and the meshes, so it runs in a thread while Cycles renders."""
     began = time.perf_counter()
-    return function(*args), time.perf_counter() - began
+    masks, boxes = scene_silhouettes(spec, meshes)
+    with open(arrays, "wb") as f:
+        np.savez(f, silhouettes=masks, boxes=boxes)
+    return time.perf_counter() - began
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +71,6 @@ def main(argv: list[str] | None = None) -> int:
     from comco.assets.library import load_manifest
     from comco.render.devices import select_device
     from comco.render.studio import Studio
-    from comco.silhouette import scene_silhouettes
     from comco.stages import Stopwatch
     from comco.worker_protocol import Done, Job, Ready
 
@@ -71,8 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     device = select_device(studio.scene, args.device, args.require_gpu, args.threads)
     print(f"comco worker {os.getpid()}: rendering on {device}", file=sys.stderr, flush=True)
     _send(channel, Ready(device=device, blender_version=bpy.app.version_string, pid=os.getpid()))
-    # Silhouettes need only the spec and the meshes: they are rasterised in this thread while
-    # Cycles renders (bpy releases the GIL during the render), off the image's critical path.
+    # bpy releases the GIL while Cycles renders, so this thread's work is off the critical path
     background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="silhouettes")
     try:
         for line in sys.stdin:
@@ -84,14 +91,11 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 studio.apply(job.spec, clock)
                 silhouettes = background.submit(
-                    _timed, scene_silhouettes, job.spec, studio.meshes(job.spec)
+                    _write_silhouettes, job.spec, studio.meshes(job.spec), Path(job.arrays)
                 )
                 studio.render(Path(job.png), job.image_format, Path(job.index), clock)
-                (masks, boxes), seconds = silhouettes.result()
+                seconds = silhouettes.result()
                 clock.lap("silhouettes_wait")
-                with open(job.arrays, "wb") as f:
-                    np.savez(f, silhouettes=masks, boxes=boxes)
-                clock.lap("arrays_write")
             except Exception as error:  # reported to the runner, which records the spec as rejected
                 _send(channel, Done(ok=False, error=f"{type(error).__name__}: {error}"))
                 continue
