@@ -40,7 +40,60 @@ def finish(
     arrays; whatever happens, none of them is left behind. `clock` gets the time of reading
     the arrays, annotating, encoding the PNG and writing the JSON."""
     try:
-        return _keep_or_reject(task, done, job, ready, library_sha256, gates, rejected, clock)
+        spec, png_temp = task.spec, Path(job.png)
+        if not done.ok:
+            rejected.add(
+                task.key,
+                done.error or "unknown render error",
+                RejectionStage.render,
+                id=spec.id,
+                spec=spec.model_dump(mode="json"),
+            )
+            return False
+        index = read_index(Path(job.index))
+        with np.load(job.arrays) as data:
+            silhouettes, boxes = data["silhouettes"], data["boxes"]
+        clock.lap("arrays_read")
+        measures = measure(index, silhouettes)
+        with Image.open(png_temp) as image:
+            colours = measure_colours(np.asarray(image.convert("RGB")), [m.mask for m in measures])
+        problems = quality_problems(spec, measures, boxes, gates) + (
+            colour_problems(spec, colours) if gates.colour else []
+        )
+        if problems:
+            rejected.add(
+                task.key,
+                "; ".join(problems),
+                RejectionStage.gate,
+                id=spec.id,
+                spec=spec.model_dump(mode="json"),
+            )
+            clock.lap("annotate")
+            return False
+        annotation = build_annotation(
+            spec,
+            measures,
+            image=task.png.name,
+            style=caption_style(CAPTION_STYLE),
+            colours=colours,
+            render=RenderInfo(
+                device=ready.device,
+                seconds=round(done.seconds, 4),
+                samples=spec.render.samples,
+                denoise=spec.render.denoise,
+                blender_version=ready.blender_version,
+                comco_version=comco.__version__,
+                asset_library_sha256=library_sha256,
+                settings=FIXED_SETTINGS,
+            ),
+        )
+        data = annotation.model_dump_json(indent=1)
+        clock.lap("annotate")
+        encode_png(png_temp, task.png)
+        clock.lap("png_encode")
+        write_atomic(task.annotation, data)
+        clock.lap("json_write")
+        return True
     finally:
         discard(job)
 
@@ -49,69 +102,3 @@ def discard(job: Job) -> None:
     """Remove the files a job's worker wrote (all temporary: `finish` keeps what it needs)."""
     for temporary in (job.png, job.index, job.arrays):
         Path(temporary).unlink(missing_ok=True)
-
-
-def _keep_or_reject(
-    task: Task,
-    done: Done,
-    job: Job,
-    ready: Ready,
-    library_sha256: str,
-    gates: QualityGates,
-    rejected: RejectedLog,
-    clock: Stopwatch,
-) -> bool:
-    spec, png_temp = task.spec, Path(job.png)
-    if not done.ok:
-        rejected.add(
-            task.key,
-            done.error or "unknown render error",
-            RejectionStage.render,
-            id=spec.id,
-            spec=spec.model_dump(mode="json"),
-        )
-        return False
-    index = read_index(Path(job.index))
-    with np.load(job.arrays) as data:
-        silhouettes, boxes = data["silhouettes"], data["boxes"]
-    clock.lap("arrays_read")
-    measures = measure(index, silhouettes)
-    with Image.open(png_temp) as image:
-        colours = measure_colours(np.asarray(image.convert("RGB")), [m.mask for m in measures])
-    problems = quality_problems(spec, measures, boxes, gates) + (
-        colour_problems(spec, colours) if gates.colour else []
-    )
-    if problems:
-        rejected.add(
-            task.key,
-            "; ".join(problems),
-            RejectionStage.gate,
-            id=spec.id,
-            spec=spec.model_dump(mode="json"),
-        )
-        clock.lap("annotate")
-        return False
-    annotation = build_annotation(
-        spec,
-        measures,
-        image=task.png.name,
-        style=caption_style(CAPTION_STYLE),
-        colours=colours,
-        render=RenderInfo(
-            device=ready.device,
-            seconds=round(done.seconds, 4),
-            samples=spec.render.samples,
-            denoise=spec.render.denoise,
-            blender_version=ready.blender_version,
-            comco_version=comco.__version__,
-            asset_library_sha256=library_sha256,
-            settings=FIXED_SETTINGS,
-        ),
-    )
-    data = annotation.model_dump_json(indent=1)
-    clock.lap("annotate")
-    encode_png(png_temp, task.png)
-    clock.lap("png_encode")
-    write_atomic(task.annotation, data)
-    clock.lap("json_write")
-    return True
