@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TextIO
 
@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             clock = Stopwatch()
             job = Job.model_validate_json(line)
             clock.lap("job_parse")
+            silhouettes = None
             try:
                 studio.apply(job.spec, clock)
                 silhouettes = background.submit(
@@ -97,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
                 seconds = silhouettes.result()
                 clock.lap("silhouettes_wait")
             except Exception as error:  # reported to the runner, which records the spec as rejected
+                if silhouettes is not None:  # no file may appear after the answer
+                    wait([silhouettes])
                 _send(channel, Done(ok=False, error=f"{type(error).__name__}: {error}"))
                 continue
             worker_seconds = sum(clock.stages.values())
