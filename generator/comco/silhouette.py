@@ -8,11 +8,11 @@ silhouette), so projecting the mesh with the spec's camera and filling triangles
 centres gives it for a few milliseconds. It can differ from Cycles' object-index pass by a
 pixel along edges (Cycles jitters its first sample inside the pixel); `comco.measure` only uses
 it where another object covers the silhouette, so that edge noise never counts as occlusion.
-It needs no render, only the spec and the meshes, so the worker computes it while Cycles
-renders the image.
 Measured on 15 real 4-object scenes (224 px): 1 of 36034 visible pixels fell outside its
 object's silhouette. Alpha-cut textures (leaves) are geometry here, so an object behind
 another's transparent leaves can add a few pixels to that other object's occlusion.
+It needs no render, only the spec and the meshes, so the worker computes it while Cycles
+renders the image.
 """
 
 from __future__ import annotations
