@@ -1,5 +1,5 @@
 """Each object's silhouette when nothing else is in the way, by rasterising its mesh in numpy,
-only where another object shows (the only place it can count as occlusion).
+only where another object can show (the only place it can count as occlusion).
 
 Why not a second render per object: with k objects that is k more Cycles calls per image
 (~0.1 s each at 224 px on 2 CPU cores), which would halve throughput. An object's unoccluded
