@@ -94,7 +94,7 @@ def _planted_render(tmp_path, spec, colours: list[str]):
         index[rows, cols] = i + 1
         rgb[rows, cols] = np.round(table[name]["srgb"]).astype(np.uint8)
     job = job_in(tmp_path, spec, f"{spec.id}.tmp")
-    Image.fromarray(rgb).save(job.png, format="BMP")
+    Image.fromarray(rgb).save(job.png, format="SGI")
     silhouettes = np.stack([index == i + 1 for i in range(len(colours))])
     boxes = np.array([[4 + 20 * i, 20, 16 + 20 * i, 32] for i in range(len(colours))], float)
     write_worker_files(job, index, silhouettes, boxes)

@@ -161,9 +161,15 @@ def _join(phrases: list[str], style: CaptionStyle) -> str:
 
 
 def _caption(
-    spec: SceneSpec, groups_in_order: list[list[int]], style: CaptionStyle
+    spec: SceneSpec,
+    groups_in_order: list[list[int]],
+    style: CaptionStyle,
+    phrases: list[str] | None = None,
 ) -> OrderedCaption:
-    phrases = [_group_phrase(spec, group, style) for group in groups_in_order]
+    """The caption naming the groups in this order; `phrases` are their phrases when the
+    caller already has them (every order of a scene reuses the same few)."""
+    if phrases is None:
+        phrases = [_group_phrase(spec, group, style) for group in groups_in_order]
     order = [i for group in groups_in_order for i in group]
     return OrderedCaption(
         text=_join(phrases, style),
@@ -180,13 +186,19 @@ def all_order_captions(spec: SceneSpec, style: CaptionStyle) -> list[OrderedCapt
     """The scene named in every order of its objects (k! captions for k distinct objects),
     spec order first; beyond MAX_ORDERS orders, spec order and a seeded sample of the rest."""
     groups = _groups(spec)
+    phrases = [_group_phrase(spec, group, style) for group in groups]
     if math.factorial(len(groups)) <= MAX_ORDERS:
-        return [_caption(spec, list(p), style) for p in itertools.permutations(groups)]
-    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 12]))
-    orders = {tuple(range(len(groups))): None}
-    while len(orders) < MAX_ORDERS:
-        orders[tuple(int(i) for i in rng.permutation(len(groups)))] = None
-    return [_caption(spec, [groups[i] for i in order], style) for order in orders]
+        orders = list(itertools.permutations(range(len(groups))))
+    else:
+        rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 12]))
+        sampled = {tuple(range(len(groups))): None}
+        while len(sampled) < MAX_ORDERS:
+            sampled[tuple(int(i) for i in rng.permutation(len(groups)))] = None
+        orders = list(sampled)
+    return [
+        _caption(spec, [groups[i] for i in order], style, [phrases[i] for i in order])
+        for order in orders
+    ]
 
 
 def names_caption(category_ids: list[str], style: CaptionStyle) -> str:

@@ -186,7 +186,7 @@ class Studio:
     def render(
         self, image_path: Path, image_format: str, index_path: Path, clock: Stopwatch
     ) -> None:
-        """Render the applied spec, write its RGB image (PNG or BMP) to `image_path` and move
+        """Render the applied spec, write its RGB image (PNG or SGI) to `image_path` and move
         the instance-index pass to `index_path`; `clock` gets the time of each stage."""
         self._phases.clear()
         bpy.ops.render.render(write_still=False)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
-
 import comco
 from comco.annotations import RenderInfo, build_annotation
 from comco.atomic import write_atomic
@@ -16,7 +14,7 @@ from comco.exr import read_index
 from comco.measure import QualityGates, measure, quality_problems
 from comco.render_settings import FIXED_SETTINGS
 from comco.runner.journal import RejectedLog, RejectionStage
-from comco.runner.png import encode_png
+from comco.runner.png import encode_png, read_rgb
 from comco.runner.tasks import Task
 from comco.stages import Stopwatch
 from comco.worker_protocol import Done, Job, Ready
@@ -36,11 +34,11 @@ def finish(
     clock: Stopwatch,
 ) -> bool:
     """Keep the image (PNG first, then its JSON) or record why not; True when kept.
-    The job's files are the worker's image as BMP (`Job.image_format`), index pass and
+    The job's files are the worker's image as SGI (`Job.image_format`), index pass and
     arrays; whatever happens, none of them is left behind. `clock` gets the time of reading
     the arrays, annotating, encoding the PNG and writing the JSON."""
     try:
-        spec, png_temp = task.spec, Path(job.png)
+        spec = task.spec
         if not done.ok:
             rejected.add(
                 task.key,
@@ -55,8 +53,8 @@ def finish(
             silhouettes, boxes = data["silhouettes"], data["boxes"]
         clock.lap("arrays_read")
         measures = measure(index, silhouettes)
-        with Image.open(png_temp) as image:
-            colours = measure_colours(np.asarray(image.convert("RGB")), [m.mask for m in measures])
+        pixels = read_rgb(Path(job.png))
+        colours = measure_colours(pixels, [m.mask for m in measures])
         problems = quality_problems(spec, measures, boxes, gates) + (
             colour_problems(spec, colours) if gates.colour else []
         )
@@ -89,7 +87,7 @@ def finish(
         )
         data = annotation.model_dump_json(indent=1)
         clock.lap("annotate")
-        encode_png(png_temp, task.png)
+        encode_png(pixels, task.png)
         clock.lap("png_encode")
         write_atomic(task.annotation, data)
         clock.lap("json_write")

@@ -212,7 +212,7 @@ def start_if_needed(client: WorkerClient, recycle_after: int) -> Ready | None:
 
 def job_for(task: Task, scratch_stem: Path, tag: str) -> Job:
     """The worker's job for a task: its image goes to a temporary name beside the final PNG
-    (as BMP, which `finish` encodes to the PNG), its index pass and arrays to `scratch_stem`
+    (as SGI, which `finish` encodes to the PNG), its index pass and arrays to `scratch_stem`
     plus .exr and .npz."""
     task.png.parent.mkdir(parents=True, exist_ok=True)
     return Job(
@@ -220,7 +220,7 @@ def job_for(task: Task, scratch_stem: Path, tag: str) -> Job:
         png=str(temp_path(task.png, tag)),
         index=str(scratch_stem.with_suffix(".exr")),
         arrays=str(scratch_stem.with_suffix(".npz")),
-        image_format="BMP",
+        image_format="IRIS",
     )
 
 
