@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+
 import comco
 from comco.annotations import RenderInfo, build_annotation
 from comco.atomic import write_atomic

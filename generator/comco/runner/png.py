@@ -2,10 +2,11 @@
 
 The worker saves Blender's colour-managed 8-bit pixels as an SGI (IRIS) image, the format
 Blender writes fastest (3.1 ms at 224 px against 4.1 for BMP and 4.7 for an uncompressed
-PNG, all through the same colour management); the runner encodes them with Pillow while the worker renders the next image. The pixels are
-those Blender's own PNG writer would store; the bytes differ from Blender's (zlib level 1
-with Pillow's filters: faster, and smaller files than Blender's default 15 % compression)
-and are the same for the same pixels.
+PNG, all through the same colour management); the runner decodes them once (for the colour
+gate and the PNG) and encodes the PNG with Pillow while the worker renders the next image.
+The pixels are those Blender's own PNG writer would store; the bytes differ from Blender's
+(zlib level 1 with Pillow's filters: faster, and smaller files than Blender's default 15 %
+compression) and are the same for the same pixels.
 """
 
 from __future__ import annotations
