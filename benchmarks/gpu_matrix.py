@@ -142,6 +142,7 @@ def render_row(
         "cpu_cores_busy": cpu / wall,
         "path_tracing_ms": stage_ms.get("path_tracing", 0.0),
         "not_path_tracing_ms": sum(stage_ms.get(name, 0.0) for name in CRITICAL),
+        "kernel_load_ms": stage_ms.get("kernel_load", 0.0),
         "devices": summary["devices"],
         "wall_s": wall,
     }
@@ -149,7 +150,7 @@ def render_row(
 
 HEADER = (
     f"{'row':12s}{'w/GPU':>6s}{'imgs':>6s}{'img/s':>8s}{'steady':>8s}{'GPU MiB':>9s}"
-    f"{'GPU %':>7s}{'CPU cores':>10s}{'PT ms':>8s}{'other ms':>9s}{'wall s':>8s}"
+    f"{'GPU %':>7s}{'CPU cores':>10s}{'PT ms':>8s}{'other ms':>9s}{'kern ms':>8s}{'wall s':>8s}"
 )
 
 
@@ -158,7 +159,7 @@ def format_row(r: dict) -> str:
         f"{r['row']:12s}{r['workers_per_gpu']:6d}{r['images']:6d}{r['images_per_s']:8.2f}"
         f"{r['steady_per_s']:8.2f}{r['gpu_peak_mib']:9d}{r['gpu_util_pct']:7.0f}"
         f"{r['cpu_cores_busy']:10.2f}{r['path_tracing_ms']:8.1f}{r['not_path_tracing_ms']:9.1f}"
-        f"{r['wall_s']:8.1f}"
+        f"{r['kernel_load_ms']:8.1f}{r['wall_s']:8.1f}"
     )
 
 
@@ -226,7 +227,8 @@ def main() -> None:
         args.json.write_text(json.dumps(results, indent=1))
     print(
         "img/s counts worker start-up; steady is first to last kept image; PT ms and other "
-        "ms are a worker's mean path-tracing and non-path-tracing ms per warm image.",
+        "ms are a worker's mean path-tracing and non-path-tracing ms per warm image; kern ms "
+        "is the part of other ms spent reloading kernels (should be 0).",
         file=sys.stderr,
     )
 
