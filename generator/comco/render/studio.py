@@ -1,5 +1,6 @@
 """One long-lived Blender scene: a grey studio floor, a sun plus sky fill, a camera, the asset
-pool, and a compositor that writes the object-index pass next to the RGB image.
+pool, a compositor that writes the object-index pass next to the RGB image, and an invisible
+anchor that keeps Cycles' kernel features the same from one spec to the next.
 
 `Studio.apply(spec)` only updates what a spec changes (which assets are in the scene,
 transforms, colours, camera, light, settings) and `Studio.render` renders it;
