@@ -22,10 +22,12 @@ from click.testing import CliRunner
 from PIL import Image
 
 from comco.assets.toy_library import build_toy_library, toy_scene
+from comco.atomic import temp_path
 from comco.cli import main
 from comco.runner import ray_engine
 from comco.runner.ray_engine import plan_workers
 from comco.runner.run import RunConfig, RunError, run
+from comco.runner.tasks import Task
 
 pytestmark = pytest.mark.ray  # select with -m ray
 
@@ -142,6 +144,17 @@ def test_plan_workers_fills_the_cluster_or_says_why_not() -> None:
         plan_workers(cluster, 9, cpus=1, gpus=1, tasks=10)
     with pytest.raises(RunError, match=r"--threads 4: .* holds 0 worker"):
         plan_workers({"CPU": 2.0}, None, cpus=4, gpus=0, tasks=10)
+
+
+def test_a_lost_task_leaves_no_temporary_file_behind(tmp_path: Path) -> None:
+    task = Task(key="k", spec=toy_scene(0), png=tmp_path / "images" / "0" / "toy0000.png")
+    task.png.parent.mkdir(parents=True)
+    strays = [temp_path(task.png, "node-11"), temp_path(task.annotation, "node-12")]
+    other = temp_path(tmp_path / "images" / "0" / "toy0001.png", "node-11")
+    for path in [*strays, other, task.png]:
+        path.write_bytes(b"x")
+    ray_engine.remove_temporaries([task])
+    assert sorted(p.name for p in task.png.parent.iterdir()) == sorted([other.name, "toy0000.png"])
 
 
 def _one_line_error(args: list[str], **kw) -> str:

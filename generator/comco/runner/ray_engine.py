@@ -22,7 +22,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from comco.atomic import TEMP_MARK, write_atomic
+from comco.atomic import temp_path, write_atomic
 from comco.runner.journal import RejectionStage
 from comco.runner.ray_actor import RUN_MARKER, ActorSetup, Chunk, RenderActor
 from comco.runner.run import MAX_CRASHES, RunConfig, RunError, _Run
@@ -32,6 +32,15 @@ CHUNK = 8  # tasks per actor call at most; fewer near the end so actors finish t
 IN_FLIGHT = 2  # calls queued per actor, so an actor never waits for the driver
 MAX_RESTARTS = 3  # per actor; a run whose actors all died for good stops with an error
 PROBE_TIMEOUT_S = 5.0
+
+
+def remove_temporaries(tasks: list[Task]) -> None:
+    """Delete what dead actors left half-written for these tasks (their retries wrote the
+    real files): the temporary image and JSON beside each final path, whatever its tag."""
+    for task in tasks:
+        for final in (task.png, task.annotation):
+            for stray in final.parent.glob(temp_path(final, "*").name):
+                stray.unlink(missing_ok=True)
 
 
 def import_ray() -> Any:
@@ -163,10 +172,7 @@ class RayRun(_Run):
         finally:
             for actor in actors:
                 ray.kill(actor)  # its Blender worker dies with it (PR_SET_PDEATHSIG)
-        for task in lost:  # what dead actors left half-written; the retry wrote the real file
-            for final in (task.png, task.annotation):
-                for stray in final.parent.glob(f"{final.name}{TEMP_MARK}*"):
-                    stray.unlink(missing_ok=True)
+        remove_temporaries(lost)
         nodes = {
             node: {
                 "workers": len(self.node_workers.get(node, ())),
