@@ -76,9 +76,19 @@ def _specs(
 # worker rasterises silhouettes while Cycles renders and counts only the wait for them after
 # the render; the runner's own stages run while the worker renders the next image, and count
 # only where the worker waited for them (runner_wait).
-CRITICAL = ("job_parse", "scene_update", "cycles_sync", "kernel_load", "compositor")
-CRITICAL += ("cycles_call", "image_write", "index_move", "silhouettes_wait", "round_trip")
-CRITICAL += ("runner_wait",)
+CRITICAL = (
+    "job_parse",
+    "scene_update",
+    "cycles_sync",
+    "kernel_load",
+    "compositor",
+    "cycles_call",
+    "image_write",
+    "index_move",
+    "silhouettes_wait",
+    "round_trip",
+    "runner_wait",
+)
 OVERLAPPED = {
     "silhouettes_overlapped": "worker, during the render",
     "arrays_read": "runner, during the next render",

@@ -5,7 +5,6 @@ the module and pipelines). That the anchor changes no pixel is `test_render_exac
 from __future__ import annotations
 
 import importlib.util
-import io
 from pathlib import Path
 
 import pytest
@@ -32,8 +31,7 @@ def _give_alpha_texture(glb: Path) -> None:
     texture = Image.new("RGBA", (4, 4), (200, 60, 60, 128))
     material = trimesh.visual.material.PBRMaterial(baseColorTexture=texture, alphaMode="BLEND")
     mesh.visual = trimesh.visual.TextureVisuals(uv=mesh.vertices[:, [0, 2]], material=material)
-    buffer = io.BytesIO(mesh.export(file_type="glb"))
-    glb.write_bytes(buffer.getvalue())
+    glb.write_bytes(mesh.export(file_type="glb"))
 
 
 @pytest.fixture(scope="module")
