@@ -115,6 +115,16 @@ def test_same_spec_gives_same_pixels_and_moving_an_object_changes_them(
     assert (first != other).any()
 
 
+def test_objects_of_an_earlier_scene_leave_no_trace(worker: WorkerClient, tmp_path: Path) -> None:
+    full = toy_scene(0)
+    part = full.model_copy(update={"id": "toy-part", "objects": full.objects[:2]})
+    first, _ = _render(worker, part, tmp_path, "part")
+    _render(worker, full, tmp_path, "full")
+    again, arrays = _render(worker, part, tmp_path, "again")
+    assert set(np.unique(arrays["index"])) == {0, 1, 2}
+    assert (first == again).all()
+
+
 def test_repeated_category_gets_its_own_instance(worker: WorkerClient, tmp_path: Path) -> None:
     base = toy_scene(3)
     twin = ObjectSpec(

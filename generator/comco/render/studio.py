@@ -3,7 +3,7 @@ pool, a compositor that writes the object-index pass next to the RGB image, an i
 anchor that keeps Cycles' kernel features the same from one spec to the next, and a view
 layer of its own for rendering.
 
-`Studio.apply(spec)` only updates what a spec changes (which assets are in the scene,
+`Studio.apply(spec)` only updates what a spec changes (which assets rays can see,
 transforms, colours, camera, light, settings) and `Studio.render` renders it;
 `use_persistent_data` keeps the render session, shaders and images between calls, which is
 what makes a render cost ~0.2 s instead of ~1.5 s on CPU. Blender cannot hand a render pass
