@@ -8,13 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from tests.support.cpu_worker import cpu_worker
 from tests.support.worker_files import job_in
 
 from comco.assets.toy_library import build_toy_library, toy_scene
 from comco.attributes import load_attributes
 from comco.colour_gate import measure_colours, nearest_colour
 from comco.exr import read_index
-from comco.runner.worker_client import WorkerClient, WorkerOptions
+from comco.runner.worker_client import WorkerClient
 from comco.spec import SceneSpec
 
 pytestmark = [
@@ -28,12 +29,8 @@ def worker(tmp_path_factory: pytest.TempPathFactory):
     library = tmp_path_factory.mktemp("toy-library")
     build_toy_library(library)
     scratch = tmp_path_factory.mktemp("scratch")
-    client = WorkerClient(
-        WorkerOptions(library=library, scratch=scratch, device="CPU"), scratch / "w.log"
-    )
-    client.start()
-    yield client
-    client.stop()
+    with cpu_worker(library, scratch) as client:
+        yield client
 
 
 def _render(worker: WorkerClient, spec: SceneSpec, folder: Path, name: str):

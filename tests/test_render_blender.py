@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from tests.support.cpu_worker import cpu_worker
 from tests.support.worker_files import job_in
 
 from comco.assets.toy_library import build_toy_library, toy_scene
@@ -32,12 +33,8 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def worker(library: Path, tmp_path_factory: pytest.TempPathFactory):
     scratch = tmp_path_factory.mktemp("scratch")
-    client = WorkerClient(
-        WorkerOptions(library=library, scratch=scratch, device="CPU"), scratch / "w.log"
-    )
-    client.start()
-    yield client
-    client.stop()
+    with cpu_worker(library, scratch) as client:
+        yield client
 
 
 def _render(worker: WorkerClient, spec, folder: Path, name: str) -> tuple[np.ndarray, dict]:

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 import trimesh
 from PIL import Image
+from tests.support.cpu_worker import cpu_worker
 from tests.support.worker_files import job_in
 
 from comco.assets.library import MANIFEST_NAME, load_manifest
 from comco.assets.toy_library import build_toy_library, toy_scene
 from comco.hashing import sha256_file
-from comco.runner.worker_client import WorkerClient, WorkerOptions
+from comco.runner.worker_client import WorkerClient
 from comco.spec import SceneSpec
 
 pytestmark = [
@@ -43,12 +44,8 @@ def worker(tmp_path_factory: pytest.TempPathFactory):
     manifest.assets["cone"].sha256 = sha256_file(library / "cone.glb")
     (library / MANIFEST_NAME).write_text(manifest.model_dump_json(indent=2))
     scratch = tmp_path_factory.mktemp("scratch")
-    client = WorkerClient(
-        WorkerOptions(library=library, scratch=scratch, device="CPU"), scratch / "w.log"
-    )
-    client.start()
-    yield client
-    client.stop()
+    with cpu_worker(library, scratch) as client:
+        yield client
 
 
 def _without_cone(spec: SceneSpec) -> SceneSpec:
