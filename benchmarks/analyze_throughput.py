@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from comco.catalog import load_vocabulary
+from comco.core.catalog import load_vocabulary
 
 COLOURS = ["red", "white", "black", "blue", "green", "yellow", "brown", "gray"]
 TEMPLATES = [

@@ -22,10 +22,10 @@ import tempfile
 from pathlib import Path
 
 from comco.assets.library import default_library_dir
-from comco.attributes import AttributeSetup
+from comco.core.attributes import AttributeSetup
+from comco.core.spec import Camera, RenderSettings, SceneSpec
 from comco.runner.run import RunConfig, run
-from comco.sampler import SamplerConfig, sample_scenes
-from comco.spec import Camera, RenderSettings, SceneSpec
+from comco.sampling.sampler import SamplerConfig, sample_scenes
 
 
 def _variant(spec: SceneSpec, suffix: str, plain: bool) -> str:

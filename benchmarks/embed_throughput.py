@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from comco.captions import caption_style, single_object_captions
+from comco.captions.plain import caption_style, single_object_captions
 from comco.eval.cache import CachedEncoder
 from comco.eval.encoders import load_encoder, resolve_device
 from comco.eval.tiny import build_clip

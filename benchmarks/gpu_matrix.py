@@ -38,8 +38,8 @@ from render_throughput import CRITICAL, _specs
 
 from comco.assets.library import MANIFEST_NAME, default_library_dir
 from comco.assets.toy_library import build_toy_library
+from comco.render.protocol import GPU_BACKENDS
 from comco.runner.run import RunConfig, run
-from comco.worker_protocol import GPU_BACKENDS
 
 
 @dataclass(frozen=True)

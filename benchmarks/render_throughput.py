@@ -25,11 +25,11 @@ from worker_rss import RssSampler
 
 from comco.assets.library import MANIFEST_NAME, default_library_dir, load_manifest
 from comco.assets.toy_library import build_toy_library
-from comco.catalog import load_vocabulary
+from comco.core.catalog import load_vocabulary
+from comco.core.spec import Camera, RenderSettings, SceneSpec
+from comco.render.protocol import DEVICE_CHOICES
 from comco.runner.run import RunConfig, run
-from comco.sampler import SamplerConfig, sample_scenes
-from comco.spec import Camera, RenderSettings, SceneSpec
-from comco.worker_protocol import DEVICE_CHOICES
+from comco.sampling.sampler import SamplerConfig, sample_scenes
 
 
 def _specs(

@@ -11,7 +11,7 @@ import resource
 import sys
 import time
 
-from comco.sampler import (
+from comco.sampling.sampler import (
     PAPER_SUITE,
     SamplerConfig,
     dataset_jobs,

@@ -1,6 +1,6 @@
 import pytest
 
-from comco.spec import ObjectSpec, SceneSpec
+from comco.core.spec import ObjectSpec, SceneSpec
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from comco.assets.glb import read_glb, write_glb
 from comco.assets.library import load_manifest
 from comco.assets.normalise import bounds, normalise
 from comco.assets.sources import AssetCatalog, AssetSource, load_catalog
-from comco.catalog import load_vocabulary
+from comco.core.catalog import load_vocabulary
 
 
 def test_normalise_centres_grounds_and_scales_to_one_metre():

@@ -3,7 +3,7 @@ import trimesh
 
 from comco.assets.calibrate import box_fill, measure_shapes
 from comco.assets.library import default_library_dir, load_manifest
-from comco.catalog import load_asset_shapes
+from comco.core.catalog import load_asset_shapes
 
 LIBRARY = default_library_dir().resolve()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from comco.cli import main
-from comco.jsonl import read_specs
+from comco.core.spec_files import read_specs
 
 
 def test_toy_writes_a_library_and_specs_that_list_and_validate(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from comco.assets.glb import write_glb
 from comco.assets.library import default_library_dir, load_manifest
 from comco.assets.normalise import bounds, normalise
 from comco.assets.sources import load_catalog
-from comco.catalog import load_vocabulary
+from comco.core.catalog import load_vocabulary
 
 LIBRARY = default_library_dir().resolve()
 

@@ -24,7 +24,7 @@ from comco.assets.render_checks import (
 )
 from comco.assets.textures import colour_material
 from comco.assets.verify import sheet_label, verify_library
-from comco.contact_sheet import contact_sheet
+from comco.sheets.contact_sheet import contact_sheet
 
 GREY = (180, 180, 180)
 

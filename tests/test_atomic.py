@@ -1,4 +1,4 @@
-"""comco.atomic: a write either lands whole or leaves what was there."""
+"""comco.io.atomic: a write either lands whole or leaves what was there."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from comco import atomic
-from comco.atomic import build_folder, open_atomic, recover_folder, write_atomic
+from comco.io import atomic
+from comco.io.atomic import build_folder, open_atomic, recover_folder, write_atomic
 
 
 def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path) -> None:

@@ -7,13 +7,13 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from comco.attributes import AttributeSetup, load_attributes
-from comco.binding_captions import binding_captions, predicted_areas
-from comco.captions import STYLES, all_order_captions, object_phrase
-from comco.catalog import load_vocabulary
+from comco.captions.binding import binding_captions, predicted_areas
+from comco.captions.plain import STYLES, all_order_captions, object_phrase
 from comco.cli import main
-from comco.knobs import CaptionKnobs
-from comco.sampler import SamplerConfig, dataset_jobs, sample_scene, spec_lines
+from comco.core.attributes import AttributeSetup, load_attributes
+from comco.core.catalog import load_vocabulary
+from comco.core.knobs import CaptionKnobs
+from comco.sampling.sampler import SamplerConfig, dataset_jobs, sample_scene, spec_lines
 
 ARTICLES = STYLES["articles"]
 

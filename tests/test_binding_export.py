@@ -8,12 +8,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import webdataset as wds
 
-from comco.annotations import ImageAnnotation
-from comco.attributes import AttributeSetup
+from comco.annotate.annotation import ImageAnnotation
+from comco.core.attributes import AttributeSetup
+from comco.core.knobs import CaptionKnobs
+from comco.core.spec import Camera
 from comco.export.exporter import export_dataset
-from comco.knobs import CaptionKnobs
-from comco.sampler import SamplerConfig, sample_scene
-from comco.spec import Camera
+from comco.sampling.sampler import SamplerConfig, sample_scene
 from support.fake_render import fake_rendered_dataset
 
 

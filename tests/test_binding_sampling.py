@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from comco import geometry
-from comco.attributes import AttributeSetup, holdout_pairs, load_attributes
-from comco.catalog import load_vocabulary
 from comco.cli import main
-from comco.jsonl import read_specs
-from comco.sampler import SamplerConfig, dataset_jobs, sample_scene, spec_lines
-from comco.spec import ObjectSpec, SceneSpec
+from comco.core import geometry
+from comco.core.attributes import AttributeSetup, holdout_pairs, load_attributes
+from comco.core.catalog import load_vocabulary
+from comco.core.spec import ObjectSpec, SceneSpec
+from comco.core.spec_files import read_specs
+from comco.sampling.sampler import SamplerConfig, dataset_jobs, sample_scene, spec_lines
 
 DATA = Path(__file__).parent / "data"
 # chi-square critical values at p = 0.001 by degrees of freedom

@@ -2,14 +2,14 @@ import math
 
 import pytest
 
-from comco.captions import (
+from comco.captions.plain import (
     all_order_captions,
     caption_set,
     caption_style,
     itm_pairs,
     single_object_captions,
 )
-from comco.spec import ObjectSpec, SceneSpec
+from comco.core.spec import ObjectSpec, SceneSpec
 
 
 def test_every_order_appears_once(one_large_scene):

@@ -1,6 +1,6 @@
 import pytest
 
-from comco.catalog import UnknownCategoryError, asset_shape, load_asset_shapes, load_vocabulary
+from comco.core.catalog import UnknownCategoryError, asset_shape, load_asset_shapes, load_vocabulary
 
 
 def test_presets_have_the_documented_sizes():

@@ -3,7 +3,7 @@ import json
 from click.testing import CliRunner
 
 from comco.cli import main
-from comco.jsonl import read_specs
+from comco.core.spec_files import read_specs
 
 
 def test_sample_writes_valid_specs_and_the_same_bytes_twice(tmp_path):

@@ -10,18 +10,28 @@ import yaml
 from PIL import Image
 from tests.support.worker_files import job_in, write_worker_files
 
-from comco.annotations import ImageAnnotation
-from comco.attributes import RENDERED_PATH, AttributeSetup, load_attributes, rendered_references
-from comco.colour import delta_e94, linear_to_srgb, srgb_to_lab, srgb_to_linear
-from comco.colour_gate import MeasuredColour, colour_problems, measure_colours, nearest_colour
-from comco.measure import QualityGates
+from comco.annotate.annotation import ImageAnnotation
+from comco.annotate.colour_gate import (
+    MeasuredColour,
+    colour_problems,
+    measure_colours,
+    nearest_colour,
+)
+from comco.annotate.measure import QualityGates
+from comco.core.attributes import (
+    RENDERED_PATH,
+    AttributeSetup,
+    load_attributes,
+    rendered_references,
+)
+from comco.core.colour import delta_e94, linear_to_srgb, srgb_to_lab, srgb_to_linear
+from comco.core.spec import Camera
+from comco.render.protocol import Done, Ready
+from comco.render.stages import Stopwatch
 from comco.runner.journal import RejectedLog
 from comco.runner.outputs import finish
 from comco.runner.tasks import Task
-from comco.sampler import SamplerConfig, sample_scene
-from comco.spec import Camera
-from comco.stages import Stopwatch
-from comco.worker_protocol import Done, Ready
+from comco.sampling.sampler import SamplerConfig, sample_scene
 
 
 def test_lab_of_known_srgb_colours():

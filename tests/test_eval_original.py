@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from comco.captions import caption_style, names_caption, single_object_captions
-from comco.catalog import load_vocabulary
+from comco.captions.plain import caption_style, names_caption, single_object_captions
 from comco.cli import main
+from comco.core.catalog import load_vocabulary
 from comco.dataset.folder import DatasetError, DatasetFolder
 from comco.dataset.original import is_original_release, read_original_release
 from comco.eval.cache import CachedEncoder

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from comco.captions import all_order_captions, caption_style, single_object_captions
-from comco.catalog import load_vocabulary
+from comco.captions.plain import all_order_captions, caption_style, single_object_captions
+from comco.core.catalog import load_vocabulary
 from comco.eval.cache import CachedEncoder
 from comco.eval.dataset import load_dataset
 from comco.eval.encoders import ModelSpec

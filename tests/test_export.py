@@ -19,11 +19,11 @@ from click.testing import CliRunner
 from datasets import load_dataset
 from PIL import Image
 
-from comco.annotations import ImageAnnotation
+from comco.annotate.annotation import ImageAnnotation
 from comco.cli import main
 from comco.dataset.folder import DatasetError, DatasetFolder
+from comco.dataset.manifest import read_manifest
 from comco.export.exporter import ExportError, export_dataset
-from comco.export.manifest import read_manifest
 from comco.export.tar_shards import TarShards
 from comco.export.verify import verify_export
 from support.fake_render import LIBRARY_SHA
@@ -192,7 +192,7 @@ def test_verify_passes_then_finds_each_kind_of_damage(exported: Path, tmp_path: 
 def test_verify_finds_a_sample_without_annotation(exported: Path, tmp_path: Path) -> None:
     """A consistent manifest does not hide a tar whose sample lost its .json."""
 
-    from comco.export.manifest import hash_folder
+    from comco.dataset.manifest import hash_folder
 
     copy = tmp_path / "copy"
     shutil.copytree(exported, copy)

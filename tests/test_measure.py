@@ -1,4 +1,4 @@
-"""comco.measure on synthetic instance images whose answers are known by construction."""
+"""comco.annotate.measure on synthetic instance images whose answers are known by construction."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ import numpy as np
 import pytest
 from pycocotools import mask as mask_utils
 
-from comco.annotations import RenderInfo, RleMask, build_annotation
-from comco.captions import caption_style
-from comco.measure import (
+from comco.annotate.annotation import RenderInfo, RleMask, build_annotation
+from comco.annotate.measure import (
     QualityGates,
     bbox_xywh,
     measure,
     quality_problems,
     size_ranks,
 )
-from comco.spec import ObjectSpec, SceneSpec
+from comco.captions.plain import caption_style
+from comco.core.spec import ObjectSpec, SceneSpec
 
 
 def _scene() -> SceneSpec:

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from comco.cli import main
+from comco.dataset.manifest import MANIFEST_NAME, read_manifest
 from comco.export import publish
 from comco.export.exporter import export_dataset
-from comco.export.manifest import MANIFEST_NAME, read_manifest
 from support.scenes import export_dataset_folder as make_rendered
 
 

@@ -22,8 +22,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 from comco.assets.toy_library import build_toy_library, toy_scene
-from comco.atomic import temp_path
 from comco.cli import main
+from comco.io.atomic import temp_path
 from comco.runner import ray_engine
 from comco.runner.ray_engine import plan_workers
 from comco.runner.run import RunConfig, RunError, run

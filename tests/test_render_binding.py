@@ -11,12 +11,12 @@ from PIL import Image
 from tests.support.cpu_worker import cpu_worker
 from tests.support.worker_files import job_in
 
+from comco.annotate.colour_gate import measure_colours, nearest_colour
+from comco.annotate.exr import read_index
 from comco.assets.toy_library import build_toy_library, toy_scene
-from comco.attributes import load_attributes
-from comco.colour_gate import measure_colours, nearest_colour
-from comco.exr import read_index
+from comco.core.attributes import load_attributes
+from comco.core.spec import SceneSpec
 from comco.runner.worker_client import WorkerClient
-from comco.spec import SceneSpec
 
 pytestmark = [
     pytest.mark.blender,

@@ -11,11 +11,11 @@ from PIL import Image
 from tests.support.cpu_worker import cpu_worker
 from tests.support.worker_files import job_in
 
+from comco.annotate.exr import read_index
+from comco.annotate.silhouette import occlusion_window
 from comco.assets.toy_library import build_toy_library, toy_scene
-from comco.exr import read_index
+from comco.core.spec import ObjectSpec
 from comco.runner.worker_client import WorkerClient, WorkerOptions, WorkerStartError
-from comco.silhouette import occlusion_window
-from comco.spec import ObjectSpec
 
 pytestmark = [
     pytest.mark.blender,

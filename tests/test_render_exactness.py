@@ -22,8 +22,8 @@ import pytest
 from PIL import Image
 
 from comco.assets.toy_library import build_toy_library, toy_scene
+from comco.core.spec import SceneSpec
 from comco.runner.run import RunConfig, run
-from comco.spec import SceneSpec
 
 pytestmark = [
     pytest.mark.blender,

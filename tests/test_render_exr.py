@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from tests.support.worker_files import write_exr
 
-from comco.exr import ExrFormatError, read_channel
+from comco.annotate.exr import ExrFormatError, read_channel
 
 
 def test_reads_the_named_channel_top_row_first(tmp_path: Path) -> None:

@@ -15,9 +15,9 @@ from tests.support.worker_files import job_in
 
 from comco.assets.library import MANIFEST_NAME, load_manifest
 from comco.assets.toy_library import build_toy_library, toy_scene
-from comco.hashing import sha256_file
+from comco.core.spec import SceneSpec
+from comco.io.hashing import sha256_file
 from comco.runner.worker_client import WorkerClient
-from comco.spec import SceneSpec
 
 pytestmark = [
     pytest.mark.blender,

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from comco.annotations import ImageAnnotation
+from comco.annotate.annotation import ImageAnnotation
 from comco.assets.library import default_library_dir
+from comco.core.spec import Camera, RenderSettings
 from comco.runner.run import RunConfig, run
-from comco.sampler import SamplerConfig, sample_scenes
-from comco.spec import Camera, RenderSettings
+from comco.sampling.sampler import SamplerConfig, sample_scenes
 
 LIBRARY = default_library_dir().resolve()
 

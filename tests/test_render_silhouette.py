@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from comco import silhouette
-from comco.measure import measure
-from comco.silhouette import lone_silhouettes, occlusion_window, rasterize, world_vertices
+from comco.annotate import silhouette
+from comco.annotate.measure import measure
+from comco.annotate.silhouette import lone_silhouettes, occlusion_window, rasterize, world_vertices
 
 
 def test_square_covers_exactly_the_pixel_centres_inside() -> None:

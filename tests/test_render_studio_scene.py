@@ -25,8 +25,8 @@ import bpy
 from comco.assets.library import load_manifest
 from comco.assets.toy_library import build_toy_library, toy_scene
 from comco.render.studio import Studio
-from comco.spec import ObjectSpec
-from comco.stages import Stopwatch
+from comco.core.spec import ObjectSpec
+from comco.render.stages import Stopwatch
 
 library, scratch, first = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 build_toy_library(library)

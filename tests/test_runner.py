@@ -17,21 +17,21 @@ import pytest
 from click.testing import CliRunner
 from tests.support.worker_files import job_in
 
-from comco.annotations import ImageAnnotation
+from comco.annotate.annotation import ImageAnnotation
+from comco.annotate.measure import QualityGates
 from comco.assets.toy_library import build_toy_library, toy_scene
-from comco.atomic import temp_path
 from comco.cli import main
 from comco.dataset.folder import DatasetFolder
 from comco.dataset.info import SpecFacts
-from comco.measure import QualityGates
+from comco.io.atomic import temp_path
+from comco.render.protocol import Done, Ready
+from comco.render.stages import Stopwatch
 from comco.runner.journal import RejectedLog, RejectionStage
 from comco.runner.outputs import finish
 from comco.runner.provenance import DatasetRecord, count_lines
 from comco.runner.run import RunConfig, RunError, job_for, run
 from comco.runner.tasks import Task, scene_tasks
 from comco.runner.worker_client import WorkerClient, WorkerCrashed, WorkerOptions
-from comco.stages import Stopwatch
-from comco.worker_protocol import Done, Ready
 
 requires_bpy = pytest.mark.skipif(importlib.util.find_spec("bpy") is None, reason="no bpy")
 

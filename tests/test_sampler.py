@@ -5,17 +5,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from comco import geometry
-from comco.catalog import load_vocabulary
-from comco.permutation import KeyedPermutation, ordered_tuple_count, unrank_ordered_tuple
-from comco.sampler import (
+from comco.core import geometry
+from comco.core.catalog import load_vocabulary
+from comco.core.permutation import KeyedPermutation, ordered_tuple_count, unrank_ordered_tuple
+from comco.core.spec import SizeRole
+from comco.sampling.sampler import (
     SamplerConfig,
     _roles_and_scales,
     predicted_area,
     sample_scene,
     sample_scenes,
 )
-from comco.spec import SizeRole
 
 configs = st.builds(
     SamplerConfig,

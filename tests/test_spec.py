@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from comco import geometry
-from comco.spec import Camera, ObjectSpec, SceneSpec, largest_fitting_scale, placement_problems
+from comco.core import geometry
+from comco.core.spec import Camera, ObjectSpec, SceneSpec, largest_fitting_scale, placement_problems
 
 
 def _scene(*objects: ObjectSpec, **kwargs) -> SceneSpec:

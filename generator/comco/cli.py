@@ -9,20 +9,20 @@ import click
 
 # command name -> "module:attribute" of a click command
 COMMANDS: dict[str, str] = {
-    "sample": "comco.sampler_cli:sample",
-    "captions": "comco.sampler_cli:captions",
-    "schema": "comco.sampler_cli:schema",
+    "sample": "comco.sampling.cli:sample",
+    "captions": "comco.sampling.cli:captions",
+    "schema": "comco.sampling.cli:schema",
     "eval": "comco.eval.cli:eval_command",
     "tiny-model": "comco.eval.cli:tiny_model",
     "align": "comco.eval.align_cli:align",
     "assets": "comco.assets.cli:assets",
-    "suite": "comco.sampler_cli:suite",
-    "sheet": "comco.sheet_cli:sheet",
+    "suite": "comco.sampling.cli:suite",
+    "sheet": "comco.sheets.cli:sheet",
     "render": "comco.runner.cli:render",
     "export": "comco.export.cli:export",
     "verify": "comco.export.cli:verify",
     "publish": "comco.export.cli:publish",
-    "palette": "comco.palette_cli:palette",
+    "palette": "comco.palette.cli:palette",
     "analyze": "comco.analyze.cli:analyze",
 }
 

@@ -18,19 +18,19 @@ import numpy as np
 from PIL import Image
 from tests.support.worker_files import write_worker_files
 
-from comco import geometry
+from comco.annotate.measure import QualityGates
 from comco.assets.library import AssetRecord, LibraryManifest
-from comco.atomic import write_atomic
+from comco.core import geometry
+from comco.core.spec import SceneSpec
 from comco.dataset.folder import DatasetFolder
-from comco.measure import QualityGates
+from comco.io.atomic import write_atomic
+from comco.render.protocol import Done, Ready
+from comco.render.stages import Stopwatch
 from comco.runner.journal import RejectedLog
 from comco.runner.outputs import CAPTION_STYLE, finish
 from comco.runner.provenance import DatasetRecord
 from comco.runner.run import job_for
 from comco.runner.tasks import Task, gallery_spec
-from comco.spec import SceneSpec
-from comco.stages import Stopwatch
-from comco.worker_protocol import Done, Ready
 
 LIBRARY_SHA = "ab" * 32
 READY = Ready(device="CPU", blender_version="5.0.1", pid=1)

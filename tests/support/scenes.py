@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
-from comco.attributes import AttributeSetup
-from comco.catalog import load_vocabulary
-from comco.sampler import SamplerConfig, sample_scenes
-from comco.spec import Camera, ObjectSpec, SceneSpec
+from comco.core.attributes import AttributeSetup
+from comco.core.catalog import load_vocabulary
+from comco.core.spec import Camera, ObjectSpec, SceneSpec
+from comco.sampling.sampler import SamplerConfig, sample_scenes
 from support.fake_render import fake_rendered_dataset
 
 SIZE = 64

@@ -1,4 +1,4 @@
-"""Files a render worker leaves for the runner (`comco.worker_protocol.Job`), written the
+"""Files a render worker leaves for the runner (`comco.render.protocol.Job`), written the
 way the worker writes them: the index pass as an uncompressed one-part scanline EXR laid out
 as the OpenEXR spec gives it, and the arrays as .npz."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from comco.spec import SceneSpec
-from comco.worker_protocol import Job
+from comco.core.spec import SceneSpec
+from comco.render.protocol import Job
 
 
 def _attribute(name: str, kind: str, value: bytes) -> bytes:

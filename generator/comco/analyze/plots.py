@@ -12,8 +12,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from comco.atomic import write_atomic
 from comco.eval.results import Cell, Table
+from comco.io.atomic import write_atomic
 
 
 def _errors(cells: list[Cell]) -> list[list[float]]:

@@ -9,8 +9,8 @@ from pathlib import Path
 from comco.analyze.plots import plot_completeness, plot_first_mention
 from comco.analyze.run import AnalyzeRun
 from comco.analyze.stats import TOTAL, TOTAL_ORDER
-from comco.atomic import write_atomic
 from comco.eval.results import Cell, Table
+from comco.io.atomic import write_atomic
 
 COUNTED = {
     "first_largest": "captions",

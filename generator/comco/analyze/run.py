@@ -15,8 +15,8 @@ from comco.analyze.ledger import Ledger
 from comco.analyze.mentions import find_mentions, named_categories
 from comco.analyze.stats import NOT_IN_INSTANCES, TOTAL, TOTAL_ORDER, CaptionStats, layout
 from comco.analyze.words import build_lexicon, tokenize, vocabulary_misses
-from comco.atomic import write_atomic
 from comco.eval.results import Table
+from comco.io.atomic import write_atomic
 
 Order = Literal["saliency", "reverse-saliency", "random"]
 

@@ -12,7 +12,7 @@ from importlib import resources
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from comco.catalog import Category, load_vocabulary
+from comco.core.catalog import Category, load_vocabulary
 
 WORDS_FILE = "caption_words.yaml"
 _TOKEN = re.compile(r"[a-z0-9]+")

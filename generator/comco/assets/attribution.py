@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from comco.assets.library import AssetRecord
-from comco.atomic import write_atomic
+from comco.io.atomic import write_atomic
 
 HEADER = """# Asset attribution
 

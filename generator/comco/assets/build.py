@@ -38,7 +38,7 @@ from comco.assets.materials import clip_below, drop_materials, recolour
 from comco.assets.normalise import bounds, normalise
 from comco.assets.parts import keep_cluster
 from comco.assets.sources import AssetCatalog, AssetSource
-from comco.atomic import write_atomic
+from comco.io.atomic import write_atomic
 
 Loader = Callable[[AssetSource, Path], list[trimesh.Trimesh]]
 

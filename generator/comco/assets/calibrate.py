@@ -17,12 +17,12 @@ import numpy as np
 import trimesh
 import yaml
 
+from comco.annotate.silhouette import silhouette, world_vertices
 from comco.assets.glb import read_glb
 from comco.assets.library import LibraryManifest
-from comco.atomic import write_atomic
-from comco.catalog import ASSET_SHAPES_FILE, AssetShape
-from comco.silhouette import silhouette, world_vertices
-from comco.spec import Camera, screen_area
+from comco.core.catalog import ASSET_SHAPES_FILE, AssetShape
+from comco.core.spec import Camera, screen_area
+from comco.io.atomic import write_atomic
 
 SHAPES_PATH = Path(__file__).resolve().parents[1] / "data" / ASSET_SHAPES_FILE
 CALIBRATION_CAMERA = Camera(width=256, height=256)

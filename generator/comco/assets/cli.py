@@ -174,7 +174,7 @@ def list_assets(library: Path | None, fmt: str) -> None:
 def preset_coverage(built: set[str]) -> list[str]:
     """One line per vocabulary preset: how many of its categories the library holds, and
     which are missing."""
-    from comco.catalog import load_vocabulary
+    from comco.core.catalog import load_vocabulary
 
     lines = []
     for name, categories in load_vocabulary().presets.items():
@@ -204,7 +204,7 @@ def toy(library: Path, specs: Path | None, count: int, resolution: int) -> None:
     render`, export and eval without fetching 3.4 GB of packages."""
     from comco.assets.library import MANIFEST_NAME
     from comco.assets.toy_library import SHAPES, build_toy_library, toy_scene
-    from comco.jsonl import write_lines_atomically
+    from comco.core.spec_files import write_lines_atomically
 
     others = {p.stem for p in library.glob("*.glb")} - set(SHAPES)
     if others or (

@@ -13,8 +13,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from comco.assets.debpkg import control_field
-from comco.atomic import write_atomic
-from comco.hashing import sha256_file
+from comco.io.atomic import write_atomic
+from comco.io.hashing import sha256_file
 
 RECORD_NAME = "fetched.json"
 

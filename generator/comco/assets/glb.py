@@ -9,7 +9,7 @@ from pathlib import Path
 import trimesh
 
 from comco.assets.frames import Z_UP_TO_GLTF
-from comco.atomic import write_atomic
+from comco.io.atomic import write_atomic
 
 
 def write_glb(meshes: list[trimesh.Trimesh], path: Path) -> str:

@@ -4,7 +4,7 @@ A library is a folder of normalised meshes, one GLB per category, plus `manifest
 The manifest is written last (to a temporary name, then renamed), so a folder without it
 is a half-built library and is never used. Normalised means: Z up (in Blender, after the
 glTF importer's Y-up conversion), front facing -Y, centred on the z axis, resting on z=0,
-largest dimension exactly 1 m (see `comco.geometry`).
+largest dimension exactly 1 m (see `comco.core.geometry`).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def load_manifest(library_dir: Path | None = None) -> LibraryManifest:
 def changed_assets(library_dir: Path, manifest: LibraryManifest, categories: set[str]) -> list[str]:
     """One line per asset of `categories` whose file is missing or differs from the manifest,
     so a damaged library is named before any render instead of failing scene by scene."""
-    from comco.hashing import sha256_file
+    from comco.io.hashing import sha256_file
 
     problems = []
     for category in sorted(categories & set(manifest.assets)):

@@ -13,8 +13,8 @@ import trimesh
 
 import comco
 from comco.assets.library import MANIFEST_NAME, AssetRecord, LibraryManifest
-from comco.atomic import write_atomic
-from comco.spec import Camera, ObjectSpec, RenderSettings, SceneSpec, SizeRole
+from comco.core.spec import Camera, ObjectSpec, RenderSettings, SceneSpec, SizeRole
+from comco.io.atomic import write_atomic
 
 SHAPES: dict[str, Callable[[], trimesh.Trimesh]] = {
     "cube": lambda: trimesh.creation.box((1.0, 1.0, 1.0)),

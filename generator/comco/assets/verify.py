@@ -12,7 +12,7 @@ from pathlib import Path
 
 from comco.assets.library import LibraryManifest
 from comco.assets.render_checks import background_colour, check_render, measure_render
-from comco.contact_sheet import contact_sheet
+from comco.sheets.contact_sheet import contact_sheet
 
 TOLERANCE_M = 1e-3
 

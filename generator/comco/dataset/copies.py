@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from comco.annotations import ImageAnnotation
-from comco.atomic import write_atomic
+from comco.annotate.annotation import ImageAnnotation
+from comco.dataset.configs import GALLERY_CONFIG
 from comco.dataset.folder import DatasetError, DatasetFolder, parse_annotation
-from comco.export.configs import GALLERY_CONFIG
-from comco.export.manifest import MANIFEST_NAME, read_manifest
+from comco.dataset.manifest import MANIFEST_NAME, read_manifest
+from comco.io.atomic import write_atomic
 
 HUB_PREFIX = "hf:"
 

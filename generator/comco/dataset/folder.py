@@ -18,10 +18,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from comco.annotations import ImageAnnotation
-from comco.atomic import TEMP_MARK, write_atomic
+from comco.annotate.annotation import ImageAnnotation
+from comco.core.errors import describe_validation_error
 from comco.dataset.info import DatasetInfo
-from comco.errors import describe_validation_error
+from comco.io.atomic import TEMP_MARK, write_atomic
 
 SHARD_SIZE = 1000
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from comco.spec import RenderSettings, SceneSpec
+from comco.core.spec import RenderSettings, SceneSpec
 
 
 class _Model(BaseModel):
@@ -19,7 +19,7 @@ class _Model(BaseModel):
 
 
 class GatesInfo(_Model):
-    """The quality gates of the run (see `comco.measure.QualityGates`)."""
+    """The quality gates of the run (see `comco.annotate.measure.QualityGates`)."""
 
     min_visible_px: int | None = Field(description="None: scaled with the image area")
     large_factor: float

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from comco.catalog import Vocabulary, load_vocabulary
+from comco.core.catalog import Vocabulary, load_vocabulary
 from comco.dataset.folder import DatasetError
 
 # CoCo-FourObject-Middle-Big, SimCo-TwoObject, CoCo-OneObject ...

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from comco.atomic import write_atomic
 from comco.eval.metrics import normalize
+from comco.io.atomic import write_atomic
 
 
 class TextMapError(ValueError):

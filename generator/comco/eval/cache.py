@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from comco.atomic import open_atomic
 from comco.eval.encoders.base import Encoder
+from comco.io.atomic import open_atomic
 
 
 def default_cache_dir() -> Path:

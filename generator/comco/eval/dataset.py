@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from comco.catalog import load_vocabulary
+from comco.core.catalog import load_vocabulary
 from comco.dataset.copies import Record, open_copy
 
 

@@ -7,7 +7,6 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from comco.atomic import write_atomic
 from comco.eval.align import TextMap, load_text_map
 from comco.eval.align_run import MappedEncoder, restrict_to_test_split
 from comco.eval.cache import CachedEncoder
@@ -17,6 +16,7 @@ from comco.eval.report import write_report
 from comco.eval.results import EvalRun, ModelRun
 from comco.eval.tasks import TASKS
 from comco.eval.tasks.context import EvalContext
+from comco.io.atomic import write_atomic
 
 
 def run_model(

@@ -15,7 +15,7 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-from comco.captions import caption_style, names_caption, single_object_captions
+from comco.captions.plain import caption_style, names_caption, single_object_captions
 from comco.dataset.original import OriginalRelease
 from comco.eval.cache import CachedEncoder
 from comco.eval.encoders import load_encoder, resolve_device

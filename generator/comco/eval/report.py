@@ -7,12 +7,12 @@ import math
 import re
 from pathlib import Path
 
-from comco.atomic import write_atomic
 from comco.eval.align_report import comparison_lines
 from comco.eval.paper import rows_for
 from comco.eval.plots import plot_series, plot_table
 from comco.eval.results import Cell, EvalRun, Table
 from comco.eval.tasks import TASKS
+from comco.io.atomic import write_atomic
 
 
 def slug(text: str) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from comco.attributes import load_attributes
-from comco.catalog import load_vocabulary
+from comco.core.attributes import load_attributes
+from comco.core.catalog import load_vocabulary
 
 EXTRA_WORDS = ["a", "an", "and", "photo", "of", "render"]
 

@@ -15,9 +15,9 @@ from huggingface_hub import DatasetCardData
 
 from comco import __version__
 from comco.assets.library import AssetRecord
-from comco.attributes import load_attributes
+from comco.core.attributes import load_attributes
+from comco.dataset.manifest import ConfigRecord, Format
 from comco.export.facts import GenerationFacts
-from comco.export.manifest import ConfigRecord, Format
 from comco.export.tar_shards import SPLIT
 
 PAPER = (
@@ -200,7 +200,7 @@ Parquet configurations (one row per image):
 | `binding_caption` | the caption under the data-property knobs (null without attributes) |
 | `negatives` | its negatives: `kind` (`attribute_swap`/`object_swap`/`attribute_replace`), \
 `text`, `objects` (spec indices) |
-| `annotation` | the full annotation (`comco.annotations.ImageAnnotation`) as JSON |
+| `annotation` | the full annotation (`comco.annotate.annotation.ImageAnnotation`) as JSON |
 
 The gallery has `id`, `image`, `config`, `category`, `caption` and `annotation`.
 WebDataset samples hold `<id>.png`, `<id>.json` (the full annotation) and `<id>.txt` (the

@@ -17,19 +17,18 @@ from datasets import Features
 
 from comco import __version__
 from comco.assets.library import AssetRecord, load_manifest
-from comco.atomic import build_folder, recover_folder, write_atomic
+from comco.dataset.configs import GALLERY_CONFIG, config_name, family, size_setting
 from comco.dataset.folder import DatasetError, DatasetFolder
 from comco.dataset.info import DatasetInfo
-from comco.export.card import dataset_card
-from comco.export.configs import GALLERY_CONFIG, config_name, family, size_setting
-from comco.export.facts import GenerationFacts
-from comco.export.manifest import (
+from comco.dataset.manifest import (
     MANIFEST_NAME,
     ConfigRecord,
     ExportManifest,
     Format,
     hash_folder,
 )
+from comco.export.card import dataset_card
+from comco.export.facts import GenerationFacts
 from comco.export.parquet_shards import ParquetShards
 from comco.export.rows import (
     GALLERY_FEATURES,
@@ -38,7 +37,8 @@ from comco.export.rows import (
     image_row,
 )
 from comco.export.tar_shards import TarShards
-from comco.hashing import sha256_file
+from comco.io.atomic import build_folder, recover_folder, write_atomic
+from comco.io.hashing import sha256_file
 
 FORMATS: tuple[Format, ...] = ("parquet", "webdataset")
 DEFAULT_MAX_SHARD_BYTES = 512 * 1024 * 1024

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from comco.annotations import ImageAnnotation
+from comco.annotate.annotation import ImageAnnotation
 
 
 @dataclass

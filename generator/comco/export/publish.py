@@ -11,7 +11,7 @@ from pathlib import Path
 from huggingface_hub import HfApi, get_token
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
-from comco.export.manifest import MANIFEST_NAME, read_manifest
+from comco.dataset.manifest import MANIFEST_NAME, read_manifest
 
 
 class PublishError(ValueError):

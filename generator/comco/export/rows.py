@@ -10,10 +10,10 @@ from typing import Any
 
 from datasets import Features, Image, List, Value
 
-from comco.captions import caption_style, object_phrase
-from comco.catalog import load_vocabulary
+from comco.captions.plain import caption_style, object_phrase
+from comco.core.catalog import load_vocabulary
+from comco.dataset.configs import GALLERY_CONFIG, config_name
 from comco.dataset.folder import GalleryImage, RenderedImage
-from comco.export.configs import GALLERY_CONFIG, config_name
 
 IMAGE_FEATURES = Features(
     {

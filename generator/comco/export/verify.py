@@ -11,8 +11,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import yaml
 
-from comco.export.manifest import ConfigRecord, folder_files, read_manifest
-from comco.hashing import sha256_file
+from comco.dataset.manifest import ConfigRecord, folder_files, read_manifest
+from comco.io.hashing import sha256_file
 
 SAMPLE_EXTENSIONS = ("json", "png", "txt")
 

@@ -18,7 +18,8 @@ import bpy
 import mathutils
 
 # thumbnails look from the direction of (0, -7.5, 5.2) at the asset, close to the default
-# scene camera's view (`comco.spec.Camera`), but from near enough that a 1 m asset fills the frame
+# scene camera's view (`comco.core.spec.Camera`), but from near enough that a 1 m asset fills
+# the frame
 CAMERA_DIRECTION = mathutils.Vector((0.0, -7.5, 5.2)).normalized()
 CAMERA_DISTANCE = 2.6
 LOOK_AT = mathutils.Vector((0.0, 0.0, 0.35))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bpy
 
-from comco.worker_protocol import DEVICE_CHOICES, GPU_BACKENDS
+from comco.render.protocol import DEVICE_CHOICES, GPU_BACKENDS
 
 
 class DeviceError(RuntimeError):

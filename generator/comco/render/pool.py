@@ -23,9 +23,9 @@ import numpy as np
 from mathutils import Matrix
 
 from comco.assets.library import LibraryManifest
+from comco.core.spec import ObjectSpec
 from comco.render.rna import assign
 from comco.render.tint import apply_attributes
-from comco.spec import ObjectSpec
 
 POOL_PREFIX = "asset:"
 RAY_VISIBILITY = (

@@ -9,7 +9,7 @@ transforms, colours, camera, light, settings) and `Studio.render` renders it;
 what makes a render cost ~0.2 s instead of ~1.5 s on CPU. Blender cannot hand a render pass
 to Python in memory in background mode (the Viewer node does not run there, and the Render
 Result image has no pixels), so the index pass goes to a one-channel uncompressed EXR that
-the runner reads with numpy (`comco.exr`).
+the runner reads with numpy (`comco.annotate.exr`).
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ import numpy as np
 from mathutils import Matrix, Vector
 
 from comco.assets.library import LibraryManifest
+from comco.core.spec import SceneSpec
 from comco.render.pool import AssetPool, place
 from comco.render.rna import assign
-from comco.render_settings import FIXED_SETTINGS
-from comco.spec import SceneSpec
-from comco.stages import Stopwatch
+from comco.render.settings import FIXED_SETTINGS
+from comco.render.stages import Stopwatch
 
 FLOOR_SIZE_M = 200.0
 RENDER_LAYER = "render"

@@ -13,10 +13,10 @@ from __future__ import annotations
 import bpy
 import numpy as np
 
-from comco.attributes import load_attributes
-from comco.colour import srgb_to_linear
+from comco.core.attributes import load_attributes
+from comco.core.colour import srgb_to_linear
+from comco.core.spec import ObjectSpec
 from comco.render.rna import assign
-from comco.spec import ObjectSpec
 
 TINT_NODE = "comco_tint"
 SWITCH_NODE = "comco_tint_on"

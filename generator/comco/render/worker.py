@@ -21,8 +21,8 @@ from typing import TextIO
 
 import numpy as np
 
-from comco.silhouette import scene_silhouettes
-from comco.spec import SceneSpec
+from comco.annotate.silhouette import scene_silhouettes
+from comco.core.spec import SceneSpec
 
 
 def _private_stdout() -> TextIO:
@@ -71,9 +71,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from comco.assets.library import load_manifest
     from comco.render.devices import select_device
+    from comco.render.protocol import Done, Job, Ready
+    from comco.render.stages import Stopwatch
     from comco.render.studio import Studio
-    from comco.stages import Stopwatch
-    from comco.worker_protocol import Done, Job, Ready
 
     args.scratch.mkdir(parents=True, exist_ok=True)
     studio = Studio(args.library, load_manifest(args.library), args.scratch)

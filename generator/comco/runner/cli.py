@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
+from comco.annotate.measure import MIN_VISIBLE_PX_AT_REFERENCE, QualityGates, scaled_min_visible_px
 from comco.assets.library import default_library_dir
 from comco.dataset.folder import DatasetFolder
-from comco.measure import MIN_VISIBLE_PX_AT_REFERENCE, QualityGates, scaled_min_visible_px
+from comco.render.protocol import DEVICE_CHOICES, GPU_BACKENDS
 from comco.runner.run import RunConfig, RunError, run
-from comco.worker_protocol import DEVICE_CHOICES, GPU_BACKENDS
 
 
 @click.command()

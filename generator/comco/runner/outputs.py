@@ -7,18 +7,18 @@ from pathlib import Path
 import numpy as np
 
 import comco
-from comco.annotations import RenderInfo, build_annotation
-from comco.atomic import write_atomic
-from comco.captions import caption_style
-from comco.colour_gate import colour_problems, measure_colours
-from comco.exr import read_index
-from comco.measure import QualityGates, measure, quality_problems
-from comco.render_settings import FIXED_SETTINGS
+from comco.annotate.annotation import RenderInfo, build_annotation
+from comco.annotate.colour_gate import colour_problems, measure_colours
+from comco.annotate.exr import read_index
+from comco.annotate.measure import QualityGates, measure, quality_problems
+from comco.captions.plain import caption_style
+from comco.io.atomic import write_atomic
+from comco.render.protocol import Done, Job, Ready
+from comco.render.settings import FIXED_SETTINGS
+from comco.render.stages import Stopwatch
 from comco.runner.journal import RejectedLog, RejectionStage
 from comco.runner.png import encode_png, read_rgb
 from comco.runner.tasks import Task
-from comco.stages import Stopwatch
-from comco.worker_protocol import Done, Job, Ready
 
 # The caption style of every annotation the runner writes (recorded in dataset.json).
 CAPTION_STYLE = "articles"

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from comco.atomic import write_atomic
+from comco.io.atomic import write_atomic
 
 PNG_COMPRESS_LEVEL = 1
 

@@ -12,11 +12,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 import comco
+from comco.annotate.measure import QualityGates
+from comco.core.spec import SceneSpec
 from comco.dataset.folder import DatasetFolder
 from comco.dataset.info import DatasetInfo, GatesInfo, SpecFacts, now_utc
-from comco.hashing import sha256_file
-from comco.measure import QualityGates
-from comco.spec import SceneSpec
+from comco.io.hashing import sha256_file
 
 
 class ProvenanceError(RuntimeError):

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from comco.annotate.measure import QualityGates
 from comco.assets.library import MANIFEST_NAME
 from comco.dataset.folder import DatasetFolder
-from comco.measure import QualityGates
 from comco.runner.journal import RejectionStage
 from comco.runner.run import render_task, start_if_needed
 from comco.runner.tasks import Task

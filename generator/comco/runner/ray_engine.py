@@ -22,7 +22,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from comco.atomic import temp_path, write_atomic
+from comco.io.atomic import temp_path, write_atomic
 from comco.runner.journal import RejectionStage
 from comco.runner.ray_actor import RUN_MARKER, ActorSetup, Chunk, RenderActor
 from comco.runner.run import MAX_CRASHES, RunConfig, RunError, _Run

@@ -22,17 +22,17 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from comco.annotate.measure import QualityGates
 from comco.assets.library import changed_assets, load_manifest
-from comco.atomic import temp_path, write_atomic
 from comco.dataset.folder import DatasetError, DatasetFolder, FolderBusy
-from comco.measure import QualityGates
+from comco.io.atomic import temp_path, write_atomic
+from comco.render.protocol import Done, Job, Ready
+from comco.render.stages import Stopwatch
 from comco.runner.journal import JournalError, RejectedLog, RejectionStage
 from comco.runner.outputs import CAPTION_STYLE, discard, finish
 from comco.runner.provenance import DatasetRecord, ProvenanceError, check_library
 from comco.runner.tasks import Task, gallery_tasks, scene_tasks
 from comco.runner.worker_client import WorkerClient, WorkerCrashed, WorkerOptions
-from comco.stages import Stopwatch
-from comco.worker_protocol import Done, Job, Ready
 
 MAX_CRASHES = 2
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from comco.catalog import asset_shape, load_vocabulary
+from comco.core.catalog import asset_shape, load_vocabulary
+from comco.core.errors import describe_validation_error
+from comco.core.spec import ObjectSpec, SceneSpec, SizeRole, largest_fitting_scale
 from comco.dataset.folder import DatasetFolder
-from comco.errors import describe_validation_error
 from comco.runner.journal import RejectedLog, RejectionStage
-from comco.spec import ObjectSpec, SceneSpec, SizeRole, largest_fitting_scale
 
 GALLERY_SCALE_M = 3.0
 

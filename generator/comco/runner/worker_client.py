@@ -1,4 +1,4 @@
-"""The runner's handle on one render worker subprocess (see `comco.worker_protocol`)."""
+"""The runner's handle on one render worker subprocess (see `comco.render.protocol`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from comco.worker_protocol import Done, Job, Ready
+from comco.render.protocol import Done, Job, Ready
 
 STARTUP_TIMEOUT_S = 600.0
 LOG_LIMIT_BYTES = 20_000_000

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from comco.captions import CaptionStyle, caption_style
+from comco.captions.plain import CaptionStyle, caption_style
+from comco.core.spec import SizeRole
 from comco.eval.cache import CachedEncoder
 from comco.eval.dataset import EvalDataset, Record
-from comco.spec import SizeRole
 
 
 @dataclass

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from comco.annotations import ObjectAnnotation
-from comco.captions import single_object_captions
-from comco.catalog import load_vocabulary
+from comco.annotate.annotation import ObjectAnnotation
+from comco.captions.plain import single_object_captions
+from comco.core.catalog import load_vocabulary
+from comco.core.spec import SizeRole
 from comco.eval.dataset import Record
 from comco.eval.metrics import nearest
 from comco.eval.results import Table, Tally, TaskResult
 from comco.eval.tasks.context import EvalContext, configuration
-from comco.spec import SizeRole
 
 ROLE_COLUMNS = [SizeRole.large.value, SizeRole.small.value, SizeRole.same.value, "none"]
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from comco.captions import CaptionStyle, OrderedCaption, all_order_captions, caption_style
-from comco.captions import single_object_captions as targets_for
+from comco.captions.plain import CaptionStyle, OrderedCaption, all_order_captions, caption_style
+from comco.captions.plain import single_object_captions as targets_for
+from comco.core.spec import SceneSpec
 from comco.eval.metrics import normalize
 from comco.eval.results import Tally, TaskResult
 from comco.eval.tasks.context import EvalContext
-from comco.spec import SceneSpec
 
 
 def mentions(spec: SceneSpec, caption: OrderedCaption) -> list[str]:

@@ -4,8 +4,8 @@ real-world size class (are large real-world objects retrieved more?)."""
 
 from __future__ import annotations
 
-from comco.captions import caption_style
-from comco.catalog import SizeClass, load_vocabulary
+from comco.captions.plain import caption_style
+from comco.core.catalog import SizeClass, load_vocabulary
 from comco.eval.results import Tally, TaskResult
 from comco.eval.tasks.context import EvalContext
 from comco.eval.tasks.text import retrieve, tor_by_position

@@ -6,8 +6,8 @@ objects or SimCO shapes), the object count and the size setting.
 
 from __future__ import annotations
 
-from comco.catalog import load_vocabulary
-from comco.spec import SceneSpec, SizeRole
+from comco.core.catalog import load_vocabulary
+from comco.core.spec import SceneSpec, SizeRole
 
 GALLERY_CONFIG = "gallery"
 

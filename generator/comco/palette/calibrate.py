@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from comco.attributes import RENDERED_PATH, AttributeSetup, load_attributes
-from comco.jsonl import write_lines_atomically
-from comco.measure import QualityGates
+from comco.annotate.measure import QualityGates
+from comco.core.attributes import RENDERED_PATH, AttributeSetup, load_attributes
+from comco.core.spec import Camera, RenderSettings
+from comco.core.spec_files import write_lines_atomically
 from comco.runner.run import RunConfig, run
-from comco.sampler import SamplerConfig, dataset_jobs, spec_lines
-from comco.spec import Camera, RenderSettings
+from comco.sampling.sampler import SamplerConfig, dataset_jobs, spec_lines
 
 
 def calibration_specs(palette: str, scenes: int, resolution: int, samples: int) -> list[str]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from comco.annotations import ImageAnnotation
-from comco.contact_sheet import contact_sheet
+from comco.annotate.annotation import ImageAnnotation
 from comco.dataset.folder import DatasetError, DatasetFolder
+from comco.sheets.contact_sheet import contact_sheet
 
 
 def _label(annotation: ImageAnnotation) -> str:

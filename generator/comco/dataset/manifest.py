@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from comco.hashing import sha256_file
+from comco.io.hashing import sha256_file
 
 MANIFEST_NAME = "manifest.json"
 IGNORED_DIRS = (".cache",)  # huggingface_hub keeps its upload state here

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from comco.spec import SceneSpec
+from comco.core.spec import SceneSpec
 
 GPU_BACKENDS = ("OPTIX", "CUDA", "HIP", "METAL")
 DEVICE_CHOICES = ("auto", *GPU_BACKENDS, "CPU")
@@ -49,10 +49,10 @@ class Job(_Message):
 
 class Done(_Message):
     """Answer to one job. On success the job's `index` file holds the instance-index pass,
-    an uncompressed one-channel EXR (`comco.exr.read_index`: (H, W) ids, object i has id
+    an uncompressed one-channel EXR (`comco.annotate.exr.read_index`: (H, W) ids, object i has id
     i+1, 0 is background), and its `arrays` file holds `silhouettes` (k, H, W) bool masks of
     each object alone, kept only where another object can show (elsewhere False: they cannot
-    count as occlusion, see `comco.silhouette`), and `boxes` (k, 4) float projected vertex
+    count as occlusion, see `comco.annotate.silhouette`), and `boxes` (k, 4) float projected vertex
     boxes.
     `seconds` is the worker's time for the job, `stages` its split by stage."""
 

@@ -11,7 +11,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from comco.geometry import UNIT_EXTENTS
+from comco.core.geometry import UNIT_EXTENTS
 
 DEFAULT_PRESET = "comco72"
 ASSET_SHAPES_FILE = "asset_shapes.yaml"

@@ -6,8 +6,9 @@ Why not a second render per object: with k objects that is k more Cycles calls p
 silhouette is just the union of its projected triangles (self-occlusion does not change a
 silhouette), so projecting the mesh with the spec's camera and filling triangles at pixel
 centres gives it for a few milliseconds. It can differ from Cycles' object-index pass by a
-pixel along edges (Cycles jitters its first sample inside the pixel); `comco.measure` only uses
-it where another object covers the silhouette, so that edge noise never counts as occlusion.
+pixel along edges (Cycles jitters its first sample inside the pixel); `comco.annotate.measure`
+only uses it where another object covers the silhouette, so that edge noise never counts as
+occlusion.
 Measured on 15 real 4-object scenes (224 px): 1 of 36034 visible pixels fell outside its
 object's silhouette. Alpha-cut textures (leaves) are geometry here, so an object behind
 another's transparent leaves can add a few pixels to that other object's occlusion.
@@ -19,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from comco import geometry
-from comco.spec import SceneSpec
+from comco.core import geometry
+from comco.core.spec import SceneSpec
 
 _MAX_CHUNK_ELEMENTS = 2_000_000
 # How far outside its projected vertex box an object can show: Cycles spreads a pixel's
@@ -137,7 +138,7 @@ def occlusion_window(
     """The pixels (x0, y0, x1, y1, inclusive) of an object's projected box where another
     object can show, as one window; None when no other object can show there.
 
-    A silhouette lies inside the box of the projected vertices, and `comco.measure.measure`
+    A silhouette lies inside the box of the projected vertices, and `comco.annotate.measure.measure`
     counts silhouette pixels only where another object shows, which can only be within
     `SHOW_MARGIN_PX` of that object's own box; so rasterising inside the overlaps of the
     object's box with the others' widened boxes gives the same annotation as rasterising the

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from comco.attributes import rendered_references
-from comco.colour import delta_e94, srgb_to_lab
-from comco.spec import SceneSpec
+from comco.core.attributes import rendered_references
+from comco.core.colour import delta_e94, srgb_to_lab
+from comco.core.spec import SceneSpec
 
 
 @dataclass(frozen=True)

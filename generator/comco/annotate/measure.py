@@ -2,7 +2,7 @@
 
 Pure numpy: the render layer hands over an (H, W) array where
 object i of the spec has id i+1 and background is 0, plus each object's silhouette alone
-(see `comco.silhouette`) and the box of its projected vertices.
+(see `comco.annotate.silhouette`) and the box of its projected vertices.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from comco.spec import SceneSpec, SizeRole
+from comco.core.spec import SceneSpec, SizeRole
 
 
 @dataclass(frozen=True)

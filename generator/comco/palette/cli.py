@@ -23,7 +23,7 @@ def palette() -> None:
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path))
 def calibrate(name: str, out: Path, scenes: int, resolution: int, library: Path | None) -> None:
     """Render SCENES scenes of the palette into OUT and write data/palette_rendered.yaml."""
-    from comco.palette_calibrate import calibrate as run_calibration
+    from comco.palette.calibrate import calibrate as run_calibration
     from comco.runner.run import RunError
 
     try:

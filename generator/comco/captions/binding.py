@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from comco.attributes import AttributeKind, load_attributes
-from comco.captions import (
+from comco.captions.plain import (
     BindingCaption,
     BindingCaptions,
     CaptionStyle,
@@ -22,12 +21,13 @@ from comco.captions import (
     _join,
     object_phrase,
 )
-from comco.catalog import load_vocabulary
-from comco.knobs import CaptionKnobs
-from comco.sampler import SHAPE_COLORS, predicted_area
+from comco.core.attributes import AttributeKind, load_attributes
+from comco.core.catalog import load_vocabulary
+from comco.core.knobs import CaptionKnobs
+from comco.sampling.sampler import SHAPE_COLORS, predicted_area
 
 if TYPE_CHECKING:
-    from comco.spec import SceneSpec
+    from comco.core.spec import SceneSpec
 
 KINDS: tuple[AttributeKind, ...] = ("color", "material")
 

@@ -15,12 +15,12 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from comco import geometry
-from comco.attributes import AttributeSetup, load_attributes, split_of
-from comco.catalog import DEFAULT_PRESET, asset_shape, load_vocabulary
-from comco.knobs import CaptionKnobs
-from comco.permutation import KeyedPermutation, ordered_tuple_count, unrank_ordered_tuple
-from comco.spec import (
+from comco.core import geometry
+from comco.core.attributes import AttributeSetup, load_attributes, split_of
+from comco.core.catalog import DEFAULT_PRESET, asset_shape, load_vocabulary
+from comco.core.knobs import CaptionKnobs
+from comco.core.permutation import KeyedPermutation, ordered_tuple_count, unrank_ordered_tuple
+from comco.core.spec import (
     MAX_OBJECTS,
     Box,
     Camera,

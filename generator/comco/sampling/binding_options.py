@@ -8,8 +8,8 @@ from typing import get_args
 
 import click
 
-from comco.attributes import AttributeKind, AttributeSetup, load_attributes
-from comco.knobs import CaptionKnobs, CaptionOrder
+from comco.core.attributes import AttributeKind, AttributeSetup, load_attributes
+from comco.core.knobs import CaptionKnobs, CaptionOrder
 
 
 def _unit_interval(name: str) -> Callable[[click.Context, click.Parameter, float | None], float]:

@@ -13,19 +13,20 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from comco.attributes import AttributeSetup
-from comco.binding_options import (
+from comco.captions.plain import caption_set, caption_style, single_object_captions
+from comco.core.attributes import AttributeSetup
+from comco.core.catalog import DEFAULT_PRESET
+from comco.core.errors import describe_validation_error
+from comco.core.spec import Camera, RenderSettings, SceneSpec
+from comco.core.spec_files import read_specs, write_lines_atomically
+from comco.sampling.binding_options import (
     attribute_options,
     attribute_setup,
     caption_knobs,
     knob_options,
     merged_knobs,
 )
-from comco.captions import caption_set, caption_style, single_object_captions
-from comco.catalog import DEFAULT_PRESET
-from comco.errors import describe_validation_error
-from comco.jsonl import read_specs, write_lines_atomically
-from comco.sampler import (
+from comco.sampling.sampler import (
     BINDING_SUITE,
     LAYOUT_DIRECTIONS,
     PAPER_SUITE,
@@ -34,7 +35,6 @@ from comco.sampler import (
     spec_lines,
     suite_jobs,
 )
-from comco.spec import Camera, RenderSettings, SceneSpec
 
 
 def _fail(message: str) -> None:

@@ -12,10 +12,10 @@ import numpy as np
 from pycocotools import mask as mask_utils
 from pydantic import BaseModel, ConfigDict, Field
 
-from comco.captions import CaptionSet, CaptionStyle, caption_set
-from comco.colour_gate import MeasuredColour
-from comco.measure import Measure
-from comco.spec import SceneSpec, SizeRole
+from comco.annotate.colour_gate import MeasuredColour
+from comco.annotate.measure import Measure
+from comco.captions.plain import CaptionSet, CaptionStyle, caption_set
+from comco.core.spec import SceneSpec, SizeRole
 
 ANNOTATION_VERSION = 1
 

@@ -16,7 +16,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from comco.colour import delta_e94, linear_to_srgb, srgb_to_lab
+from comco.core.colour import delta_e94, linear_to_srgb, srgb_to_lab
 
 AttributeKind = Literal["color", "material"]
 Split = Literal["train", "val", "test"]
@@ -24,7 +24,7 @@ Split = Literal["train", "val", "test"]
 # and, once calibrated, as rendered.
 MIN_PALETTE_DISTANCE = 10.0
 RENDERED_FILE = "palette_rendered.yaml"
-RENDERED_PATH = Path(__file__).resolve().parent / "data" / RENDERED_FILE
+RENDERED_PATH = Path(__file__).resolve().parents[1] / "data" / RENDERED_FILE
 
 
 class _Strict(BaseModel):
@@ -205,7 +205,7 @@ class AttributeSetup(_Strict):
 def _holdout_table(
     kinds: tuple[AttributeKind, ...], palette: str | None, vocab: str, fraction: float, seed: int
 ) -> dict[Pair, Split]:
-    from comco.catalog import load_vocabulary
+    from comco.core.catalog import load_vocabulary
 
     categories = load_vocabulary().presets[vocab]
     return holdout_pairs(list(kinds), palette, categories, fraction, seed)

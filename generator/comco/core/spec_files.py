@@ -7,9 +7,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from comco.atomic import open_atomic
-from comco.errors import describe_validation_error
-from comco.spec import SceneSpec
+from comco.core.errors import describe_validation_error
+from comco.core.spec import SceneSpec
+from comco.io.atomic import open_atomic
 
 
 class SpecFileError(ValueError):

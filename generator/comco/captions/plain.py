@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from comco.catalog import Category, load_vocabulary
-from comco.knobs import CaptionKnobs
+from comco.core.catalog import Category, load_vocabulary
+from comco.core.knobs import CaptionKnobs
 
 if TYPE_CHECKING:
-    from comco.spec import SceneSpec
+    from comco.core.spec import SceneSpec
 
 NUMBER_WORDS = [
     "zero",
@@ -267,7 +267,7 @@ def caption_set(
 ) -> CaptionSet:
     """Every caption the annotation of one scene carries; scenes with attributes also get the
     binding caption and its negatives (`knobs` overrides the spec's, `areas` are measured)."""
-    from comco.binding_captions import binding_captions, has_attributes  # it builds on this module
+    from comco.captions.binding import binding_captions, has_attributes  # it builds on this module
 
     return CaptionSet(
         style=style.name,

@@ -3,7 +3,7 @@
 A spec is the unit of work. It is saved next to its image, so rendering it again gives the
 same scene. Validation checks what can be known before rendering: categories exist and do
 not repeat, size roles are consistent, and objects neither overlap nor leave the frame
-(using the conservative bounds of `comco.geometry`).
+(using the conservative bounds of `comco.core.geometry`).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from pydantic import (
     model_validator,
 )
 
-from comco import geometry
-from comco.attributes import AttributeSetup, Split, attribute_problems, split_of
-from comco.catalog import DEFAULT_PRESET, UnknownCategoryError, asset_shape, load_vocabulary
-from comco.knobs import CaptionKnobs
+from comco.core import geometry
+from comco.core.attributes import AttributeSetup, Split, attribute_problems, split_of
+from comco.core.catalog import DEFAULT_PRESET, UnknownCategoryError, asset_shape, load_vocabulary
+from comco.core.knobs import CaptionKnobs
 
 SCHEMA_VERSION = 1
 MAX_OBJECTS = 10

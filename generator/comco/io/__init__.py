@@ -1,0 +1,1 @@
+"""File utilities with no knowledge of scenes: atomic writes and file digests."""

@@ -1,0 +1,1 @@
+"""`comco palette calibrate`: measuring how each palette colour looks when rendered."""
