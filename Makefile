@@ -65,6 +65,7 @@ demo: library  ## sample and render a handful of scenes on this machine (CPU unl
 test: verify-library  ## install, build and verify the library, run every test
 	$(BIN)/ruff check generator tests benchmarks
 	$(BIN)/ruff format --check generator tests benchmarks
+	$(BIN)/lint-imports
 	set +e; $(BIN)/python -m pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
@@ -72,8 +73,9 @@ test-fast: setup  ## the tests that need neither Blender nor the asset library (
 	set +e; $(BIN)/python -m pytest -q -m "not blender and not library"; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
-lint: setup
+lint: setup  ## style, formatting and the layer contract (pyproject's importlinter)
 	$(BIN)/ruff check generator tests benchmarks && $(BIN)/ruff format --check generator tests benchmarks
+	$(BIN)/lint-imports
 
 bench: library  ## print sampling, rendering, embedding and probe-training throughput
 	$(BIN)/python benchmarks/sample_throughput.py 50000

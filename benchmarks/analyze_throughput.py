@@ -175,7 +175,8 @@ def main() -> None:
             figures, out = child(
                 "from pathlib import Path\n"
                 "from comco.analyze.ledger import Ledger\n"
-                "from comco.analyze.run import analyze, write_outputs\n"
+                "from comco.analyze.report import write_outputs\n"
+                "from comco.analyze.run import analyze\n"
                 "from comco.analyze.stats import layout\n"
                 f"run = analyze(Path({str(file)!r}), Path({str(instances)!r}), "
                 f"n_boot={args.bootstrap})\n"

@@ -4,11 +4,11 @@ import pytest
 
 from comco.captions.plain import (
     all_order_captions,
-    caption_set,
     caption_style,
     itm_pairs,
     single_object_captions,
 )
+from comco.captions.sets import caption_set
 from comco.core.spec import ObjectSpec, SceneSpec
 
 

@@ -68,8 +68,8 @@ def analyze(
 
     Both files stream; memory grows with the number of images, not of captions.
     """
+    from comco.analyze.report import write_outputs
     from comco.analyze.run import analyze as run_analysis
-    from comco.analyze.run import write_outputs
 
     try:
         run = run_analysis(

@@ -154,3 +154,9 @@ def _unmatched_lines(run: AnalyzeRun) -> list[str]:
             + ", ".join(run.vocabulary_misses)
         )
     return [*lines, ""]
+
+
+def write_outputs(run: AnalyzeRun, out: Path) -> Path:
+    """results.json, report.md and plots/ under `out`; each file appears complete or not at all."""
+    write_atomic(out / "results.json", run.model_dump_json(indent=2))
+    return write_report(run, out)

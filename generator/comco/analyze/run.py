@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from importlib.metadata import version
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, Field
 from tqdm import tqdm
@@ -15,18 +14,18 @@ from comco.analyze.ledger import Ledger
 from comco.analyze.mentions import find_mentions, named_categories
 from comco.analyze.stats import NOT_IN_INSTANCES, TOTAL, TOTAL_ORDER, CaptionStats, layout
 from comco.analyze.words import build_lexicon, tokenize, vocabulary_misses
+from comco.core.knobs import CaptionOrder
 from comco.eval.results import Table
-from comco.io.atomic import write_atomic
-
-Order = Literal["saliency", "reverse-saliency", "random"]
 
 
-class Knobs(BaseModel):
+class SuggestedKnobs(BaseModel):
     """Binding-data knobs of `comco sample`/`comco captions` that would reproduce the corpus."""
 
     completeness: float | None
     attribute_density: float | None
-    order: Order | None
+    order: CaptionOrder | None = Field(
+        description="never `spec`: real captions have no sampler order"
+    )
     why: list[str] = Field(description="how each knob was read off the tables")
 
     def flags(self) -> str:
@@ -65,7 +64,7 @@ class AnalyzeRun(BaseModel):
         description="the first captions naming no annotated category of their image"
     )
     vocabulary_misses: list[str]
-    knobs: Knobs
+    knobs: SuggestedKnobs
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)
@@ -171,7 +170,7 @@ def _tables(ledger: Ledger, n_boot: int, seed: int) -> list[Table]:
     ]
 
 
-def suggest_knobs(tables: list[Table]) -> Knobs:
+def suggest_knobs(tables: list[Table]) -> SuggestedKnobs:
     """Completeness and attribute density are the pooled shares. The order knob is all or
     nothing, so the suggestion is the setting whose share of first-named-is-largest lies
     nearest the measured one: saliency (100%), random (chance, 1/k) or reverse-saliency (0%).
@@ -179,7 +178,7 @@ def suggest_knobs(tables: list[Table]) -> Knobs:
     by_name = {t.name: {r.group: r for r in t.rows} for t in tables}
     why = []
     completeness = attribute_density = None
-    order: Order | None = None
+    order: CaptionOrder | None = None
     if TOTAL in by_name["completeness"]:
         cell = by_name["completeness"][TOTAL].cells["categories named"]
         completeness = round(cell.pct / 100, 2)
@@ -191,7 +190,7 @@ def suggest_knobs(tables: list[Table]) -> Knobs:
     if TOTAL_ORDER in by_name["first_largest"]:
         row = by_name["first_largest"][TOTAL_ORDER]
         hit, chance = row.cells["first named is largest"], row.cells["chance (1/k)"].pct
-        settings: dict[Order, float] = {
+        settings: dict[CaptionOrder, float] = {
             "reverse-saliency": 0.0,
             "random": chance,
             "saliency": 100.0,
@@ -204,14 +203,6 @@ def suggest_knobs(tables: list[Table]) -> Knobs:
         )
     else:
         why.append("order: no caption names two annotated categories, so no order is suggested")
-    return Knobs(
+    return SuggestedKnobs(
         completeness=completeness, attribute_density=attribute_density, order=order, why=why
     )
-
-
-def write_outputs(run: AnalyzeRun, out: Path) -> Path:
-    """results.json, report.md and plots/ under `out`; each file appears complete or not at all."""
-    from comco.analyze.report import write_report
-
-    write_atomic(out / "results.json", run.model_dump_json(indent=2))
-    return write_report(run, out)

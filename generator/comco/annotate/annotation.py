@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from comco.annotate.colour_gate import MeasuredColour
 from comco.annotate.measure import Measure
-from comco.captions.plain import CaptionSet, CaptionStyle, caption_set
+from comco.captions.plain import CaptionSet, CaptionStyle
+from comco.captions.sets import caption_set
 from comco.core.spec import SceneSpec, SizeRole
 
 ANNOTATION_VERSION = 1

@@ -9,7 +9,6 @@ every phrase binds one object's attributes.
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,16 +17,13 @@ from comco.captions.plain import (
     BindingCaptions,
     CaptionStyle,
     Negative,
-    _join,
+    join_phrases,
     object_phrase,
 )
-from comco.core.attributes import AttributeKind, load_attributes
+from comco.core.attributes import SHAPE_COLORS, AttributeKind, load_attributes
 from comco.core.catalog import load_vocabulary
 from comco.core.knobs import CaptionKnobs
-from comco.sampling.sampler import SHAPE_COLORS, predicted_area
-
-if TYPE_CHECKING:
-    from comco.core.spec import SceneSpec
+from comco.core.spec import SceneSpec, predicted_area
 
 KINDS: tuple[AttributeKind, ...] = ("color", "material")
 
@@ -97,7 +93,7 @@ class _Phrases:
             color = values.get((i, "color"), obj.color_name) if i in self.shown else None
             material = values.get((i, "material"), obj.material) if i in self.shown else None
             phrases.append(object_phrase(category, self.style, 1, color, material))
-        return _join(phrases, self.style)
+        return join_phrases(phrases, self.style)
 
 
 def _negatives(spec: SceneSpec, phrases: _Phrases, positive: str) -> list[Negative]:

@@ -156,7 +156,7 @@ def _group_phrase(spec: SceneSpec, group: list[int], style: CaptionStyle) -> str
     return object_phrase(category, style, len(group), obj.color_name, obj.material)
 
 
-def _join(phrases: list[str], style: CaptionStyle) -> str:
+def join_phrases(phrases: list[str], style: CaptionStyle) -> str:
     return style.pattern.format(objects=style.joiner.join(phrases))
 
 
@@ -172,7 +172,7 @@ def _caption(
         phrases = [_group_phrase(spec, group, style) for group in groups_in_order]
     order = [i for group in groups_in_order for i in group]
     return OrderedCaption(
-        text=_join(phrases, style),
+        text=join_phrases(phrases, style),
         order=order,
         categories=[spec.objects[i].category for i in order],
     )
@@ -205,12 +205,15 @@ def names_caption(category_ids: list[str], style: CaptionStyle) -> str:
     """One caption naming these distinct categories in this order (for data that has names
     but no spec, such as the original release's file names)."""
     vocabulary = load_vocabulary()
-    return _join([object_phrase(vocabulary.category(c), style) for c in category_ids], style)
+    return join_phrases([object_phrase(vocabulary.category(c), style) for c in category_ids], style)
 
 
 def single_object_captions(preset: str, style: CaptionStyle) -> dict[str, str]:
     """One caption per category of a preset: the retrieval targets of TOR."""
-    return {c.id: _join([object_phrase(c, style)], style) for c in load_vocabulary().preset(preset)}
+    return {
+        c.id: join_phrases([object_phrase(c, style)], style)
+        for c in load_vocabulary().preset(preset)
+    }
 
 
 def itm_pairs(spec: SceneSpec, style: CaptionStyle) -> list[ItmPair]:
@@ -235,7 +238,7 @@ def itm_pairs(spec: SceneSpec, style: CaptionStyle) -> list[ItmPair]:
     absent_phrase = object_phrase(absent, style)
 
     def text(indices: list[int | None]) -> str:
-        return _join(
+        return join_phrases(
             [absent_phrase if i is None else _group_phrase(spec, [i], style) for i in indices],
             style,
         )
@@ -257,21 +260,3 @@ def itm_pairs(spec: SceneSpec, style: CaptionStyle) -> list[ItmPair]:
             replaced_index=replaced,
         ),
     ]
-
-
-def caption_set(
-    spec: SceneSpec,
-    style: CaptionStyle,
-    knobs: CaptionKnobs | None = None,
-    areas: list[float] | None = None,
-) -> CaptionSet:
-    """Every caption the annotation of one scene carries; scenes with attributes also get the
-    binding caption and its negatives (`knobs` overrides the spec's, `areas` are measured)."""
-    from comco.captions.binding import binding_captions, has_attributes  # it builds on this module
-
-    return CaptionSet(
-        style=style.name,
-        orders=all_order_captions(spec, style),
-        itm=itm_pairs(spec, style),
-        binding=binding_captions(spec, style, knobs, areas) if has_attributes(spec) else None,
-    )

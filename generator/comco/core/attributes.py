@@ -26,6 +26,18 @@ MIN_PALETTE_DISTANCE = 10.0
 RENDERED_FILE = "palette_rendered.yaml"
 RENDERED_PATH = Path(__file__).resolve().parents[1] / "data" / RENDERED_FILE
 
+# Named colours for SimCO shapes (linear RGB), the words captions use.
+SHAPE_COLORS: dict[str, tuple[float, float, float]] = {
+    "red": (0.8, 0.05, 0.05),
+    "green": (0.05, 0.6, 0.1),
+    "blue": (0.05, 0.15, 0.8),
+    "yellow": (0.9, 0.75, 0.05),
+    "purple": (0.4, 0.05, 0.6),
+    "orange": (0.9, 0.3, 0.02),
+    "cyan": (0.05, 0.6, 0.7),
+    "white": (0.85, 0.85, 0.85),
+}
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -331,3 +331,9 @@ def largest_fitting_scale(
         middle = (low + high) / 2
         low, high = (middle, high) if fits(middle) else (low, middle)
     return math.floor(low * 1000) / 1000  # rounding down keeps it inside the frame
+
+
+def predicted_area(category: str, x: float, y: float, scale: float, camera: Camera) -> float:
+    """Visible pixels an object is expected to show alone: its box's area on screen times the
+    share of its box the category's asset fills."""
+    return screen_area(x, y, scale, camera) * asset_shape(category).fill

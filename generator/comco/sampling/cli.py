@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from comco.captions.plain import caption_set, caption_style, single_object_captions
+from comco.captions.plain import caption_style, single_object_captions
+from comco.captions.sets import caption_set
 from comco.core.attributes import AttributeSetup
 from comco.core.catalog import DEFAULT_PRESET
 from comco.core.errors import describe_validation_error

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from comco.core import geometry
-from comco.core.attributes import AttributeSetup, load_attributes, split_of
+from comco.core.attributes import SHAPE_COLORS, AttributeSetup, load_attributes, split_of
 from comco.core.catalog import DEFAULT_PRESET, asset_shape, load_vocabulary
 from comco.core.knobs import CaptionKnobs
 from comco.core.permutation import KeyedPermutation, ordered_tuple_count, unrank_ordered_tuple
@@ -31,7 +31,7 @@ from comco.core.spec import (
     SizeRole,
     frame_box,
     placement_problems,
-    screen_area,
+    predicted_area,
 )
 
 Layout = Literal["free", "middle", "bottom-right", "down-left"]
@@ -43,19 +43,6 @@ LAYOUT_DIRECTIONS: dict[str, tuple[float, float]] = {
     "bottom-right": (1.0, 1.0),
     "down-left": (-1.0, 1.0),
 }
-
-# Named colours for SimCO shapes (linear RGB), the words captions use.
-SHAPE_COLORS: dict[str, tuple[float, float, float]] = {
-    "red": (0.8, 0.05, 0.05),
-    "green": (0.05, 0.6, 0.1),
-    "blue": (0.05, 0.15, 0.8),
-    "yellow": (0.9, 0.75, 0.05),
-    "purple": (0.4, 0.05, 0.6),
-    "orange": (0.9, 0.3, 0.02),
-    "cyan": (0.05, 0.6, 0.7),
-    "white": (0.85, 0.85, 0.85),
-}
-
 
 # Random draws of which objects are large before falling back to the fullest assets.
 ROLE_DRAWS = 8
@@ -373,12 +360,6 @@ def _covered_share(near: Box, far: Box) -> float:
     width = max(0.0, min(near[2], far[2]) - max(near[0], far[0]))
     height = max(0.0, min(near[3], far[3]) - max(near[1], far[1]))
     return width * height / ((far[2] - far[0]) * (far[3] - far[1]))
-
-
-def predicted_area(category: str, x: float, y: float, scale: float, camera: Camera) -> float:
-    """Visible pixels an object is expected to show alone: its box's area on screen times the
-    share of its box the category's asset fills."""
-    return screen_area(x, y, scale, camera) * asset_shape(category).fill
 
 
 def _large_stands_out(

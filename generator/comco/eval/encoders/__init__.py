@@ -11,14 +11,7 @@ from __future__ import annotations
 
 import importlib
 
-from comco.eval.encoders.base import Encoder, ModelSpec, parse_model_spec
-
-BACKENDS: dict[str, str] = {
-    "hf": "comco.eval.encoders.hf:load",
-    "openclip": "comco.eval.encoders.openclip:load",
-    "sbert": "comco.eval.encoders.sbert:load",
-}
-
+from comco.eval.encoders.base import BACKENDS, Encoder, ModelSpec, parse_model_spec
 
 def load_encoder(spec: str | ModelSpec, device: str = "auto", batch_size: int = 64) -> Encoder:
     """Load a model from its spec string, offline, on `device` ('auto' = cuda when present)."""

@@ -11,6 +11,14 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 
+# backend name -> "module:function" that loads its models (imported on first use)
+BACKENDS: dict[str, str] = {
+    "hf": "comco.eval.encoders.hf:load",
+    "openclip": "comco.eval.encoders.openclip:load",
+    "sbert": "comco.eval.encoders.sbert:load",
+}
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """A parsed spec string: backend and the backend's own name for the model."""
@@ -24,8 +32,6 @@ class ModelSpec:
 
 def parse_model_spec(text: str) -> ModelSpec:
     """'hf:openai/clip-vit-base-patch32' -> ModelSpec('hf', 'openai/clip-vit-base-patch32')."""
-    from comco.eval.encoders import BACKENDS
-
     backend, sep, name = text.partition(":")
     if not sep or backend not in BACKENDS or not name:
         raise ValueError(
