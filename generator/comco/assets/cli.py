@@ -30,9 +30,9 @@ catalog_option = click.option(
 
 
 def _cache(cache_dir: Path | None) -> Path:
-    from comco.assets.fetch import default_cache_dir
+    from comco.io.locations import cache_root
 
-    return cache_dir or default_cache_dir()
+    return cache_dir or cache_root()
 
 
 @click.group()

@@ -5,7 +5,6 @@ with the system's own `apt-get download`, recording each file's version and sha2
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -30,13 +29,6 @@ class FetchedPackage(BaseModel):
 
 class FetchError(RuntimeError):
     """A package could not be fetched."""
-
-
-def default_cache_dir() -> Path:
-    """`$COMCO_CACHE`, else `$XDG_CACHE_HOME/comco`, else `~/.cache/comco`."""
-    if "COMCO_CACHE" in os.environ:
-        return Path(os.environ["COMCO_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "comco"
 
 
 def read_record(debs: Path) -> dict[str, FetchedPackage]:

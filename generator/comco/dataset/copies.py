@@ -10,7 +10,6 @@ live inside shards are written once, content-addressed, under a cache folder, so
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from comco.dataset.configs import GALLERY_CONFIG
 from comco.dataset.folder import DatasetError, DatasetFolder, parse_annotation
 from comco.dataset.manifest import MANIFEST_NAME, read_manifest
 from comco.io.atomic import write_atomic
+from comco.io.locations import cache_folder
 
 HUB_PREFIX = "hf:"
 
@@ -45,14 +45,6 @@ class DatasetCopy:
     kind: str  # "rendered" or "export (parquet|webdataset)"
     records: tuple[Record, ...]
     gallery: tuple[tuple[str, Path], ...]  # (category, reference image), by category
-
-
-def default_copies_dir() -> Path:
-    """Where images unpacked from shards go: $COMCO_CACHE/copies, else ~/.cache/comco/copies."""
-    if "COMCO_CACHE" in os.environ:
-        return Path(os.environ["COMCO_CACHE"]) / "copies"
-    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return base / "comco" / "copies"
 
 
 def open_copy(reference: str | Path, cache_dir: Path | None = None) -> DatasetCopy:
@@ -103,7 +95,7 @@ def _read_export(root: Path, source: str, cache_dir: Path | None) -> DatasetCopy
         raise DatasetError(f"dataset: {root}/{MANIFEST_NAME} lists no configuration shards")
     fmt = "parquet" if "parquet" in formats else "webdataset"
     read = _parquet_rows if fmt == "parquet" else _tar_rows
-    images = (cache_dir or default_copies_dir()) / "images"
+    images = (cache_dir or cache_folder("copies")) / "images"
     records, gallery = [], []
     for name, config in sorted(configs.items()):
         files = [root / f for f in config.shards[fmt].files]

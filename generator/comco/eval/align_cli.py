@@ -38,7 +38,7 @@ def align() -> None:
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Embedding cache (default $COMCO_CACHE or ~/.cache/comco/embeddings).",
+    help="Embedding cache (default $COMCO_CACHE/embeddings or ~/.cache/comco/embeddings).",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
 def train(

@@ -8,7 +8,6 @@ holding the content keys and vectors of one batch of new inputs. Files are only 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,14 +15,7 @@ import numpy as np
 
 from comco.eval.encoders.base import Encoder
 from comco.io.atomic import open_atomic
-
-
-def default_cache_dir() -> Path:
-    """$COMCO_CACHE, else $XDG_CACHE_HOME/comco/embeddings, else ~/.cache/comco/embeddings."""
-    if "COMCO_CACHE" in os.environ:
-        return Path(os.environ["COMCO_CACHE"])
-    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return base / "comco" / "embeddings"
+from comco.io.locations import cache_folder
 
 
 def text_key(text: str) -> str:
@@ -76,7 +68,7 @@ class CachedEncoder:
         self.spec = encoder.spec
         self.modalities = encoder.modalities
         self.fingerprint = encoder.fingerprint
-        root = (cache_dir or default_cache_dir()) / encoder.fingerprint[:24]
+        root = (cache_dir or cache_folder("embeddings")) / encoder.fingerprint[:24]
         self.hits = 0
         self.misses = 0
         self._stores = {kind: EmbeddingStore(root / kind) for kind in ("text", "image")}

@@ -49,7 +49,7 @@ from comco.eval.tasks import TASKS, parse_tasks
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Embedding cache (default $COMCO_CACHE or ~/.cache/comco/embeddings).",
+    help="Embedding cache (default $COMCO_CACHE/embeddings or ~/.cache/comco/embeddings).",
 )
 @click.option(
     "--bootstrap", "n_boot", type=int, default=1000, show_default=True, help="Bootstrap resamples."

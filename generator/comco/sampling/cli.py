@@ -50,9 +50,19 @@ def _shared_options(command: Callable[..., None]) -> Callable[..., None]:
         ),
         click.option("--seed", type=int, default=0, show_default=True),
         click.option(
-            "--resolution", type=int, default=512, show_default=True, help="image side, px"
+            "--resolution",
+            type=int,
+            default=Camera.model_fields["width"].default,
+            show_default=True,
+            help="image side, px",
         ),
-        click.option("--samples", type=int, default=32, show_default=True, help="Cycles samples"),
+        click.option(
+            "--samples",
+            type=int,
+            default=RenderSettings.model_fields["samples"].default,
+            show_default=True,
+            help="Cycles samples",
+        ),
         click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True),
         click.option("--overwrite", is_flag=True, help="replace an existing --out file"),
         click.option(

@@ -10,7 +10,6 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-
 # backend name -> "module:function" that loads its models (imported on first use)
 BACKENDS: dict[str, str] = {
     "hf": "comco.eval.encoders.hf:load",
