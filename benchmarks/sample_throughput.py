@@ -11,13 +11,8 @@ import resource
 import sys
 import time
 
-from comco.sampling.sampler import (
-    PAPER_SUITE,
-    SamplerConfig,
-    dataset_jobs,
-    spec_lines,
-    suite_jobs,
-)
+from comco.sampling.sampler import SamplerConfig, dataset_jobs, spec_lines
+from comco.sampling.suites import PAPER_SUITE, suite_jobs
 
 CONFIGS = {
     "2 same": SamplerConfig(objects=2),

@@ -71,7 +71,7 @@ def test_a_nearly_transparent_asset_is_flagged(tmp_path):
 
 
 def test_an_asset_the_colour_of_the_background_is_flagged(tmp_path):
-    # opaque, but it looks like what is behind it: the mirror-like toilet of issue 12
+    # opaque, but it looks like what is behind it: a mirror-like toilet seen in the library
     measure = measure_render(
         _render(tmp_path / "pale.png", 50, (184, 182, 178), 255), _background(tmp_path)
     )

@@ -1,5 +1,5 @@
 """Faster plumbing must not change what is rendered: the same specs give the annotations and
-decoded pixels recorded before the throughput work (issue 15).
+decoded pixels recorded before the throughput work.
 
 `tests/data/toy_annotations_cb63214.json` was written by the code of commit cb63214 (index
 pass read back by Blender, whole-image silhouettes, PNG written by `write_still`), running
@@ -62,7 +62,12 @@ def test_annotations_and_pixels_are_those_recorded_before(tmp_path: Path) -> Non
         rgb = np.asarray(Image.open(path.with_suffix(".png")))
         pixels[annotation["id"]] = hashlib.sha256(rgb.tobytes()).hexdigest()
     assert any(o["occlusion"] > 0 for image in objects.values() for o in image)
-    binding_fields = {"color_name", "material", "measured_srgb", "measured_lab"}  # issue 10
+    binding_fields = {
+        "color_name",
+        "material",
+        "measured_srgb",
+        "measured_lab",
+    }  # the binding fields
     measured = {k: [{f: v for f, v in o.items() if f not in binding_fields} for o in image]
                 for k, image in objects.items()}  # fmt: skip
     assert measured == recorded["objects"]

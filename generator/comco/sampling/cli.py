@@ -15,7 +15,6 @@ from pydantic import ValidationError
 
 from comco.captions.plain import caption_style, single_object_captions
 from comco.captions.sets import caption_set
-from comco.core.attributes import AttributeSetup
 from comco.core.catalog import DEFAULT_PRESET
 from comco.core.errors import describe_validation_error
 from comco.core.spec import Camera, RenderSettings, SceneSpec
@@ -27,15 +26,8 @@ from comco.sampling.binding_options import (
     knob_options,
     merged_knobs,
 )
-from comco.sampling.sampler import (
-    BINDING_SUITE,
-    LAYOUT_DIRECTIONS,
-    PAPER_SUITE,
-    SamplerConfig,
-    dataset_jobs,
-    spec_lines,
-    suite_jobs,
-)
+from comco.sampling.sampler import LAYOUT_DIRECTIONS, SamplerConfig, dataset_jobs, spec_lines
+from comco.sampling.suites import binding_suite, paper_suite, suite_jobs
 
 
 def _fail(message: str) -> None:
@@ -194,23 +186,14 @@ def suite(
     jobs: int,
 ) -> None:
     """The paper's eight configurations (2-5 objects; same size or one large), interleaved."""
+    camera = Camera(width=resolution, height=resolution)
     try:
         if binding:
             if click.get_current_context().get_parameter_source("vocab").name != "DEFAULT":
                 _fail("--vocab: the binding suite uses both simco18 and comco72; drop --vocab")
-            configs = binding_suite(seed, Camera(width=resolution, height=resolution), samples)
+            configs = binding_suite(seed, camera, samples)
         else:
-            configs = [
-                SamplerConfig(
-                    vocab=vocab,
-                    objects=k,
-                    large=large,
-                    seed=seed,
-                    camera=Camera(width=resolution, height=resolution),
-                    render=RenderSettings(samples=samples),
-                )
-                for k, large in PAPER_SUITE
-            ]
+            configs = paper_suite(vocab, seed, camera, samples)
         written = write_lines_atomically(
             out, spec_lines(suite_jobs(configs, count), jobs), overwrite
         )
@@ -220,27 +203,6 @@ def suite(
         _fail(str(error))
     kind = "binding " if binding else ""
     click.echo(f"wrote {written} specs of {len(configs)} {kind}configurations to {out}")
-
-
-def binding_suite(seed: int, camera: Camera, samples: int) -> list[SamplerConfig]:
-    """The standard binding configurations, held-out pairs seeded by the suite's seed."""
-    return [
-        SamplerConfig(
-            vocab=vocab,
-            objects=k,
-            seed=seed,
-            camera=camera,
-            render=RenderSettings(samples=samples),
-            attributes=AttributeSetup(
-                palette="clevr8",
-                kinds=["color"],
-                distinct=True,
-                holdout_fraction=0.1,
-                holdout_seed=seed,
-            ),
-        )
-        for vocab, k in BINDING_SUITE
-    ]
 
 
 @click.command()

@@ -491,15 +491,16 @@ def sample_scenes(config: SamplerConfig, count: int, start: int = 0) -> Iterator
         yield sample_scene(config, index)
 
 
-Job = tuple[SamplerConfig, int]
+# One scene to draw: its configuration and its index in that configuration's dataset.
+SceneDraw = tuple[SamplerConfig, int]
 
 
-def _spec_line(job: Job) -> str:
+def _spec_line(job: SceneDraw) -> str:
     config, index = job
     return sample_scene(config, index).model_dump_json()
 
 
-def spec_lines(jobs: Iterable[Job], processes: int = 1) -> Iterator[str]:
+def spec_lines(jobs: Iterable[SceneDraw], processes: int = 1) -> Iterator[str]:
     """Spec JSON lines in job order. Scenes depend only on their config and index, so several
     processes give the same bytes as one, faster."""
     if processes <= 1:
@@ -509,25 +510,6 @@ def spec_lines(jobs: Iterable[Job], processes: int = 1) -> Iterator[str]:
         yield from pool.imap(_spec_line, jobs, chunksize=64)
 
 
-def dataset_jobs(config: SamplerConfig, count: int, start: int = 0) -> Iterator[Job]:
+def dataset_jobs(config: SamplerConfig, count: int, start: int = 0) -> Iterator[SceneDraw]:
     """Scenes start .. start+count-1 of one configuration."""
     return ((config, index) for index in range(start, start + count))
-
-
-# The paper's ComCO configurations: 2-5 objects, all the same size or one large.
-PAPER_SUITE: tuple[tuple[int, int], ...] = tuple(
-    (k, large) for large in (0, 1) for k in (2, 3, 4, 5)
-)
-
-# The binding suite: SimCO and ComCO scenes of 2, 3, 4 and 6 same-size objects.
-BINDING_SUITE: tuple[tuple[str, int], ...] = tuple(
-    (vocab, k) for vocab in ("simco18", "comco72") for k in (2, 3, 4, 6)
-)
-
-
-def suite_jobs(configs: list[SamplerConfig], count: int, start: int = 0) -> Iterator[Job]:
-    """Lines of several configurations interleaved (line j is config j % len, scene j // len),
-    so any prefix of the file, and any `--limit`ed render of it, covers every configuration."""
-    return (
-        (configs[line % len(configs)], line // len(configs)) for line in range(start, start + count)
-    )
