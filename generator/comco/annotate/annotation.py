@@ -152,7 +152,12 @@ def build_annotation(
         height=spec.camera.height,
         spec=spec,
         objects=objects,
-        captions=caption_set(spec, style, areas=[m.visible_area_px for m in measures]),
+        captions=caption_set(
+            spec,
+            style,
+            areas=[m.visible_area_px for m in measures],
+            boxes=[m.bbox_xywh for m in measures],
+        ),
         camera=CameraAnnotation(
             intrinsics=spec.camera.intrinsics.tolist(),
             camera_to_world=spec.camera.matrix_world.tolist(),

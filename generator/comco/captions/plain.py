@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from comco.captions.relation_count_models import CountCaptions, RelationCaptions
 from comco.core.catalog import Category, load_vocabulary
 from comco.core.knobs import CaptionKnobs
 
@@ -115,6 +116,8 @@ class CaptionSet(BaseModel):
     orders: list[OrderedCaption]
     itm: list[ItmPair]
     binding: BindingCaptions | None = None
+    relations: RelationCaptions | None = None
+    counting: CountCaptions | None = None
 
 
 def _with_article(phrase: str, category: Category | None) -> str:

@@ -28,6 +28,7 @@ from comco.core import geometry
 from comco.core.attributes import AttributeSetup, Split, attribute_problems, split_of
 from comco.core.catalog import DEFAULT_PRESET, UnknownCategoryError, asset_shape, load_vocabulary
 from comco.core.knobs import CaptionKnobs
+from comco.core.relations import RelationSetup
 
 SCHEMA_VERSION = 1
 MAX_OBJECTS = 10
@@ -139,6 +140,8 @@ class SceneSpec(_Strict):
     attributes: AttributeSetup | None = Field(None, description="how attributes were drawn")
     split: Split | None = Field(None, description="held-out split; set with `attributes`")
     caption_knobs: CaptionKnobs | None = None
+    relations: RelationSetup | None = Field(None, description="relations placed for, margins")
+    count_of: str | None = Field(None, description="the category whose count is controlled")
 
     @model_serializer(mode="wrap")
     def _omit_unset_optionals(self, handler):
@@ -169,6 +172,11 @@ class SceneSpec(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         _check_split(self)
+        if self.count_of is not None and self.count_of not in self.categories:
+            raise ValueError(
+                f"count_of: {self.count_of!r} is not among the scene's categories "
+                f"{sorted(set(self.categories))}"
+            )
         _check_roles(self.objects)
         if not self.allow_repeats:
             _check_distinct(self.objects)
@@ -180,7 +188,7 @@ class SceneSpec(_Strict):
         return [o.category for o in self.objects]
 
 
-OMITTED_WHEN_UNSET = ("attributes", "split", "caption_knobs")
+OMITTED_WHEN_UNSET = ("attributes", "split", "caption_knobs", "relations", "count_of")
 
 
 def _check_split(spec: SceneSpec) -> None:

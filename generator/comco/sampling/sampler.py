@@ -20,6 +20,7 @@ from comco.core.attributes import SHAPE_COLORS, AttributeSetup, load_attributes,
 from comco.core.catalog import DEFAULT_PRESET, asset_shape, load_vocabulary
 from comco.core.knobs import CaptionKnobs
 from comco.core.permutation import KeyedPermutation, ordered_tuple_count, unrank_ordered_tuple
+from comco.core.relations import RelationSetup
 from comco.core.spec import (
     MAX_OBJECTS,
     Box,
@@ -33,6 +34,8 @@ from comco.core.spec import (
     placement_problems,
     predicted_area,
 )
+from comco.sampling.counting import CountRange, counted_categories
+from comco.sampling.relations import requested_sides, sides_hold
 
 Layout = Literal["free", "middle", "bottom-right", "down-left"]
 
@@ -110,6 +113,8 @@ class SamplerConfig(BaseModel):
     id_prefix: str | None = None
     attributes: AttributeSetup | None = None
     caption_knobs: CaptionKnobs | None = None
+    relations: RelationSetup | None = None
+    counts: CountRange | None = None
     _reach: dict[geometry.Extents, float] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
@@ -140,6 +145,10 @@ class SamplerConfig(BaseModel):
                 f"large: {self.large} large objects among {self.objects} objects; expected "
                 f"fewer large objects than objects (0 to {self.objects - 1})"
             )
+        if self.relations is not None and self.objects < 2:
+            raise ValueError(f"relations: need at least 2 objects, got objects {self.objects}")
+        if self.counts is not None:
+            _check_counts(self)
         return self
 
     def layout_reach(self, extents: geometry.Extents) -> float:
@@ -160,7 +169,40 @@ class SamplerConfig(BaseModel):
         if self.attributes is not None:
             tagged = "-" + "-".join(self.attributes.kinds)
             tagged += f"-{self.attributes.palette}" if self.attributes.palette else ""
+        if self.relations is not None:
+            tagged += "-rel-" + "-".join(self.relations.axes)
+        if self.counts is not None:
+            tagged += f"-count{self.counts.low}-{self.counts.high}"
         return f"{self.vocab}-o{self.objects}-{size}{layout}{tagged}-s{self.seed}"
+
+
+def _check_counts(config: SamplerConfig) -> None:
+    """Count scenes: `objects` distinct categories, the first repeated; all the same size."""
+    assert config.counts is not None
+    most = config.objects - 1 + config.counts.high
+    if config.large or config.all_orders:
+        raise ValueError(
+            f"counts: count scenes are same-size scenes of random categories; got large "
+            f"{config.large} and all_orders {config.all_orders}, expected 0 and False"
+        )
+    if most > MAX_OBJECTS:
+        raise ValueError(
+            f"counts: up to {config.counts.high} counted objects beside {config.objects - 1} "
+            f"others make {most} objects; expected at most {MAX_OBJECTS}"
+        )
+    colours = (
+        len(SHAPE_COLORS) if config.attributes is None and _is_shape_preset(config.vocab) else None
+    )
+    if config.attributes is not None and config.attributes.distinct:
+        colours = min(
+            len(load_attributes().values(k, config.attributes.palette))
+            for k in config.attributes.kinds
+        )
+    if colours is not None and most > colours:
+        raise ValueError(
+            f"counts: {most} objects need distinct colours, but only {colours} exist; "
+            "lower the count range or --objects"
+        )
 
 
 class PlacementError(RuntimeError):
@@ -410,8 +452,14 @@ def _sizes_and_positions(
 def sample_scene(config: SamplerConfig, index: int) -> SceneSpec:
     """Scene `index` of the dataset that `config` describes."""
     rng = _rng(config, index)
-    categories = _categories(config, index, rng)
-    sizes, positions = _sizes_and_positions(config, categories, rng)
+    prefix, counted = config.prefix, None
+    if config.counts is None:
+        categories = _categories(config, index, rng)
+    else:
+        count = config.counts.count(index)
+        counted, categories = counted_categories(_members(config), config.objects, count, rng)
+        config = config.model_copy(update={"objects": len(categories)})
+    sizes, positions = _placement(config, categories, rng, index)
     colors = _colors(config, rng)
     yaws = rng.uniform(-config.yaw_range_deg, config.yaw_range_deg, size=config.objects)
     objects = [
@@ -431,7 +479,7 @@ def sample_scene(config: SamplerConfig, index: int) -> SceneSpec:
     if config.attributes is not None:
         objects = _with_attributes(config, index, objects)
     return SceneSpec(
-        id=f"{config.prefix}-{index:07d}",
+        id=f"{prefix}-{index:07d}",
         seed=int(np.random.SeedSequence([config.seed, index]).generate_state(1)[0] >> 1),
         vocab=config.vocab,
         objects=objects,
@@ -442,6 +490,33 @@ def sample_scene(config: SamplerConfig, index: int) -> SceneSpec:
         attributes=config.attributes,
         split=split_of(config.attributes, config.vocab, objects) if config.attributes else None,
         caption_knobs=config.caption_knobs,
+        allow_repeats=counted is not None,
+        relations=config.relations,
+        count_of=counted,
+    )
+
+
+# Placements drawn for a relation scene before giving up (about one in three to ten holds).
+RELATION_DRAWS = 200
+
+
+def _placement(
+    config: SamplerConfig, categories: list[str], rng: np.random.Generator, index: int
+) -> tuple[list[tuple[SizeRole, float]], list[tuple[float, float]]]:
+    """Sizes and positions; a relation scene draws them again until objects 0 and 1 stand
+    as scene `index` asks."""
+    if config.relations is None:
+        return _sizes_and_positions(config, categories, rng)
+    sides = requested_sides(config.relations, index)
+    for _ in range(RELATION_DRAWS):
+        sizes, positions = _sizes_and_positions(config, categories, rng)
+        scales = [scale for _, scale in sizes]
+        if sides_hold(config.relations, sides, categories, scales, positions, config.camera):
+            return sizes, positions
+    wanted = ", ".join(f"{axis}: object 0 {rel} object 1" for axis, rel in sides.items())
+    raise PlacementError(
+        f"relations: no placement of {categories} in {RELATION_DRAWS} draws gives {wanted}; "
+        "lower the margins or the scales"
     )
 
 
