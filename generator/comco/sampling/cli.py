@@ -26,6 +26,8 @@ from comco.sampling.binding_options import (
     knob_options,
     merged_knobs,
 )
+from comco.sampling.counting import CountRange
+from comco.sampling.relation_options import relation_options, relation_setup
 from comco.sampling.sampler import LAYOUT_DIRECTIONS, SamplerConfig, dataset_jobs, spec_lines
 from comco.sampling.suites import binding_suite, paper_suite, suite_jobs
 
@@ -96,6 +98,7 @@ def _shared_options(command: Callable[..., None]) -> Callable[..., None]:
 )
 @attribute_options
 @knob_options
+@relation_options
 @_shared_options
 def sample(
     objects: int,
@@ -121,6 +124,10 @@ def sample(
     attribute_density: float | None,
     completeness: float | None,
     order: str | None,
+    relation_axes: str | None,
+    relation_margin: float,
+    depth_margin: float,
+    counts: CountRange | None,
     out: Path,
     overwrite: bool,
     jobs: int,
@@ -151,6 +158,8 @@ def sample(
                 attribute_kinds, palette, distinct_attributes, holdout_pairs, holdout_seed
             ),
             caption_knobs=caption_knobs(attribute_density, completeness, order),
+            relations=relation_setup(relation_axes, relation_margin, depth_margin),
+            counts=counts,
         )
     except ValidationError as error:
         _fail(f"invalid sampling options: {describe_validation_error(error)}")

@@ -31,13 +31,14 @@ class CountRange(BaseModel):
 def parse_counts(text: str) -> CountRange:
     """'1-6' or '3' -> the range; anything else fails naming the value."""
     low, _, high = text.partition("-")
+    expected = "expected 'LOW-HIGH' (e.g. 1-6) or 'N' with 1 <= LOW <= HIGH"
     try:
-        return CountRange(low=int(low), high=int(high or low))
-    except ValueError as error:
-        raise ValueError(
-            f"counts: {text!r} is not a count range; expected 'LOW-HIGH' (e.g. 1-6) or 'N' "
-            f"with 1 <= LOW <= HIGH ({error})"
-        ) from None
+        low_n, high_n = int(low), int(high or low)
+    except ValueError:
+        raise ValueError(f"counts: {text!r} is not a count range; {expected}") from None
+    if not 1 <= low_n <= high_n:
+        raise ValueError(f"counts: {text!r} is not a count range; {expected}")
+    return CountRange(low=low_n, high=high_n)
 
 
 def counted_categories(

@@ -110,6 +110,18 @@ TASKS: dict[str, TaskInfo] = {
         "Uni-modal binding probe (LABCLIP): a linear head per object slot predicts the "
         "object's colour from the image embedding and from the caption's text embedding.",
     ),
+    "relations": TaskInfo(
+        "comco.eval.tasks.relations:relations",
+        _BOTH,
+        "Spatial relations from measured geometry: image vs its relation caption vs the "
+        "argument-swapped and relation-flipped ones, by relation and object distance.",
+    ),
+    "counting": TaskInfo(
+        "comco.eval.tasks.counting:counting",
+        _BOTH,
+        "Counting on count scenes: image vs miscounts (n-2..n+2), zero-shot count retrieval "
+        "and a linear count probe on frozen image embeddings, per true count.",
+    ),
 }
 
 
