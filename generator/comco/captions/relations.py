@@ -1,10 +1,11 @@
 """Relation captions ("a dog to the left of a cup") and their negatives, from geometry.
 
-Left/right is decided from screen boxes (the render's measured visible boxes, or before a
-render the conservative boxes projected from the spec) and front/behind from depth along
-the camera axis, both with the margins of `comco.core.relations`, so only unambiguous pairs
-are named. A negative is kept only when it is false for every pair of objects its phrases
-could name (two cups on either side of a dog make "a cup to the right of a dog" true too).
+Left/right is decided from screen boxes (the render's measured visible boxes; before a
+render, the boxes projected from each object's own turned box, which hold the rendered ones)
+and front/behind from footprint depth along the camera's viewing direction, both with the
+margins of `comco.core.relations`, so only unambiguous pairs are named. A negative is kept
+only when it is false for every pair of objects its phrases could name (two cups on either
+side of a dog make "a cup to the right of a dog" true too).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import itertools
 import math
 from dataclasses import dataclass
 from typing import Literal
+
+import numpy as np
 
 from comco.captions.plain import CaptionStyle, object_phrase
 from comco.captions.relation_count_models import (
@@ -29,9 +32,11 @@ from comco.core.relations import (
     Relation,
     RelationSetup,
     depth_range,
+    object_corners,
     relation,
+    screen_box,
 )
-from comco.core.spec import SceneSpec, frame_box, placed
+from comco.core.spec import SceneSpec
 
 WORDS: dict[Relation, str] = {
     "left of": "to the left of",
@@ -57,21 +62,22 @@ class SceneGeometry:
     source: Literal["measured", "predicted"]
 
 
-def object_depths(spec: SceneSpec) -> list[DepthRange]:
-    """Depth ranges from the camera of every object's bounds (exact for the placed scene)."""
-    camera = spec.camera
+def _corners(spec: SceneSpec) -> list[np.ndarray]:
     return [
-        depth_range(
-            o.position, o.scale, asset_shape(o.category).extents, camera.matrix_world,
-            camera.intrinsics,
-        )
+        object_corners(o.position, o.scale, asset_shape(o.category).extents, o.yaw_deg)
         for o in spec.objects
-    ]  # fmt: skip
+    ]
+
+
+def object_depths(spec: SceneSpec) -> list[DepthRange]:
+    """Footprint depth ranges from the camera (exact bounds for the placed scene)."""
+    return [depth_range(c, spec.camera.matrix_world) for c in _corners(spec)]
 
 
 def predicted_geometry(spec: SceneSpec) -> SceneGeometry:
-    """Conservative boxes projected from the spec: each holds the object's real box."""
-    boxes = [frame_box(placed(o), spec.camera, 0.0)[0] for o in spec.objects]
+    """Boxes projected from each object's own turned box: each holds the rendered box."""
+    camera = spec.camera
+    boxes = [screen_box(c, camera.matrix_world, camera.intrinsics) for c in _corners(spec)]
     return SceneGeometry(boxes, object_depths(spec), "predicted")
 
 

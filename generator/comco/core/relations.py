@@ -3,10 +3,11 @@
 Left/right compares screen boxes (x0, y0, x1, y1 pixels, x right): A is left of B only when
 A's box ends at least `margin * width` pixels before B's begins, so boxes that overlap or
 nearly touch get no left/right at all. Front/behind compares depth ranges along the camera's
-viewing axis: A is in front of B only when A's farthest point is at least `depth_margin_m`
-nearer than B's nearest. Every object stands on the floor, so "above"/"below" never holds
-unambiguously between two of them and is not offered. Pure Python: the sampler uses these
-predicates on predicted (conservative) boxes, captions on the boxes measured in the render.
+viewing direction on the floor: A is in front of B only when A's footprint ends at least
+`depth_margin_m` nearer than B's begins. Every object stands on the floor, so "above" and
+"below" never hold unambiguously between two of them and are not offered. Pure Python: the
+sampler uses these predicates on boxes projected from each object's own box, captions on the
+boxes measured in the render.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class RelationSetup(BaseModel):
         0.02, ge=0, le=0.5, description="screen gap between boxes, as a share of image width"
     )
     depth_margin_m: float = Field(
-        0.1, ge=0, description="gap between depth ranges along the camera axis, metres"
+        0.1, ge=0, description="gap between footprints along the viewing direction, metres"
     )
 
     @field_validator("axes")
@@ -88,18 +89,40 @@ def in_depth(a: DepthRange, b: DepthRange, margin_m: float) -> Relation | None:
     return None
 
 
-def depth_range(
-    position: tuple[float, float],
-    scale: float,
-    extents: geometry.Extents,
-    cam_to_world: np.ndarray,
-    k: np.ndarray,
-) -> DepthRange:
-    """Nearest and farthest depth (along the camera axis, metres) of the box that holds the
-    object at any yaw: an exact bound, so a depth order with a margin holds for the object."""
-    corners = geometry.bounding_box_corners(position[0], position[1], scale, extents)
-    _, depth = geometry.project(corners, cam_to_world, k)
-    return float(depth.min()), float(depth.max())
+def object_corners(
+    position: tuple[float, float], scale: float, extents: geometry.Extents, yaw_deg: float
+) -> np.ndarray:
+    """The 8 corners (8, 3) of the object's own box: its asset's extents at this scale, centred
+    on its position, resting on the floor and turned by its yaw (counter-clockwise from above,
+    as the renderer turns it). The asset lies inside this box."""
+    ex, ey, ez = (scale * e for e in extents)
+    local = np.array(
+        [[sx * ex / 2, sy * ey / 2, z] for sx in (-1, 1) for sy in (-1, 1) for z in (0.0, ez)]
+    )
+    turn = np.radians(yaw_deg)
+    c, s = np.cos(turn), np.sin(turn)
+    world = local.copy()
+    world[:, 0] = position[0] + c * local[:, 0] - s * local[:, 1]
+    world[:, 1] = position[1] + s * local[:, 0] + c * local[:, 1]
+    return world
+
+
+def screen_box(corners: np.ndarray, cam_to_world: np.ndarray, k: np.ndarray) -> Box:
+    """The screen box (x0, y0, x1, y1) of the corners: it holds the object's rendered box."""
+    pixels, _ = geometry.project(corners, cam_to_world, k)
+    return geometry.projected_box(pixels)
+
+
+def depth_range(corners: np.ndarray, cam_to_world: np.ndarray) -> DepthRange:
+    """Nearest and farthest distance of the object's floor footprint along the camera's
+    viewing direction on the floor, metres: an order with a margin holds for every point
+    the two objects stand on."""
+    forward = -cam_to_world[:2, 2]  # the camera looks down its -Z axis
+    norm = float(np.hypot(*forward))
+    if norm < 1e-9:
+        raise ValueError("camera: looking straight down leaves in front of/behind undefined")
+    along = (corners[:, :2] - cam_to_world[:2, 3]) @ forward / norm
+    return float(along.min()), float(along.max())
 
 
 def relation(axis: Axis, boxes: tuple[Box, Box], depths: tuple[DepthRange, DepthRange],

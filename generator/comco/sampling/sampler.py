@@ -35,7 +35,7 @@ from comco.core.spec import (
     predicted_area,
 )
 from comco.sampling.counting import CountRange, counted_categories
-from comco.sampling.relations import requested_sides, sides_hold
+from comco.sampling.relations import mirrored, requested_sides, sides_hold
 
 Layout = Literal["free", "middle", "bottom-right", "down-left"]
 
@@ -459,9 +459,10 @@ def sample_scene(config: SamplerConfig, index: int) -> SceneSpec:
         count = config.counts.count(index)
         counted, categories = counted_categories(_members(config), config.objects, count, rng)
         config = config.model_copy(update={"objects": len(categories)})
-    sizes, positions = _placement(config, categories, rng, index)
+    sizes, positions, yaws = _placement(config, categories, rng, index)
     colors = _colors(config, rng)
-    yaws = rng.uniform(-config.yaw_range_deg, config.yaw_range_deg, size=config.objects)
+    if yaws is None:
+        yaws = _yaws(config, rng)
     objects = [
         ObjectSpec(
             category=category,
@@ -496,23 +497,36 @@ def sample_scene(config: SamplerConfig, index: int) -> SceneSpec:
     )
 
 
-# Placements drawn for a relation scene before giving up (about one in three to ten holds).
-RELATION_DRAWS = 200
+# Placements drawn for a relation scene before giving up: with both axes and the default
+# margins about 1 in 20-40 holds (two 1.6 m objects need a clear gap across and in depth).
+RELATION_DRAWS = 1000
+
+
+def _yaws(config: SamplerConfig, rng: np.random.Generator) -> list[float]:
+    return [
+        float(y)
+        for y in rng.uniform(-config.yaw_range_deg, config.yaw_range_deg, size=config.objects)
+    ]
 
 
 def _placement(
     config: SamplerConfig, categories: list[str], rng: np.random.Generator, index: int
-) -> tuple[list[tuple[SizeRole, float]], list[tuple[float, float]]]:
-    """Sizes and positions; a relation scene draws them again until objects 0 and 1 stand
-    as scene `index` asks."""
+) -> tuple[list[tuple[SizeRole, float]], list[tuple[float, float]], list[float] | None]:
+    """Sizes and positions; a relation scene draws them, and the yaws, again until objects 0
+    and 1 stand as scene `index` asks (other scenes draw their yaws later, as they always
+    have, so their specs keep their bytes)."""
     if config.relations is None:
-        return _sizes_and_positions(config, categories, rng)
+        return (*_sizes_and_positions(config, categories, rng), None)
     sides = requested_sides(config.relations, index)
     for _ in range(RELATION_DRAWS):
         sizes, positions = _sizes_and_positions(config, categories, rng)
+        yaws = _yaws(config, rng)
         scales = [scale for _, scale in sizes]
-        if sides_hold(config.relations, sides, categories, scales, positions, config.camera):
-            return sizes, positions
+        for candidate in ((positions, yaws), mirrored(positions, yaws, config.camera)):
+            if candidate and sides_hold(
+                config.relations, sides, categories, scales, *candidate, config.camera
+            ):
+                return sizes, *candidate
     wanted = ", ".join(f"{axis}: object 0 {rel} object 1" for axis, rel in sides.items())
     raise PlacementError(
         f"relations: no placement of {categories} in {RELATION_DRAWS} draws gives {wanted}; "
