@@ -18,6 +18,7 @@ from comco.assets.library import AssetRecord
 from comco.core.attributes import load_attributes
 from comco.dataset.manifest import ConfigRecord, Format
 from comco.export.facts import GenerationFacts
+from comco.export.relation_card import FEATURE_ROWS, relations_section
 from comco.export.tar_shards import SPLIT
 
 PAPER = (
@@ -200,6 +201,7 @@ Parquet configurations (one row per image):
 | `binding_caption` | the caption under the data-property knobs (null without attributes) |
 | `negatives` | its negatives: `kind` (`attribute_swap`/`object_swap`/`attribute_replace`), \
 `text`, `objects` (spec indices) |
+{FEATURE_ROWS}
 | `annotation` | the full annotation (`comco.annotate.annotation.ImageAnnotation`) as JSON |
 
 The gallery has `id`, `image`, `config`, `category`, `caption` and `annotation`.
@@ -218,7 +220,7 @@ caption).
 
 Render settings:
 {_settings(facts.render_settings)}
-{attributes_section(facts)}
+{attributes_section(facts)}{relations_section(facts)}
 Cameras:
 {_settings(facts.cameras)}
 

@@ -31,6 +31,8 @@ class GenerationFacts:
     attribute_setups: set[str] = field(default_factory=set)
     caption_knobs: set[str] = field(default_factory=set)
     splits: Counter[str] = field(default_factory=Counter)
+    relation_setups: set[str] = field(default_factory=set)
+    counts: Counter[int] = field(default_factory=Counter)
 
     def add(self, annotation: ImageAnnotation) -> None:
         spec, render = annotation.spec, annotation.render
@@ -52,3 +54,7 @@ class GenerationFacts:
             self.splits[spec.split or "-"] += 1
         if annotation.captions.binding is not None:
             self.caption_knobs.add(annotation.captions.binding.knobs.model_dump_json())
+        if spec.relations is not None:
+            self.relation_setups.add(spec.relations.model_dump_json())
+        if annotation.captions.counting is not None:
+            self.counts[annotation.captions.counting.count] += 1

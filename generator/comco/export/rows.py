@@ -14,6 +14,7 @@ from comco.captions.plain import caption_style, object_phrase
 from comco.core.catalog import load_vocabulary
 from comco.dataset.configs import GALLERY_CONFIG, config_name
 from comco.dataset.folder import GalleryImage, RenderedImage
+from comco.export.relation_rows import RELATION_FEATURES, relation_columns
 
 IMAGE_FEATURES = Features(
     {
@@ -34,6 +35,7 @@ IMAGE_FEATURES = Features(
         "negatives": List(
             {"kind": Value("string"), "text": Value("string"), "objects": List(Value("int32"))}
         ),
+        **RELATION_FEATURES,
         "annotation": Value("string"),
     }
 )
@@ -71,6 +73,7 @@ def image_row(item: RenderedImage) -> dict[str, Any]:
         "bboxes": [list(o.bbox_xywh) for o in objects],
         "areas": [o.visible_area_px for o in objects],
         **binding_columns(item),
+        **relation_columns(item),
         "annotation": item.annotation_text,
     }
 
