@@ -133,7 +133,7 @@ def test_an_encoder_reading_the_first_nouns_side_passes_every_pair(
     assert set(by_relation) == {"left of", "right of", "in front of", "behind"}
     assert all(v == 100 for v in by_relation.values())
     distances = next(t for t in result.tables if t.name == "by_distance")
-    assert distances.columns == ["< 1.5 m", "1.5-3 m", ">= 3 m"]
+    assert distances.columns == ["< 2.5 m", "2.5-4 m", ">= 4 m"]
     row = distances.rows[0]
     assert sum(1 for c in row.cells.values() if not np.isnan(c.pct)) >= 2
     assert all(c.lo <= c.pct <= c.hi for c in row.cells.values() if not np.isnan(c.pct))

@@ -24,7 +24,7 @@ from comco.eval.tasks.context import EvalContext
 KINDS = ["argument_swap", "relation_flip"]
 RELATIONS = ["left of", "right of", "in front of", "behind"]
 # Ground distance between the two objects' centres, metres: (upper bound, column).
-DISTANCES = [(1.5, "< 1.5 m"), (3.0, "1.5-3 m"), (math.inf, ">= 3 m")]
+DISTANCES = [(2.5, "< 2.5 m"), (4.0, "2.5-4 m"), (math.inf, ">= 4 m")]
 
 
 def distance_column(distance_m: float) -> str:
@@ -122,8 +122,9 @@ def relations(context: EvalContext) -> TaskResult:
     ]
     margins = sorted({(v.margin_px, v.depth_margin_m) for variants in scenes for v in variants})
     notes = [
-        "Relations from the measured visible boxes (left/right) and camera depth ranges "
-        "(in front of/behind); pairs within the margins are not named. Margins (px, m): "
+        "Relations from the measured visible boxes (left/right) and the floor footprints' "
+        "depth along the viewing direction (in front of/behind); pairs within the margins "
+        "are not named. Margins (px, m): "
         + ", ".join(f"{px:g} px, {m:g} m" for px, m in margins[:4])
         + (" ..." if len(margins) > 4 else "")
         + ".",
