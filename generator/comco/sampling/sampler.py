@@ -458,7 +458,7 @@ def sample_scene(config: SamplerConfig, index: int) -> SceneSpec:
     else:
         count = config.counts.count(index)
         counted, categories = counted_categories(_members(config), config.objects, count, rng)
-        config = config.model_copy(update={"objects": len(categories)})
+        config = config.model_copy(update={"objects": len(categories), "id_prefix": prefix})
     sizes, positions, yaws = _placement(config, categories, rng, index)
     colors = _colors(config, rng)
     if yaws is None:
