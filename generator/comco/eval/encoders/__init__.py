@@ -13,6 +13,7 @@ import importlib
 
 from comco.eval.encoders.base import BACKENDS, Encoder, ModelSpec, parse_model_spec
 
+
 def load_encoder(spec: str | ModelSpec, device: str = "auto", batch_size: int = 64) -> Encoder:
     """Load a model from its spec string, offline, on `device` ('auto' = cuda when present)."""
     model_spec = parse_model_spec(spec) if isinstance(spec, str) else spec
