@@ -40,16 +40,15 @@ def counting(context: EvalContext) -> TaskResult:
     """Miscount pairs and zero-shot count retrieval per true count, and the count probe."""
     records = count_records(context.dataset.records)
     style = context.annotation_style
-    scenes = [count_captions(r.annotation.spec, style) for r in records]
-    counts = sorted({s.count for s in scenes if s is not None})
+    scenes = [made for r in records if (made := count_captions(r.annotation.spec, style))]
+    counts = sorted({s.count for s in scenes})
     choices = [
         [count_text(r.annotation.spec, style, s.category, m) for m in counts]
         for r, s in zip(records, scenes, strict=True)
-        if s is not None
     ]
     texts = list(
         dict.fromkeys(
-            [t for s in scenes if s for t in (s.caption, *(n.text for n in s.negatives))]
+            [t for s in scenes for t in (s.caption, *(n.text for n in s.negatives))]
             + [t for row in choices for t in row]
         )
     )
@@ -58,7 +57,6 @@ def counting(context: EvalContext) -> TaskResult:
     vectors = normalize(context.encoder.encode_text(texts))
     pairs, retrieval = Tally(), Tally()
     for row, scene in enumerate(scenes):
-        assert scene is not None
         positive = vectors[index[scene.caption]][None]
         hits = {
             n.kind: float(
@@ -100,7 +98,7 @@ def counting(context: EvalContext) -> TaskResult:
         "Count captions name the counted category first with its number, then the others.",
         "Pairs and retrieval: 95% bootstrap intervals over images; ties count half.",
     ]
-    probe = count_probe(context, records, [s.count for s in scenes if s], counts, images)
+    probe = count_probe(context, records, [s.count for s in scenes], counts, images)
     if isinstance(probe, str):
         notes.append(probe)
     else:
