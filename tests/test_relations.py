@@ -15,6 +15,7 @@ from comco.captions.relations import SceneGeometry, predicted_geometry, relation
 from comco.captions.sets import caption_set
 from comco.cli import main
 from comco.core import geometry
+from comco.core.catalog import load_vocabulary
 from comco.core.relations import RelationSetup, horizontal, in_depth
 from comco.core.spec import Camera, ObjectSpec, SceneSpec
 from comco.core.spec_files import read_specs
@@ -196,3 +197,23 @@ def test_cli_samples_relation_and_count_scenes_and_refuses_bad_values(tmp_path):
     bad = runner.invoke(main, [*args, "--counts", "6-2", "--out", str(tmp_path / "x")])
     assert bad.exit_code != 0 and "'6-2' is not a count range" in bad.output
     assert not (tmp_path / "x").exists()
+
+
+def test_sides_alternate_exactly_and_categories_spread_evenly_on_each_side():
+    """216 two-shape scenes: 108 with shape 0 left of shape 1 and 108 right of it, and on each
+    side every one of the 18 shapes is about equally often the left one (chi-square, p=0.001,
+    17 degrees of freedom: 40.79)."""
+    config = SamplerConfig(vocab="simco18", objects=2, seed=7,
+                           relations=RelationSetup(axes=["left-right"]))  # fmt: skip
+    left_ones: dict[str, Counter] = {"left of": Counter(), "right of": Counter()}
+    for index in range(216):
+        spec = sample_scene(config, index)
+        made = relation_captions(spec, STYLE, predicted_geometry(spec), colours=False)
+        (side,) = {c.relation for c in made.captions if c.objects == [0, 1]}
+        left_ones[side][spec.categories[0 if side == "left of" else 1]] += 1
+    assert [sum(c.values()) for c in left_ones.values()] == [108, 108]
+    shapes = [c.id for c in load_vocabulary().preset("simco18")]
+    for counts in left_ones.values():
+        observed = np.array([counts[s] for s in shapes], dtype=float)
+        expected = observed.sum() / len(shapes)
+        assert ((observed - expected) ** 2 / expected).sum() < 40.79
