@@ -33,7 +33,7 @@ def test_eval_writes_results_report_and_plots(tmp_path: Path) -> None:
     clip, sbert = run["runs"]
     text_tasks = ["tor", "tor_paper", "tor_own", "tor_sum", "tor_long", "tor_size"]
     assert [r["task"] for r in clip["results"]] == [
-        *text_tasks, "ior", "ior_own", "i2tor", "itm", "attention",
+        *text_tasks, "ior", "ior_own", "i2tor", "itm", "attention", "relations",
     ]  # fmt: skip
     assert [r["task"] for r in sbert["results"]] == text_tasks
     assert "too few scenes" in clip["skipped"]["toc"]  # one scene per configuration

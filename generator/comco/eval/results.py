@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 import numpy as np
@@ -13,7 +14,8 @@ CATCH_ALL = ("none", "background")
 
 
 class Cell(BaseModel):
-    """A percentage and its 95% bootstrap interval (NaN where the column has no data)."""
+    """A percentage and its 95% bootstrap interval. A column without data in a row has no cell
+    (JSON has no NaN, so a NaN cell would not read back from results.json)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -102,6 +104,7 @@ class Tally:
                     cells={
                         c: Cell(pct=e.pct, lo=e.lo, hi=e.hi)
                         for c, e in zip(cols, estimates, strict=True)
+                        if not math.isnan(e.pct)
                     },
                 )
             )
