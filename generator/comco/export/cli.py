@@ -24,7 +24,7 @@ from comco.export.verify import verify_export
     multiple=True,
     default=("parquet",),
     show_default=True,
-    help="webdataset, parquet, or both (repeat the option, or separate with a comma)",
+    help="parquet, webdataset, coco, clip_benchmark (repeat the option, or separate with a comma)",
 )
 @click.option(
     "--library",
