@@ -1,8 +1,9 @@
 """Rolling WebDataset tar files for one configuration, in the layout CLIP_benchmark reads.
 
 `<folder>/test/{0..N-1}.tar` plus `test/nshards.txt`, and `dataset_type.txt` ("retrieval":
-each sample's `.txt` holds its captions, one a line; "classification": its `.cls` a label). Members carry fixed metadata (mtime 0, root, 0644),
-so the same input gives byte-identical tars and checksums.
+each sample's `.txt` holds its captions, one a line; "classification": its `.cls` a label).
+Members carry fixed metadata (mtime 0, root, 0644), so the same input gives byte-identical
+tars and checksums.
 """
 
 from __future__ import annotations
