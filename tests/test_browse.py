@@ -14,12 +14,13 @@ from click.testing import CliRunner
 from PIL import Image
 
 from comco.browse.catalog import CHUNK
+from comco.browse.evaluation import MAX_QUERIES_SHOWN
 from comco.browse.site import SiteError, write_site
 from comco.cli import main
 from comco.core.spec import SceneSpec
 from comco.dataset.folder import DatasetFolder
 from comco.eval.report import slug
-from comco.eval.results import Cell, EvalRun, ModelRun, Row, Table, TaskResult
+from comco.eval.results import RETRIEVALS_FILE, Cell, EvalRun, ModelRun, Row, Table, TaskResult
 from comco.runner.journal import RejectedLog, RejectionStage
 from support.chromium import Browser, find_chromium
 from support.scenes import knob_dataset
@@ -35,8 +36,9 @@ def _js_payload(path: Path, call: str) -> list:
     return json.loads(f"[{text[len(prefix) : -3]}]")
 
 
-def _eval_folder(root: Path) -> Path:
-    """A `comco eval` output with one planted table and its plot."""
+def _eval_folder(root: Path, ids: list[str]) -> Path:
+    """A `comco eval` output with one planted table, its plot, and per image more TOR
+    retrievals than the site shows."""
     table = Table(
         name="by_position",
         title="Object retrieved, by caption position",
@@ -73,6 +75,13 @@ def _eval_folder(root: Path) -> Path:
     (root / "results.json").write_text(run.model_dump_json())
     (root / "report.md").write_text("# comco eval report\n")
     (root / "plots").mkdir()
+    lines = [
+        {"model": MODEL, "text_map": None, "task": "tor", "id": image_id, "query": f"q{q}",
+         "retrieved": "cube"}
+        for image_id in ids
+        for q in range(MAX_QUERIES_SHOWN + 2)
+    ]  # fmt: skip
+    (root / RETRIEVALS_FILE).write_text("".join(json.dumps(line) + "\n" for line in lines))
     plot = root / "plots" / f"{slug(MODEL)}_tor_by_position.png"
     Image.new("RGB", (40, 20), (200, 30, 30)).save(plot)
     return root
@@ -89,7 +98,7 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "99:refused-1", "object 2 shows 3 px", RejectionStage.gate,
         id=rejected.id, spec=rejected.model_dump(mode="json"),
     )  # fmt: skip
-    _eval_folder(root / "results")
+    _eval_folder(root / "results", [i.annotation.id for i in DatasetFolder(renders).iter_images()])
     return renders
 
 
@@ -129,6 +138,9 @@ def test_detail_chunks_carry_masks_captions_negatives_and_spec(dataset: Path, si
             n.text for n in a.captions.binding.negatives
         ]
         assert record["orders"] == [c.text for c in a.captions.orders]
+        assert [r["query"] for r in record["retrievals"]] == [
+            f"q{q}" for q in range(MAX_QUERIES_SHOWN)
+        ]
     assert records[-1]["rejected"] == {"stage": "gate", "reason": "object 2 shows 3 px"}
 
 

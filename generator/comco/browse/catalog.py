@@ -107,9 +107,11 @@ class Index:
         }
 
 
-def detail(entry: Entry) -> dict[str, Any]:
-    """What the page shows of one opened image."""
+def detail(entry: Entry, retrievals: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """What the page shows of one opened image (and what models retrieved for it)."""
     record: dict[str, Any] = {"id": entry.id, "spec": entry.spec}
+    if retrievals:
+        record["retrievals"] = retrievals
     if entry.reason is not None:
         record["rejected"] = {"stage": entry.stage, "reason": entry.reason}
     a = entry.annotation

@@ -1,9 +1,12 @@
 """The eval report on the site: every model's task tables from `results.json` (with 95 %
-intervals) and, beside each table, the plot `comco eval` drew of it."""
+intervals) and, beside each table, the plot `comco eval` drew of it; per image, what each
+model retrieved (`retrievals.jsonl`)."""
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +14,9 @@ from pydantic import ValidationError
 
 from comco.core.errors import describe_validation_error
 from comco.eval.report import slug
-from comco.eval.results import EvalRun
+from comco.eval.results import RETRIEVALS_FILE, EvalRun
+
+MAX_QUERIES_SHOWN = 6  # per image, model and task: TOR has k! caption orders per image
 
 
 class EvalResultsError(ValueError):
@@ -69,3 +74,29 @@ def eval_payload(folder: Path, site: Path) -> dict[str, Any]:
         "report": "eval/report.md" if (target / "report.md").is_file() else None,
         "models": models,
     }
+
+
+def read_retrievals(folder: Path) -> dict[str, list[dict[str, Any]]]:
+    """Image id -> the first MAX_QUERIES_SHOWN retrievals of each (model, map, task); empty
+    when the results predate retrievals.jsonl. Streamed: the file grows with the data."""
+    path = folder / RETRIEVALS_FILE
+    if not path.is_file():
+        return {}
+    shown: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    counts: dict[tuple[str, str | None, str, str], int] = defaultdict(int)
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                r = json.loads(line)
+                key = (r["model"], r["text_map"], r["task"], r["id"])
+                counts[key] += 1
+                if counts[key] <= MAX_QUERIES_SHOWN:
+                    shown[r["id"]].append(
+                        {k: r[k] for k in ("model", "text_map", "task", "query", "retrieved")}
+                    )
+            except (ValueError, KeyError, TypeError) as error:
+                raise EvalResultsError(
+                    f"eval: {path}:{number} is not a retrieval record ({error!r}); expected "
+                    "model, text_map, task, id, query and retrieved"
+                ) from None
+    return dict(shown)

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from comco.browse.catalog import CHUNK, Index, detail, iter_entries, script
-from comco.browse.evaluation import eval_payload
+from comco.browse.evaluation import eval_payload, read_retrievals
 from comco.dataset.folder import DatasetError, DatasetFolder
 from comco.io.atomic import build_folder, recover_folder
 
@@ -62,6 +62,7 @@ def write_site(
     folder = DatasetFolder(dataset)
     folder.require_info()
     _check_target(out, overwrite)
+    retrievals = read_retrievals(results) if results is not None else {}
     with build_folder(out) as root:
         static = resources.files("comco.browse").joinpath("static")
         for name in STATIC_FILES:
@@ -74,7 +75,7 @@ def write_site(
                 image = f"images/{entry.png.parent.name}/{entry.png.name}"
                 _place(entry.png, root / image)
             index.add(entry, image)
-            chunk.append(detail(entry))
+            chunk.append(detail(entry, retrievals.get(entry.id)))
             if len(chunk) == CHUNK:
                 _write_chunk(root, len(index.columns["id"]) // CHUNK - 1, chunk)
                 chunk = []

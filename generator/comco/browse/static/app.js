@@ -225,8 +225,27 @@ function facts(record) {
       el("ul", {}, ...record.itm.map((p) =>
         el("li", {}, `${p.scenario}: ${p.true} `, el("span", { class: "neg", text: `vs ${p.false}` })))));
   }
+  if (record.retrievals) parts.push(...retrievalTable(record));
   parts.push(el("h3", { text: "spec" }), el("pre", { text: JSON.stringify(record.spec, null, 1) }));
   return parts;
+}
+
+// What each model retrieved for this image: hover a row to see the retrieved object's mask.
+function retrievalTable(record) {
+  const head = el("tr", {}, ...["model", "task", "query", "retrieved", "object"]
+    .map((t) => el("th", { text: t })));
+  const rows = record.retrievals.map((r) => {
+    const n = (record.objects || []).findIndex((o) => o.category === r.retrieved);
+    const model = r.text_map ? `${r.model} + map` : r.model;
+    const row = el("tr", {}, ...[model, r.task, r.query, r.retrieved.replace(/_/g, " "),
+      n >= 0 ? `#${n}` : "not in the image"].map((t) => el("td", { text: t })));
+    if (n >= 0) {
+      row.addEventListener("mouseenter", () => drawMasks(record, n));
+      row.addEventListener("mouseleave", () => drawMasks(record, null));
+    }
+    return row;
+  });
+  return [el("h3", { text: "what the models retrieved" }), el("table", {}, head, ...rows)];
 }
 
 // --- evaluation ---------------------------------------------------------------------------
