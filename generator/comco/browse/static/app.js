@@ -96,8 +96,8 @@ function tile(i) {
   const picture = d.image[i]
     ? el("img", { src: d.image[i], loading: "lazy", alt: names.join(", ") })
     : el("div", { class: "placeholder", text: `rejected: ${d.reasons[d.rejected[i]]}` });
-  const node = el("div", { class: rejected ? "tile rejected" : "tile", "data-row": String(i) },
-    picture, el("div", { class: "label", text: `${d.id[i]} · ${names.join(", ")}` }));
+  const node = el("div", { class: rejected ? "tile rejected" : "tile", "data-row": String(i),
+    title: d.id[i] }, picture, el("div", { class: "label", text: names.join(", ") }));
   node.addEventListener("click", () => openImage(i));
   return node;
 }
@@ -174,7 +174,7 @@ function drawMasks(record, only) {
         for (let q = position; q < position + run; q++) {
           const at = ((q % h) * w + Math.floor(q / h)) * 4;
           image.data.set(colour, at);
-          image.data[at + 3] = 150;
+          image.data[at + 3] = 110;
         }
         COMCO.state.maskPixels += run;
       }
