@@ -284,8 +284,8 @@ LAYOUT_TEXT = {
     "coco": "COCO format: `coco/instances.json` (RLE masks, boxes, areas; COCO category ids "
     "where they exist), `coco/captions.json` (every caption order), "
     "`coco/captions_binding.json` (the knob-chosen caption of attribute scenes) and "
-    "`coco/images/`. pycocotools, FiftyOne and detectron-style loaders read it; so does "
-    "`comco analyze`.",
+    "`coco/images/`, as pycocotools, FiftyOne's `COCODetectionDataset` and detectron-style "
+    "loaders take it; `comco analyze` reads it too.",
     "clip_benchmark": "CLIP_benchmark WebDataset roots, one per task: "
     "`clip_benchmark/<name>/test/{n}.tar`; `selection.txt` lists the compositionality sets "
     "(`--task image_caption_selection`, the true caption first), `classification.txt` the "

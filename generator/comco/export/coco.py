@@ -1,6 +1,6 @@
 """The COCO layout: `coco/instances.json`, `coco/captions.json`, `coco/captions_binding.json`
-and `coco/images/<id>.png`, as pycocotools, FiftyOne (`COCODetectionDataset`) and
-detectron-style loaders read them, and as `comco analyze` reads a corpus.
+and `coco/images/<id>.png`: the layout pycocotools, FiftyOne (`COCODetectionDataset`) and
+detectron-style loaders take, and the one `comco analyze` reads a corpus in.
 
 - `instances.json`: `images` (`id` a 1-based int, `file_name`, `width`, `height`, plus the
   spec id as `comco_id` and its `split`), `annotations` (one per object: RLE `segmentation`
