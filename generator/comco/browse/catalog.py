@@ -40,7 +40,7 @@ def iter_entries(folder: DatasetFolder) -> Iterator[Entry]:
     kept: set[str] = set()
     for item in folder.iter_images():
         kept.add(item.annotation.id)
-        spec = json.loads(item.annotation_text)["spec"]
+        spec = item.annotation.spec.model_dump(mode="json")
         yield Entry(item.annotation.id, item.png, spec, annotation=item.annotation)
     if not folder.rejected.is_file():
         return
