@@ -11,22 +11,38 @@ from pathlib import Path
 import pytest
 import webdataset as wds
 
+from comco.core.relations import RelationSetup
+from comco.core.spec import Camera
 from comco.dataset.folder import DatasetFolder
 from comco.export.exporter import export_dataset
+from comco.sampling.counting import CountRange
+from comco.sampling.sampler import SamplerConfig, sample_scene
+from support.fake_render import fake_rendered_dataset
 from support.scenes import EXPORT_GALLERY, export_dataset_folder, knob_dataset
 
 BATCH = 4
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Plain scenes (two one-large ones carry ITM pairs) and coloured scenes (negatives)."""
+def exported(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Plain scenes (two one-large ones carry ITM pairs), coloured scenes (binding negatives),
+    relation and count scenes (their negatives); each exported alone."""
     root = tmp_path_factory.mktemp("cb")
     export_dataset_folder(root / "plain")
     knob_dataset(root / "binding", 12)
-    for name in ("plain", "binding"):
+    camera = Camera(width=96, height=96)
+    relation = SamplerConfig(
+        objects=3, seed=1, camera=camera, relations=RelationSetup(axes=["left-right"], margin=0.03)
+    )
+    count = SamplerConfig(objects=2, seed=1, camera=camera, counts=CountRange(low=2, high=3))
+    specs = [sample_scene(relation, i) for i in range(3)] + [
+        sample_scene(count, i) for i in range(3)
+    ]
+    fake_rendered_dataset(root / "relations", specs, [], drop_rejected=True)
+    names = ("plain", "binding", "relations")
+    for name in names:
         export_dataset(root / name, root / f"{name}-dist", ("clip_benchmark",))
-    return root / "plain-dist" / "clip_benchmark", root / "binding-dist" / "clip_benchmark"
+    return [root / f"{name}-dist" / "clip_benchmark" for name in names]
 
 
 def _read_txt(path: Path) -> str:
@@ -64,11 +80,13 @@ def _expected(renders: Path) -> dict[tuple[str, str], tuple[str, str]]:
     expected = {}
     for item in DatasetFolder(renders).iter_images():
         a = item.annotation
-        binding = a.captions.binding
-        for j, n in enumerate(binding.negatives if binding else []):
-            assert n.positive == binding.caption.text
-            expected[(f"comco_binding_{n.kind}", f"{a.id}_n{j}")] = (n.positive, n.text)
-        for j, pair in enumerate(a.captions.itm):
+        c = a.captions
+        for family, mark, held in (("binding", "n", c.binding), ("relation", "r", c.relations),
+                                   ("count", "c", c.counting)):  # fmt: skip
+            for j, n in enumerate(held.negatives if held else []):
+                root = f"comco_{family}_{n.kind.removeprefix(family + '_')}"
+                expected[(root, f"{a.id}_{mark}{j}")] = (n.positive, n.text)
+        for j, pair in enumerate(c.itm):
             expected[(f"comco_itm_{pair.scenario}", f"{a.id}_itm{j}")] = (
                 pair.positive.text,
                 pair.negative,
@@ -91,21 +109,18 @@ def test_every_sample_loads_with_the_true_caption_first(exported) -> None:
             keys = _keys(root)
             assert len(keys) == len(samples)
             loaded.update({(root.name, k): tuple(t) for k, t in zip(keys, samples, strict=True)})
-    expected = _expected(exported[0].parent.parent / "plain")
-    expected.update(_expected(exported[1].parent.parent / "binding"))
+    expected = {}
+    for folder in exported:
+        expected.update(_expected(folder.parent.parent / folder.parent.name.removesuffix("-dist")))
     assert loaded == expected
-    assert {name for name, _ in loaded} == {
-        "comco_itm_helpful",
-        "comco_itm_adversarial",
-        "comco_binding_attribute_swap",
-        "comco_binding_object_swap",
-        "comco_binding_attribute_replace",
-    }
+    roots = {name for name, _ in loaded}
+    assert {"comco_itm_helpful", "comco_itm_adversarial", "comco_binding_attribute_swap",
+            "comco_binding_object_swap", "comco_binding_attribute_replace"} <= roots  # fmt: skip
+    assert {"comco_relation_flip", "comco_relation_argument_swap", "comco_count_plus_1"} <= roots
 
 
 def test_the_gallery_is_a_zero_shot_classification_set(exported) -> None:
-    plain, _ = exported
-    (root,) = _roots(plain / "classification.txt")
+    (root,) = _roots(exported[0] / "classification.txt")
     dataset = build_wds_dataset(root)
     assert dataset.classes == sorted(EXPORT_GALLERY)  # their vocabulary names are their ids
     assert all("{c}" in t for t in dataset.templates)
@@ -116,14 +131,13 @@ def test_the_gallery_is_a_zero_shot_classification_set(exported) -> None:
 
 def test_clip_benchmark_itself_loads_the_roots(exported) -> None:
     builder = pytest.importorskip("clip_benchmark.datasets.builder")
-    plain, binding = exported
-    for root in _roots(plain / "selection.txt") + _roots(binding / "selection.txt"):
+    for root in [r for folder in exported for r in _roots(folder / "selection.txt")]:
         dataset = builder.build_dataset(
             f"wds/{root.name}", root=str(root), transform=None, task="image_caption_selection"
         )
         for _, texts in dataset:
             assert len(texts) == 2 and texts[0] != texts[1]
-    (gallery,) = _roots(plain / "classification.txt")
+    (gallery,) = _roots(exported[0] / "classification.txt")
     dataset = builder.build_dataset(
         f"wds/{gallery.name}", root=str(gallery), transform=None, task="zeroshot_classification"
     )

@@ -288,7 +288,8 @@ LAYOUT_TEXT = {
     "loaders take it; `comco analyze` reads it too.",
     "clip_benchmark": "CLIP_benchmark WebDataset roots, one per task: "
     "`clip_benchmark/<name>/test/{n}.tar`; `selection.txt` lists the compositionality sets "
-    "(`--task image_caption_selection`, the true caption first), `classification.txt` the "
+    "(binding, relation and count negatives, ITM pairs; `--task image_caption_selection`, "
+    "the true caption first), `classification.txt` the "
     "zero-shot classification set of the gallery (`classnames.txt`, templates).",
 }
 

@@ -4,8 +4,9 @@
   sample per (image, true caption, false caption), the `.txt` holding the true caption on
   its first line and the false one on the second. One root per kind, so every sample of a
   batch has the same number of captions (its metric reshapes a batch by the first sample's):
-  `comco_binding_<kind>` (the binding caption against each of its negatives of that kind)
-  and `comco_itm_<scenario>` (the paper's Table 6 pairs).
+  `comco_binding_<kind>`, `comco_relation_<kind>` and `comco_count_<kind>` (a true caption
+  against each of its negatives of that kind, e.g. `comco_relation_flip`,
+  `comco_count_plus_1`) and `comco_itm_<scenario>` (the paper's Table 6 pairs).
 - A zero-shot classification set of the gallery, `comco_gallery`: `<category>.png` with its
   label in `.cls`, `classnames.txt` and `zeroshot_classification_templates.txt`.
 
@@ -16,7 +17,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 from comco.core.catalog import load_vocabulary
 from comco.dataset.folder import GalleryImage, RenderedImage
@@ -26,6 +29,26 @@ FOLDER = "clip_benchmark"
 GALLERY = "comco_gallery"
 MAX_SHARD_BYTES = 10**9  # CLIP_benchmark's own converter's default
 TEMPLATES = ("a photo of a {c}.", "a render of a {c}.", "a 3D model of a {c}.", "{c}")
+
+
+class _Negative(Protocol):
+    kind: str
+    text: str
+    positive: str
+
+
+def negatives(item: RenderedImage) -> Iterator[tuple[str, str, _Negative]]:
+    """(family, sample key, negative) for every negative caption of the image: binding
+    (`<id>_n<j>`), relation (`<id>_r<j>`) and count (`<id>_c<j>`), j its index in its list."""
+    captions, image_id = item.annotation.captions, item.annotation.id
+    families = (
+        ("binding", "n", captions.binding),
+        ("relation", "r", captions.relations),
+        ("count", "c", captions.counting),
+    )
+    for family, mark, held in families:
+        for j, negative in enumerate(held.negatives if held else []):
+            yield family, f"{image_id}_{mark}{j}", negative
 
 
 class ClipBenchmarkWriter:
@@ -44,11 +67,10 @@ class ClipBenchmarkWriter:
     def add_image(self, item: RenderedImage) -> None:
         a = item.annotation
         png: bytes | None = None
-        binding = a.captions.binding
-        for j, negative in enumerate(binding.negatives if binding else []):
+        for family, key, negative in negatives(item):
             png = png or item.png.read_bytes()
-            name = f"comco_binding_{negative.kind}"
-            self._pair(name, f"{a.id}_n{j}", png, negative.positive, negative.text)
+            kind = negative.kind.removeprefix(f"{family}_")  # count_plus_1 -> plus_1
+            self._pair(f"comco_{family}_{kind}", key, png, negative.positive, negative.text)
         for j, pair in enumerate(a.captions.itm):
             png = png or item.png.read_bytes()
             name = f"comco_itm_{pair.scenario}"
