@@ -134,8 +134,8 @@ def test_detail_chunks_carry_masks_captions_negatives_and_spec(dataset: Path, si
         assert record["spec"] == json.loads(item.annotation_text)["spec"]
         assert [o["counts"] for o in record["objects"]] == [o.mask.counts for o in a.objects]
         assert record["binding"] == a.captions.binding.caption.text
-        assert [n["text"] for n in record["negatives"]] == [
-            n.text for n in a.captions.binding.negatives
+        assert [(n["family"], n["kind"], n["text"]) for n in record["negatives"]] == [
+            ("binding", n.kind, n.text) for n in a.captions.binding.negatives
         ]
         assert record["orders"] == [c.text for c in a.captions.orders]
         assert [r["query"] for r in record["retrievals"]] == [

@@ -141,7 +141,19 @@ def detail(entry: Entry, retrievals: list[dict[str, Any]] | None = None) -> dict
     ]
     if captions.binding is not None:
         record["binding"] = captions.binding.caption.text
-        record["negatives"] = [{"kind": n.kind, "text": n.text} for n in captions.binding.negatives]
+    if captions.relations is not None:
+        record["relations"] = [c.text for c in captions.relations.captions]
+    if captions.counting is not None:
+        record["count"] = captions.counting.caption
+    record["negatives"] = [
+        {"family": family, "kind": n.kind, "text": n.text, "positive": n.positive}
+        for family, held in (
+            ("binding", captions.binding),
+            ("relation", captions.relations),
+            ("count", captions.counting),
+        )
+        for n in (held.negatives if held else [])
+    ]
     return record
 
 

@@ -208,11 +208,16 @@ function facts(record) {
     parts.push(el("h3", { text: "objects (hover a row to show its mask alone)" }),
       el("table", {}, head, ...rows));
   }
-  if (record.binding) {
-    parts.push(el("h3", { text: "binding caption and negatives" }),
-      el("p", { text: record.binding }),
+  if (record.binding) parts.push(el("h3", { text: "binding caption" }), el("p", { text: record.binding }));
+  if (record.relations) {
+    parts.push(el("h3", { text: "relation captions" }),
+      el("ul", {}, ...record.relations.map((t) => el("li", { text: t }))));
+  }
+  if (record.count) parts.push(el("h3", { text: "count caption" }), el("p", { text: record.count }));
+  if (record.negatives && record.negatives.length) {
+    parts.push(el("h3", { text: "negatives" }),
       el("ul", {}, ...record.negatives.map((n) =>
-        el("li", { class: "neg", text: `${n.kind}: ${n.text}` }))));
+        el("li", { class: "neg", text: `${n.family} ${n.kind}: ${n.text}`, title: `negates: ${n.positive}` }))));
   }
   if (record.orders) {
     const more = record.n_orders - record.orders.length;
