@@ -140,3 +140,17 @@ def test_cli_writes_the_coco_layout(tmp_path: Path) -> None:
     )  # fmt: skip
     assert bad.exit_code != 0 and "cocoa" in bad.output
     assert not (tmp_path / "e").exists()
+
+
+def test_the_same_dataset_gives_the_same_bytes(plain, tmp_path: Path) -> None:
+    renders, dist = plain
+    again = tmp_path / "again"
+    export_dataset(renders, again, ("coco", "clip_benchmark"))
+    first = json.loads((dist / "manifest.json").read_text())["files"]
+    second = json.loads((again / "manifest.json").read_text())["files"]
+    shared = {name for name in first if name.startswith("coco/")}
+    assert shared and {n: first[n] for n in shared} == {n: second[n] for n in shared}
+    export_dataset(renders, tmp_path / "third", ("coco", "clip_benchmark"))
+    third = json.loads((tmp_path / "third" / "manifest.json").read_text())["files"]
+    del second["README.md"], third["README.md"]  # the card is titled by the folder's name
+    assert third == second
