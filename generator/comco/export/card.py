@@ -163,7 +163,8 @@ in every order, so object-order and object-size biases of CLIP-style models can 
 
 All data is in one split, `{SPLIT}`. `gallery` holds one single-object reference image per
 category (the targets of image-based object retrieval). The configurations below are declared
-for the {card_format} files (`parquet/<config>/` or `webdataset/<config>/test/`); where both
+for the {card_format or "(none: only tool layouts were exported)"} files (`parquet/<config>/` or
+`webdataset/<config>/test/`); where both
 formats were exported they hold the same images, and the other one loads with
 `load_dataset("parquet" or "webdataset", data_files=...)`.
 
