@@ -6,6 +6,7 @@ up from the annotations (not from the words), so each task's expected table is e
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,8 @@ from comco.core.catalog import load_vocabulary
 from comco.eval.cache import CachedEncoder
 from comco.eval.dataset import load_dataset
 from comco.eval.encoders import ModelSpec
-from comco.eval.results import TaskResult
+from comco.eval.evaluate import save_run
+from comco.eval.results import RETRIEVALS_FILE, EvalRun, ModelRun, TaskResult
 from comco.eval.tasks import TASKS, parse_tasks
 from comco.eval.tasks.context import EvalContext
 from comco.eval.tasks.tor_variants import LONG_PROMPT
@@ -234,3 +236,23 @@ def test_attention_shares_follow_a_planted_attention_map(dataset_dir: Path, tmp_
     assert attention.keys() == area.keys()
     assert all(attention[group] == pytest.approx(area[group]) for group in area)
     assert all(0 < row["rank1"] < 100 for row in cells(spread, 0).values())
+
+
+def test_retrievals_name_what_each_query_retrieved(dataset_dir: Path, tmp_path: Path) -> None:
+    records = {r.annotation.id: r.annotation for r in load_dataset(dataset_dir).records}
+    tor = TASKS["tor"].run(context(dataset_dir, tmp_path, pick=1))
+    expected = {(i, c.text): c.categories[1] for i, a in records.items() for c in a.captions.orders}
+    assert {(r.id, r.query): r.retrieved for r in tor.retrievals} == expected
+    ior = TASKS["ior"].run(context(dataset_dir, tmp_path))
+    largest = {i: min(a.objects, key=lambda o: o.size_rank).category for i, a in records.items()}
+    assert {r.id: r.retrieved for r in ior.retrievals} == largest
+    assert {r.query for r in ior.retrievals} == {"image"}
+    run = EvalRun(dataset="d", n_images=len(records), comco_version="0",
+                  runs=[ModelRun(model="m", fingerprint="f", device="cpu", seconds=0.0,
+                                 results=[tor, ior])])  # fmt: skip
+    save_run(run, tmp_path / "out")
+    assert "retrievals" not in (tmp_path / "out" / "results.json").read_text()
+    lines = [json.loads(x) for x in (tmp_path / "out" / RETRIEVALS_FILE).read_text().splitlines()]
+    assert len(lines) == len(tor.retrievals) + len(ior.retrievals)
+    assert lines[-1] == {"model": "m", "text_map": None, "task": "ior",
+                         **ior.retrievals[-1].model_dump()}  # fmt: skip

@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "publish": "comco.export.cli:publish",
     "palette": "comco.palette.cli:palette",
     "analyze": "comco.analyze.cli:analyze",
+    "browse": "comco.browse.cli:browse",
 }
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from comco.core.attributes import AttributeSetup
 from comco.core.catalog import load_vocabulary
+from comco.core.knobs import CaptionKnobs
 from comco.core.spec import Camera, ObjectSpec, SceneSpec
 from comco.sampling.sampler import SamplerConfig, sample_scenes
 from support.fake_render import fake_rendered_dataset
@@ -97,3 +98,18 @@ def binding_dataset(root: Path, n: int, objects: int = 3, large: int = 0) -> Pat
     )  # fmt: skip
     specs = list(sample_scenes(config, n))
     return fake_rendered_dataset(root, specs, [], drop_rejected=True)
+
+
+KNOBS = CaptionKnobs(attribute_density=0.5, completeness=0.5, order="saliency")
+
+
+def knob_dataset(root: Path, n: int, gallery: list[str] | None = None) -> Path:
+    """Four coloured simco18 objects a scene, captioned under KNOBS (two of four objects
+    named, largest first, each coloured with probability 0.5)."""
+    config = SamplerConfig(
+        vocab="simco18", objects=4, seed=0, camera=Camera(width=96, height=96),
+        attributes=AttributeSetup(palette="clevr8", kinds=["color"], distinct=True),
+        caption_knobs=KNOBS,
+    )  # fmt: skip
+    specs = list(sample_scenes(config, n))
+    return fake_rendered_dataset(root, specs, gallery or [], drop_rejected=True)

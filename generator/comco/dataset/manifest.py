@@ -47,7 +47,9 @@ class ExportManifest(_Model):
     manifest_version: Literal[1] = 1
     comco_version: str
     source: dict[str, str] = Field(description="what was exported: path, run metadata hashes")
-    card_format: Format = Field(description="the format the dataset card's configs point at")
+    card_format: Format | None = Field(
+        description="the format the dataset card's configs point at (None: only tool layouts)"
+    )
     configs: dict[str, ConfigRecord]
     files: dict[str, FileRecord] = Field(description="every file but this one, by relative path")
 

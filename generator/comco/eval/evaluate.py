@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from importlib.metadata import version
 from pathlib import Path
@@ -13,10 +14,10 @@ from comco.eval.cache import CachedEncoder
 from comco.eval.dataset import EvalDataset
 from comco.eval.encoders import load_encoder, resolve_device
 from comco.eval.report import write_report
-from comco.eval.results import EvalRun, ModelRun
+from comco.eval.results import RETRIEVALS_FILE, EvalRun, ModelRun
 from comco.eval.tasks import TASKS
 from comco.eval.tasks.context import EvalContext
-from comco.io.atomic import write_atomic
+from comco.io.atomic import open_atomic, write_atomic
 
 
 def run_model(
@@ -99,7 +100,20 @@ def modality_gap(needs: frozenset[str], encoder: CachedEncoder) -> str | None:
 
 
 def save_run(run: EvalRun, out: Path) -> None:
-    """out/results.json, out/report.md and out/plots/*.png."""
+    """out/results.json, out/retrievals.jsonl, out/report.md and out/plots/*.png."""
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / "results.json", run.model_dump_json(indent=2))
+    write_retrievals(run, out / RETRIEVALS_FILE)
     write_report(run, out)
+
+
+def write_retrievals(run: EvalRun, path: Path) -> None:
+    """One line per query of every retrieval task: model, text map, task, image id, query and
+    the category retrieved, so a result can be traced to single images."""
+    with open_atomic(path) as handle:
+        for model_run in run.runs:
+            for result in model_run.results:
+                for r in result.retrievals:
+                    line = {"model": model_run.model, "text_map": model_run.text_map,
+                            "task": result.task, **r.model_dump()}  # fmt: skip
+                    handle.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from comco.eval.metrics import ratio_with_ci
 
 CATCH_ALL = ("none", "background")
+RETRIEVALS_FILE = "retrievals.jsonl"  # beside results.json: one Retrieval a line
 
 
 class Cell(BaseModel):
@@ -46,6 +47,14 @@ class Table(BaseModel):
     )
 
 
+class Retrieval(BaseModel):
+    """What a model retrieved for one query of one image."""
+
+    id: str = Field(description="the image's id")
+    query: str = Field(description="the caption text, or 'image' for the image itself")
+    retrieved: str = Field(description="the category id retrieved")
+
+
 class TaskResult(BaseModel):
     """What one task measured with one model."""
 
@@ -53,6 +62,11 @@ class TaskResult(BaseModel):
     model: str
     tables: list[Table]
     notes: list[str] = Field(default_factory=list)
+    retrievals: list[Retrieval] = Field(
+        default_factory=list,
+        exclude=True,
+        description="per query, for retrievals.jsonl (not results.json: it grows with the data)",
+    )
 
 
 class Tally:

@@ -33,7 +33,7 @@ def data_files_pattern(record: ConfigRecord, fmt: Format) -> str:
 
 
 def front_matter(
-    card_format: Format,
+    card_format: Format | None,
     configs: dict[str, ConfigRecord],
     features: dict[str, Features],
     config_bytes: dict[str, int],
@@ -118,7 +118,7 @@ Attributes (`generator/comco/data/attributes.yaml`):
 
 def body(
     title: str,
-    card_format: Format,
+    card_format: Format | None,
     configs: dict[str, ConfigRecord],
     facts: GenerationFacts,
     run_info: dict[str, Any],
@@ -145,7 +145,7 @@ def body(
         [a.category, a.licence, a.author, _source_cell(a), f"`{a.member}`"] for a in assets.values()
     ]
     licence_list = ", ".join(f"{name} ({n} assets)" for name, n in sorted(licences.items()))
-    example = next(iter(configs))
+    example = next(iter(configs), "<config>")
     seeds = "-" if facts.seed_min is None else f"{facts.seed_min} to {facts.seed_max}"
     attribution = (
         "The full attribution text of the asset library is in [ATTRIBUTION.md](ATTRIBUTION.md)."
@@ -163,7 +163,8 @@ in every order, so object-order and object-size biases of CLIP-style models can 
 
 All data is in one split, `{SPLIT}`. `gallery` holds one single-object reference image per
 category (the targets of image-based object retrieval). The configurations below are declared
-for the {card_format} files (`parquet/<config>/` or `webdataset/<config>/test/`); where both
+for the {card_format or "(none: only tool layouts were exported)"} files (`parquet/<config>/` or
+`webdataset/<config>/test/`); where both
 formats were exported they hold the same images, and the other one loads with
 `load_dataset("parquet" or "webdataset", data_files=...)`.
 
@@ -258,7 +259,7 @@ the row counts and that every image has its annotation.
 
 def dataset_card(
     title: str,
-    card_format: Format,
+    card_format: Format | None,
     configs: dict[str, ConfigRecord],
     features: dict[str, Features],
     config_bytes: dict[str, int],
@@ -267,13 +268,39 @@ def dataset_card(
     assets: dict[str, AssetRecord],
     library_sha256: str,
     has_attribution: bool,
+    layouts: list[str],
 ) -> str:
-    """README.md text: front matter, then body."""
+    """README.md text: front matter, then body (with the tool layouts' section)."""
     yaml_text = front_matter(card_format, configs, features, config_bytes, title, has_attribution)
     text = body(
         title, card_format, configs, facts, run_info, assets, library_sha256, has_attribution
     )
+    section = layouts_section(layouts)
+    if section:
+        text = text.replace("\n## Features\n", f"\n{section}\n## Features\n", 1)
     return f"---\n{yaml_text}\n---\n\n{text}"
+
+
+LAYOUT_TEXT = {
+    "coco": "COCO format: `coco/instances.json` (RLE masks, boxes, areas; COCO category ids "
+    "where they exist), `coco/captions.json` (every caption order), "
+    "`coco/captions_binding.json` (the knob-chosen caption of attribute scenes) and "
+    "`coco/images/`, as pycocotools, FiftyOne's `COCODetectionDataset` and detectron-style "
+    "loaders take it; `comco analyze` reads it too.",
+    "clip_benchmark": "CLIP_benchmark WebDataset roots, one per task: "
+    "`clip_benchmark/<name>/test/{n}.tar`; `selection.txt` lists the compositionality sets "
+    "(binding, relation and count negatives, ITM pairs; `--task image_caption_selection`, "
+    "the true caption first), `classification.txt` the "
+    "zero-shot classification set of the gallery (`classnames.txt`, templates).",
+}
+
+
+def layouts_section(layouts: list[str]) -> str:
+    """Where the tool layouts are, or nothing when none was exported."""
+    if not layouts:
+        return ""
+    lines = "\n".join(f"- `{name}/`: {LAYOUT_TEXT[name]}" for name in layouts)
+    return f"## Tool layouts\n\n{lines}\n"
 
 
 def _source_cell(asset: AssetRecord) -> str:

@@ -8,7 +8,13 @@ import click
 from tqdm import tqdm
 
 from comco.dataset.folder import DatasetError
-from comco.export.exporter import DEFAULT_MAX_SHARD_BYTES, FORMATS, ExportError, export_dataset
+from comco.export.exporter import (
+    DEFAULT_MAX_SHARD_BYTES,
+    FORMATS,
+    LAYOUTS,
+    ExportError,
+    export_dataset,
+)
 from comco.export.publish import PublishError, check_repo_id, require_token, upload, upload_plan
 from comco.export.verify import verify_export
 
@@ -24,7 +30,7 @@ from comco.export.verify import verify_export
     multiple=True,
     default=("parquet",),
     show_default=True,
-    help="webdataset, parquet, or both (repeat the option, or separate with a comma)",
+    help="parquet, webdataset, coco, clip_benchmark (repeat the option, or separate with a comma)",
 )
 @click.option(
     "--library",
@@ -74,6 +80,10 @@ def export(
     for name, record in result.manifest.configs.items():
         formats = ", ".join(f"{fmt}: {len(s.files)} files" for fmt, s in record.shards.items())
         click.echo(f"{name}: {record.rows} rows ({formats})")
+    for layout in LAYOUTS:
+        files = [f for f in result.manifest.files if f.startswith(f"{layout}/")]
+        if files:
+            click.echo(f"{layout}/: {len(files)} files")
     if result.skipped_unfinished:
         click.echo(f"skipped {len(result.skipped_unfinished)} unfinished images (PNG without JSON)")
     click.echo(f"wrote {out}")

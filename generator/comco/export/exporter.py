@@ -28,7 +28,10 @@ from comco.dataset.manifest import (
     hash_folder,
 )
 from comco.export.card import dataset_card
+from comco.export.clip_benchmark import ClipBenchmarkWriter
+from comco.export.coco import CocoWriter
 from comco.export.facts import GenerationFacts
+from comco.export.layout import LayoutWriter
 from comco.export.parquet_shards import ParquetShards
 from comco.export.rows import (
     GALLERY_FEATURES,
@@ -40,7 +43,12 @@ from comco.export.tar_shards import TarShards
 from comco.io.atomic import build_folder, recover_folder, write_atomic
 from comco.io.hashing import sha256_file
 
-FORMATS: tuple[Format, ...] = ("parquet", "webdataset")
+SHARD_FORMATS: tuple[Format, ...] = ("parquet", "webdataset")
+LAYOUTS: dict[str, Callable[[Path], LayoutWriter]] = {
+    "coco": CocoWriter,
+    "clip_benchmark": ClipBenchmarkWriter,
+}
+FORMATS: tuple[str, ...] = (*SHARD_FORMATS, *LAYOUTS)
 DEFAULT_MAX_SHARD_BYTES = 512 * 1024 * 1024
 
 
@@ -135,7 +143,7 @@ class _Writers:
 def export_dataset(
     source: Path,
     out: Path,
-    formats: tuple[Format, ...],
+    formats: tuple[str, ...],
     *,
     library_dir: Path | None = None,
     max_shard_bytes: int = DEFAULT_MAX_SHARD_BYTES,
@@ -147,7 +155,8 @@ def export_dataset(
     unknown = sorted(set(formats) - set(FORMATS))
     if not formats or unknown:
         raise ExportError(f"format: got {list(formats)}; expected one or more of {list(FORMATS)}")
-    formats = tuple(f for f in FORMATS if f in formats)
+    shard_formats = tuple(f for f in SHARD_FORMATS if f in formats)
+    layouts = tuple(f for f in LAYOUTS if f in formats)
     _check_target(out, overwrite)
     folder = DatasetFolder(source)
     info = folder.require_info()
@@ -158,7 +167,14 @@ def export_dataset(
         )
     with build_folder(out) as building:
         manifest = _write(
-            folder, building, out.name, formats, info, library_dir, max_shard_bytes, progress
+            folder,
+            building,
+            out.name,
+            (shard_formats, layouts),
+            info,
+            library_dir,
+            max_shard_bytes,
+            progress,
         )
     return ExportResult(out=out, manifest=manifest, skipped_unfinished=folder.unfinished_images())
 
@@ -167,13 +183,15 @@ def _write(
     source: DatasetFolder,
     root: Path,
     title: str,
-    formats: tuple[Format, ...],
+    chosen: tuple[tuple[Format, ...], tuple[str, ...]],
     info: DatasetInfo,
     library_dir: Path | None,
     max_shard_bytes: int,
     progress: Callable[[int], None] | None,
 ) -> ExportManifest:
+    formats, layout_names = chosen
     writers = _Writers(root, formats, max_shard_bytes)
+    layouts = [LAYOUTS[name](root) for name in layout_names]
     facts = GenerationFacts()
     seen: set[str] = set()
     used: set[str] = set()
@@ -190,26 +208,36 @@ def _write(
             "n_objects": len(spec.objects),
             "size_setting": size_setting([o.size_role for o in spec.objects]),
         }
-        config = writers.get(config_name(spec), IMAGE_FEATURES, description)
-        row = image_row(item)
-        _write_row(config, row, item.annotation_text)
+        if formats:
+            config = writers.get(config_name(spec), IMAGE_FEATURES, description)
+            _write_row(config, image_row(item), item.annotation_text)
+        for layout in layouts:
+            layout.add_image(item)
         if progress:
             progress(1)
     for gallery in source.iter_gallery():
         used.add(gallery.category)
-        config = writers.get(GALLERY_CONFIG, GALLERY_FEATURES, {"kind": "gallery"})
-        _write_row(config, gallery_row(gallery), gallery.annotation_text)
+        if formats:
+            config = writers.get(GALLERY_CONFIG, GALLERY_FEATURES, {"kind": "gallery"})
+            _write_row(config, gallery_row(gallery), gallery.annotation_text)
+        for layout in layouts:
+            layout.add_gallery(gallery)
     if not seen:
         raise DatasetError(f"dataset: {source.images} holds no finished image (PNG with its JSON)")
     configs, features = writers.close()
+    layout_folders = [
+        layout.folder.relative_to(root).as_posix() for layout in layouts if layout.close()
+    ]
     folder, library_sha, assets = _library(info, library_dir, facts, used)
     has_attribution = (folder / "ATTRIBUTION.md").is_file()
     if has_attribution:
         shutil.copyfile(folder / "ATTRIBUTION.md", root / "ATTRIBUTION.md")
-    card_format = formats[0]  # parquet when exported: the hub viewer and datasets read it best
+    # parquet when exported: the hub viewer and datasets read it best
+    card_format = formats[0] if formats else None
     config_bytes = {
         name: sum((root / f).stat().st_size for f in record.shards[card_format].files)
         for name, record in configs.items()
+        if card_format is not None
     }
     card = dataset_card(
         title,
@@ -222,6 +250,7 @@ def _write(
         assets,
         library_sha,
         has_attribution,
+        layout_folders,
     )
     write_atomic(root / "README.md", card)
     manifest = ExportManifest(

@@ -1,8 +1,9 @@
 """Rolling WebDataset tar files for one configuration, in the layout CLIP_benchmark reads.
 
 `<folder>/test/{0..N-1}.tar` plus `test/nshards.txt`, and `dataset_type.txt` ("retrieval":
-each sample's `.txt` holds its caption). Members carry fixed metadata (mtime 0, root, 0644),
-so the same input gives byte-identical tars and checksums.
+each sample's `.txt` holds its captions, one a line; "classification": its `.cls` a label).
+Members carry fixed metadata (mtime 0, root, 0644), so the same input gives byte-identical
+tars and checksums.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ SPLIT = "test"
 class TarShards:
     """Write samples (a key and its files by extension) to tars that roll past `max_bytes`."""
 
-    def __init__(self, folder: Path, max_bytes: int) -> None:
+    def __init__(self, folder: Path, max_bytes: int, dataset_type: str = "retrieval") -> None:
         self.folder = folder
         self.max_bytes = max_bytes
+        self.dataset_type = dataset_type
         self.rows = 0
         self._tar: tarfile.TarFile | None = None
         self._paths: list[Path] = []
@@ -54,5 +56,5 @@ class TarShards:
         nshards = self.folder / SPLIT / "nshards.txt"
         nshards.write_text(f"{len(self._paths)}\n")
         dataset_type = self.folder / "dataset_type.txt"
-        dataset_type.write_text("retrieval\n")
+        dataset_type.write_text(f"{self.dataset_type}\n")
         return [*self._paths, nshards, dataset_type]

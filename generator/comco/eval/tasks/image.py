@@ -14,7 +14,7 @@ from comco.core.catalog import load_vocabulary
 from comco.core.spec import SizeRole
 from comco.eval.dataset import Record
 from comco.eval.metrics import nearest
-from comco.eval.results import Table, Tally, TaskResult
+from comco.eval.results import Retrieval, Table, Tally, TaskResult
 from comco.eval.tasks.context import EvalContext, configuration
 
 ROLE_COLUMNS = [SizeRole.large.value, SizeRole.small.value, SizeRole.same.value, "none"]
@@ -110,14 +110,21 @@ def ior(context: EvalContext) -> TaskResult:
         targets[preset] = (ids, context.encoder.encode_images(context.dataset.gallery_for(ids)))
     queries = context.encoder.encode_images([r.image_path for r in records])
     sizes = "/".join(sorted({str(len(ids)) for ids, _ in targets.values()}))
+    choices = _retrieve(records, queries, targets)
     return TaskResult(
         task="ior",
         model=context.model,
-        tables=_tables(
-            context, records, _retrieve(records, queries, targets), False, f"{sizes} gallery images"
-        ),
+        tables=_tables(context, records, choices, False, f"{sizes} gallery images"),
         notes=notes,
+        retrievals=image_retrievals(records, choices),
     )
+
+
+def image_retrievals(records: list[Record], choices: list[str]) -> list[Retrieval]:
+    return [
+        Retrieval(id=r.annotation.id, query="image", retrieved=c)
+        for r, c in zip(records, choices, strict=True)
+    ]
 
 
 def ior_own(context: EvalContext) -> TaskResult:
@@ -139,6 +146,7 @@ def ior_own(context: EvalContext) -> TaskResult:
         model=context.model,
         tables=_tables(context, records, choices, True, what),
         notes=notes,
+        retrievals=image_retrievals(records, choices),
     )
 
 
@@ -156,4 +164,5 @@ def i2tor(context: EvalContext) -> TaskResult:
         model=context.model,
         tables=_tables(context, records, choices, False, "all single-object captions"),
         notes=["Intervals: 95% bootstrap over images."],
+        retrievals=image_retrievals(records, choices),
     )

@@ -15,7 +15,7 @@ from comco.captions.plain import CaptionStyle, OrderedCaption, all_order_caption
 from comco.captions.plain import single_object_captions as targets_for
 from comco.core.spec import SceneSpec
 from comco.eval.metrics import normalize
-from comco.eval.results import Tally, TaskResult
+from comco.eval.results import Retrieval, Tally, TaskResult
 from comco.eval.tasks.context import EvalContext
 
 
@@ -125,7 +125,14 @@ def tor_by_position(
         f"single-object captions such as {example_target!r}.",
         "Intervals: 95% bootstrap over images (the orders of one scene are resampled together).",
     ]
-    return TaskResult(task=task, model=context.model, tables=[table], notes=notes)
+    retrievals = [
+        Retrieval(id=spec.id, query=caption.text, retrieved=choice)
+        for spec, captions, picks in retrieved.scenes
+        for caption, choice in zip(captions, picks, strict=True)
+    ]
+    return TaskResult(
+        task=task, model=context.model, tables=[table], notes=notes, retrievals=retrievals
+    )
 
 
 def tor(context: EvalContext) -> TaskResult:
