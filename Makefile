@@ -19,7 +19,7 @@ RAY_ARGS = --address $(ADDRESS) --gpus-per-worker $(GPUS_PER_WORKER) \
 export COMCO_LIBRARY := $(abspath $(LIBRARY))
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup library verify-library sample render demo test test-fast lint bench clean-renders
+.PHONY: setup library verify-library browser sample render demo test test-fast lint bench clean-renders
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,7 +62,10 @@ demo: library  ## sample and render a handful of scenes on this machine (CPU unl
 	$(BIN)/comco sheet --dataset renders/demo
 	@echo "images and annotations: renders/demo/images/00000/, gallery: renders/demo/gallery/"
 
-test: verify-library  ## install, build and verify the library, run every test
+browser:  ## headless Chromium from Debian, for the dataset browser's test
+	@command -v chromium >/dev/null || { ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || $(SUDO) apt-get update -qq; $(SUDO) apt-get install -y -qq chromium; }
+
+test: verify-library browser  ## install, build and verify the library, run every test
 	$(BIN)/ruff check generator tests benchmarks
 	$(BIN)/ruff format --check generator tests benchmarks
 	$(BIN)/lint-imports
