@@ -10,6 +10,8 @@ from comco.annotate.annotation import RenderInfo, RleMask, build_annotation
 from comco.annotate.measure import (
     QualityGates,
     bbox_xywh,
+    channel_spread,
+    image_problems,
     measure,
     quality_problems,
     size_ranks,
@@ -138,3 +140,19 @@ def test_min_visible_area_scales_with_the_image_unless_fixed() -> None:
     inside = np.array([[10.0, 5.0, 30.0, 15.0], [27.0, 12.0, 33.0, 18.0]])
     (problem,) = quality_problems(spec, measure(index, alone), inside, QualityGates())
     assert "visible area 36px is below the minimum 157px for a 512x512 image" in problem
+
+
+def test_a_nearly_uniform_image_is_rejected_by_the_gate() -> None:
+    rng = np.random.default_rng(0)
+    blown_out = np.full((64, 64, 3), 255, dtype=np.uint8)
+    blown_out[:2, :5] = 250  # a few pixels under the 1st percentile do not make contrast
+    assert channel_spread(blown_out) == 0
+    (problem,) = image_problems(blown_out, QualityGates())
+    assert problem.startswith("image: nearly uniform (every channel spans 0 levels")
+    faint = np.full((64, 64, 3), 128, dtype=np.uint8)
+    faint[..., 2] = rng.integers(120, 127, size=(64, 64))  # 6 levels of noise in blue only
+    assert channel_spread(faint) == 6 and image_problems(faint, QualityGates())
+    pale = np.full((64, 64, 3), 140, dtype=np.uint8)
+    pale[20:40, 20:40] = (170, 200, 140)  # a pale object on grey: 60 levels in green
+    assert channel_spread(pale) == 60
+    assert image_problems(pale, QualityGates()) == []

@@ -1,9 +1,12 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 from pydantic import ValidationError
 
 from comco.core import geometry
 from comco.core.spec import Camera, ObjectSpec, SceneSpec, largest_fitting_scale, placement_problems
+from comco.core.spec_files import SpecFileError, read_specs
 
 
 def _scene(*objects: ObjectSpec, **kwargs) -> SceneSpec:
@@ -90,3 +93,42 @@ def test_largest_fitting_scale_is_the_frame_limit():
     assert placement_problems([(0.0, 0.3, scale + 0.01, cube)], camera, 4.0, 0.0)
     bus = (1.0, 0.69, 0.275)  # long and low: fits larger than the unit cube
     assert largest_fitting_scale((0.0, 0.3), camera, 4.0, bus) > scale
+
+
+RECORDED = sorted(Path(__file__).parent.joinpath("data").glob("*.jsonl"))
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "shown"),
+    [
+        (lambda s: s.replace('"id":"', '"id":"' + "a" * 240), "id", "at most 128 characters"),
+        (lambda s: s.replace('"id":"', '"id":"a.'), "id", "should match pattern"),
+        (lambda s: s.replace('"sun_strength":3.0', '"sun_strength":1e30'),
+         "light.sun_strength", "(got 1e+30)"),
+        (lambda s: s.replace('"sky_strength":0.8', '"sky_strength":Infinity'),
+         "light.sky_strength", "finite number (got inf)"),
+        (lambda s: s.replace('"location":[0.0,-6.5,4.5]', '"location":[0.0,-6.5,NaN]'),
+         "camera.location.2", "finite number (got nan)"),
+        (lambda s: s.replace('"scale":0.7572', '"scale":1e9'),
+         "objects.0.scale", "less than or equal to 100"),
+        (lambda s: s.replace('"floor_color":[0.55', '"floor_color":[-0.55'),
+         "background.floor_color.0", "(got -0.55)"),
+    ],
+)  # fmt: skip
+def test_hostile_numbers_and_ids_fail_with_one_line(tmp_path: Path, edit, field, shown) -> None:
+    line = RECORDED[0].read_text().splitlines()[0]
+    bad = edit(line)
+    assert bad != line
+    path = tmp_path / "specs.jsonl"
+    path.write_text(bad + "\n")
+    with pytest.raises(SpecFileError) as caught:
+        list(read_specs(path))
+    message = str(caught.value)
+    assert "\n" not in message and f": invalid scene spec: {field}: " in message
+    assert shown in message
+
+
+def test_recorded_specs_stay_valid_and_byte_identical() -> None:
+    for path in RECORDED:
+        for line in path.read_text().splitlines():
+            assert SceneSpec.model_validate_json(line).model_dump_json() == line

@@ -49,6 +49,10 @@ class QualityGates:
     large_factor: float = 1.5
     min_border_px: float = 0.0
     colour: bool = True  # objects must look nearest to their own palette colour
+    # A nearly uniform image (blown out by a huge light, or black) shows fewer 8-bit levels
+    # than this between its 1st and 99th percentile in every channel. The lowest spread of
+    # 399 real renders (64-512 px, pale colours on grey included) was 33 levels.
+    min_spread_levels: int = 8
 
     def min_pixels(self, width: int, height: int) -> int:
         """The minimum visible area of an object in a width x height image."""
@@ -147,3 +151,29 @@ def quality_problems(
                     f"({max(others)}px) = {needed:.0f}px"
                 )
     return problems
+
+
+def channel_spread(pixels: np.ndarray) -> int:
+    """The largest, over the channels of (H, W, 3) uint8 pixels, of the levels between the
+    1st and 99th percentile (histograms, not sorts: a few ms at 512 px)."""
+    flat = pixels.reshape(-1, pixels.shape[-1])
+    n = len(flat)
+    spreads = []
+    for channel in range(flat.shape[1]):
+        cumulative = np.cumsum(np.bincount(flat[:, channel], minlength=256))
+        low = int(np.searchsorted(cumulative, 0.01 * n))
+        high = int(np.searchsorted(cumulative, 0.99 * n))
+        spreads.append(high - low)
+    return max(spreads)
+
+
+def image_problems(pixels: np.ndarray, gates: QualityGates) -> list[str]:
+    """Why the rendered pixels themselves must be rejected (empty when they pass)."""
+    spread = channel_spread(pixels)
+    if spread < gates.min_spread_levels:
+        return [
+            f"image: nearly uniform (every channel spans {spread} levels between its 1st and "
+            f"99th percentile, expected at least {gates.min_spread_levels}); "
+            "check the light strengths"
+        ]
+    return []

@@ -40,7 +40,7 @@ SHAPE_COLORS: dict[str, tuple[float, float, float]] = {
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class PaletteColour(_Strict):
@@ -200,7 +200,7 @@ class AttributeSetup(_Strict):
     kinds: list[AttributeKind] = Field(min_length=1)
     distinct: bool = False
     holdout_fraction: float = Field(0.0, ge=0, le=0.5)
-    holdout_seed: int = Field(0, ge=0)
+    holdout_seed: int = Field(0, ge=0, lt=2**31)
 
     @model_validator(mode="after")
     def _check(self) -> AttributeSetup:

@@ -14,7 +14,7 @@ CaptionOrder = Literal["spec", "random", "saliency", "reverse-saliency"]
 class CaptionKnobs(BaseModel):
     """Defaults name every object, with its attributes, in spec order."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     attribute_density: float = Field(
         1.0, ge=0, le=1, description="chance each named object gets its attribute words"

@@ -12,14 +12,13 @@ import itertools
 import math
 from enum import StrEnum
 from functools import cached_property
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    field_validator,
     model_serializer,
     model_validator,
 )
@@ -32,9 +31,15 @@ from comco.core.relations import RelationSetup
 
 SCHEMA_VERSION = 1
 MAX_OBJECTS = 10
+MAX_ID_LENGTH = 128  # ids name files: `.<id>.json.tmp-<pid>` must stay under 255 bytes
+MAX_WORLD_M = 1000.0  # every coordinate; placement and the frame check do the fine limits
 
-Vec3 = tuple[float, float, float]
-RGB = tuple[float, float, float]
+# Every number of a spec is finite (`allow_inf_nan=False`) and in a stated range, so a spec
+# that validates can be rendered: a NaN or 1e30 never reaches Blender.
+Metres = Annotated[float, Field(ge=-MAX_WORLD_M, le=MAX_WORLD_M)]
+Unit = Annotated[float, Field(ge=0, le=1)]
+Vec3 = tuple[Metres, Metres, Metres]
+RGB = tuple[Unit, Unit, Unit]
 
 
 class SizeRole(StrEnum):
@@ -46,7 +51,7 @@ class SizeRole(StrEnum):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ObjectSpec(_Strict):
@@ -54,19 +59,12 @@ class ObjectSpec(_Strict):
 
     category: str
     size_role: SizeRole
-    scale: float = Field(gt=0, description="largest dimension in metres (assets are 1 m)")
-    position: tuple[float, float] = Field(description="x, y on the ground plane, metres")
+    scale: float = Field(gt=0, le=100, description="largest dimension in metres (assets are 1 m)")
+    position: tuple[Metres, Metres] = Field(description="x, y on the ground plane, metres")
     yaw_deg: float = Field(0.0, ge=-180, le=180, description="turn about z from facing -Y")
     color: RGB | None = Field(None, description="linear RGB in [0, 1] that replaces base colour")
     color_name: str | None = Field(None, description="the word captions use for `color`")
     material: str | None = Field(None, description="a material of data/attributes.yaml")
-
-    @field_validator("color")
-    @classmethod
-    def _unit_rgb(cls, value: RGB | None) -> RGB | None:
-        if value is not None and not all(0.0 <= c <= 1.0 for c in value):
-            raise ValueError(f"color {value} must have every channel in [0, 1]")
-        return value
 
 
 class Camera(_Strict):
@@ -74,8 +72,8 @@ class Camera(_Strict):
 
     location: Vec3 = (0.0, -6.5, 4.5)
     look_at: Vec3 = (0.0, 0.3, 0.4)
-    focal_length_mm: float = Field(50.0, gt=0)
-    sensor_width_mm: float = Field(36.0, gt=0)
+    focal_length_mm: float = Field(50.0, gt=0, le=1000)
+    sensor_width_mm: float = Field(36.0, gt=0, le=100)
     width: int = Field(512, ge=16, le=8192)
     height: int = Field(512, ge=16, le=8192)
 
@@ -101,9 +99,9 @@ class Light(_Strict):
         description="compass angle of the sun about z: 0 = behind the default camera (-Y), "
         "positive turns it counter-clockwise seen from above (towards +X)",
     )
-    sun_strength: float = Field(3.0, ge=0)
+    sun_strength: float = Field(3.0, ge=0, le=50, description="irradiance, W/m²")
     sun_angle_deg: float = Field(10.0, ge=0, le=90, description="softness of shadows")
-    sky_strength: float = Field(0.8, ge=0)
+    sky_strength: float = Field(0.8, ge=0, le=10)
 
 
 class Background(_Strict):
@@ -126,13 +124,13 @@ class SceneSpec(_Strict):
     """A whole scene. `id` is stable: it names the image and its annotation."""
 
     schema_version: Literal[1] = SCHEMA_VERSION
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=MAX_ID_LENGTH)
     seed: int = Field(ge=0, lt=2**31)
     vocab: str = DEFAULT_PRESET
     objects: list[ObjectSpec] = Field(min_length=1, max_length=MAX_OBJECTS)
     allow_repeats: bool = False
-    frame_margin_px: float = Field(4.0, ge=0)
-    min_gap_m: float = Field(0.05, ge=0)
+    frame_margin_px: float = Field(4.0, ge=0, le=4096)
+    min_gap_m: float = Field(0.05, ge=0, le=100)
     camera: Camera = Camera()
     light: Light = Light()
     background: Background = Background()
