@@ -2,7 +2,8 @@
 (Parquet or WebDataset), or a hub copy of one (`hf:ORG/NAME`).
 
 Exports carry every image's PNG bytes and annotation JSON verbatim, so the records read from
-an export are the rendered folder's records: same annotations, same image bytes. Images that
+an export are the rendered folder's records: same annotations, same image bytes. An export or
+hub copy is read only after every file its manifest lists matches its size and sha256. Images that
 live inside shards are written once, content-addressed, under a cache folder, so encoders
 (and their embedding cache) see ordinary files with the same bytes.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 from comco.annotate.annotation import ImageAnnotation
 from comco.dataset.configs import GALLERY_CONFIG
 from comco.dataset.folder import DatasetError, DatasetFolder, parse_annotation
-from comco.dataset.manifest import MANIFEST_NAME, read_manifest
+from comco.dataset.manifest import MANIFEST_NAME, ManifestError, listed_file_problems, read_manifest
 from comco.io.atomic import write_atomic
 from comco.io.locations import cache_folder
 
@@ -74,22 +75,45 @@ def _read_rendered(root: Path) -> DatasetCopy:
 
 
 def _download(repo_id: str) -> Path:
-    """The hub dataset's files, through huggingface_hub (which honours HF_HUB_OFFLINE)."""
-    from huggingface_hub import snapshot_download
+    """The hub dataset's files through huggingface_hub: from its cache when HF_HUB_OFFLINE is
+    on, else from the hub, every request bounded (`comco.io.hub`)."""
+    from huggingface_hub import constants, snapshot_download
 
+    from comco.io import hub
+
+    reference = f"{HUB_PREFIX}{repo_id}"
+    fetch = f"`hf download --repo-type dataset {repo_id} --local-dir DIR` and pass --dataset DIR"
     try:
-        return Path(snapshot_download(repo_id, repo_type="dataset"))
+        with hub.bounded_requests() as limit:
+            return Path(snapshot_download(repo_id, repo_type="dataset"))
     except Exception as error:  # the hub client raises many kinds; all mean "not available"
+        if hub.offline():
+            raise DatasetError(
+                f"dataset: {reference} is not in the local Hugging Face cache and downloads are "
+                "off here (HF_HUB_OFFLINE=1); set HF_HUB_OFFLINE=0 where the hub is "
+                f"reachable, or there run {fetch}"
+            ) from None
         raise DatasetError(
-            f"dataset: {HUB_PREFIX}{repo_id} could not be fetched ({type(error).__name__}: "
-            f"{error}); download it with `hf download --repo-type dataset {repo_id} --local-dir "
-            "DIR` and pass --dataset DIR"
-        ) from error
+            f"dataset: {reference} could not be fetched from {constants.ENDPOINT} (each request "
+            f"may wait {limit:g} s, HF_HUB_DOWNLOAD_TIMEOUT; {hub.root_cause(error)}); "
+            f"download it with {fetch}"
+        ) from None
 
 
 def _read_export(root: Path, source: str, cache_dir: Path | None) -> DatasetCopy:
-    """Records from an export's Parquet shards, or its WebDataset tars when it has no Parquet."""
-    configs = read_manifest(root).configs
+    """Records from an export's Parquet shards, or its WebDataset tars when it has no Parquet,
+    once every file the manifest lists matches it."""
+    try:
+        manifest = read_manifest(root)
+    except ManifestError as error:
+        raise DatasetError(f"dataset: {source}: {error}") from None
+    problems = listed_file_problems(root, manifest)
+    if problems:
+        raise DatasetError(
+            f"dataset: {source} does not match its {MANIFEST_NAME} ({len(problems)} problems, "
+            f"first: {problems[0]}); run `comco verify` on it, or export it again"
+        )
+    configs = manifest.configs
     formats = {fmt for config in configs.values() for fmt in config.shards}
     if not formats:
         raise DatasetError(f"dataset: {root}/{MANIFEST_NAME} lists no configuration shards")

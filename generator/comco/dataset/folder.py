@@ -7,9 +7,7 @@ renames the PNG into place first and the JSON after it.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +20,7 @@ from comco.annotate.annotation import ImageAnnotation
 from comco.core.errors import describe_validation_error
 from comco.dataset.info import DatasetInfo
 from comco.io.atomic import TEMP_MARK, write_atomic
+from comco.io.lock import LockHeld, exclusive_lock
 
 SHARD_SIZE = 1000
 
@@ -182,24 +181,16 @@ class DatasetFolder:
     @contextmanager
     def exclusive(self) -> Iterator[None]:
         """Hold the folder for one run. Two runs in one folder would delete each other's
-        temporary files and render the same specs twice. The kernel drops the lock when its
-        holder dies, even by SIGKILL, so a killed run never blocks the next."""
+        temporary files and render the same specs twice (`comco.io.lock`)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
-                raise FolderBusy(
-                    f"out: {self.root} is in use by another render run (pid {holder}); "
-                    "wait for it or render into another folder"
-                ) from None
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-            yield
-        finally:
-            os.close(fd)
+            with exclusive_lock(self.lock):
+                yield
+        except LockHeld as held:
+            raise FolderBusy(
+                f"out: {self.root} is in use by another render run (pid {held.holder}); "
+                "wait for it or render into another folder"
+            ) from None
 
     def clean_strays(self) -> int:
         """Delete temporary files and scratch space a killed run left; return how many files."""

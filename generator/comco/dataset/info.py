@@ -8,6 +8,7 @@ typed model, so a key the runner does not write cannot be read.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -74,6 +75,16 @@ class DatasetInfo(_Model):
     specs_lines: int
     limit: int | None
     spec_facts: SpecFacts
+
+    def without_local_paths(self) -> DatasetInfo:
+        """The provenance as it is published: the library folder and the specs file by name
+        only, so no path of the machine that rendered it leaves with the data."""
+        return self.model_copy(
+            update={
+                "library_path": Path(self.library_path).name,
+                "specs_file": Path(self.specs_file).name,
+            }
+        )
 
 
 def now_utc() -> str:

@@ -1,19 +1,48 @@
 """The checksum manifest of an exported folder: every file's sha256 and size, and each
-configuration's format, row count and files. `comco verify` checks a folder against it."""
+configuration's format, row count and files. `comco verify` checks a folder against it, and
+every reader of an export (eval, publish) trusts a file only once it matches.
+
+A manifest may only name files inside its export: relative POSIX paths, no `..`, nothing under
+the upload state folders, not the manifest itself. Anything else fails validation, so no
+reader is ever pointed at `../../etc/hostname`."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from comco.core.errors import describe_validation_error
 from comco.io.hashing import sha256_file
 
 MANIFEST_NAME = "manifest.json"
 IGNORED_DIRS = (".cache",)  # huggingface_hub keeps its upload state here
 
 Format = Literal["parquet", "webdataset"]
+
+
+class ManifestError(ValueError):
+    """A manifest.json that is not what `comco export` writes."""
+
+
+def _inside(name: str) -> str:
+    parts = name.split("/")
+    if (
+        name in ("", MANIFEST_NAME)
+        or name.startswith("/")
+        or "\\" in name
+        or any(part in ("", ".", "..") for part in parts)
+        or any(part in IGNORED_DIRS for part in parts)
+    ):
+        raise ValueError(
+            f"{name!r} is not a file inside the export; expected a relative path without "
+            f"'..', outside {list(IGNORED_DIRS)}, other than {MANIFEST_NAME}"
+        )
+    return name
+
+
+InsidePath = Annotated[str, AfterValidator(_inside)]
 
 
 class _Model(BaseModel):
@@ -28,8 +57,10 @@ class FileRecord(_Model):
 class ShardSet(_Model):
     """One configuration's files in one format."""
 
-    folder: str = Field(description="relative to the export")
-    files: list[str] = Field(description="data files and their metadata, relative to the export")
+    folder: InsidePath = Field(description="relative to the export")
+    files: list[InsidePath] = Field(
+        description="data files and their metadata, relative to the export"
+    )
 
 
 class ConfigRecord(_Model):
@@ -46,12 +77,27 @@ class ConfigRecord(_Model):
 class ExportManifest(_Model):
     manifest_version: Literal[1] = 1
     comco_version: str
-    source: dict[str, str] = Field(description="what was exported: path, run metadata hashes")
+    source: dict[str, str] = Field(
+        description="what was exported: the folder's name (no local path), run metadata hashes"
+    )
     card_format: Format | None = Field(
         description="the format the dataset card's configs point at (None: only tool layouts)"
     )
     configs: dict[str, ConfigRecord]
-    files: dict[str, FileRecord] = Field(description="every file but this one, by relative path")
+    files: dict[InsidePath, FileRecord] = Field(
+        description="every file but this one, by relative path"
+    )
+
+    @model_validator(mode="after")
+    def _shards_are_listed(self) -> ExportManifest:
+        for name, config in self.configs.items():
+            for shards in config.shards.values():
+                unlisted = [f for f in shards.files if f not in self.files]
+                if unlisted:
+                    raise ValueError(
+                        f"configs.{name}: shard files {unlisted} have no checksum under 'files'"
+                    )
+        return self
 
 
 def folder_files(root: Path) -> list[str]:
@@ -78,4 +124,22 @@ def read_manifest(root: Path) -> ExportManifest:
         raise FileNotFoundError(
             f"{root}: no {MANIFEST_NAME}; expected a folder written by `comco export`"
         )
-    return ExportManifest.model_validate_json(path.read_text())
+    try:
+        return ExportManifest.model_validate_json(path.read_text())
+    except ValidationError as error:
+        problem = describe_validation_error(error)
+        raise ManifestError(f"{path}: not a valid export manifest: {problem}") from None
+
+
+def listed_file_problems(root: Path, manifest: ExportManifest) -> list[str]:
+    """Files the manifest lists that are missing or differ in size or sha256."""
+    problems = []
+    for name, record in manifest.files.items():
+        path = root / name
+        if not path.is_file():
+            problems.append(f"{name}: listed in the manifest but missing")
+        elif path.stat().st_size != record.bytes:
+            problems.append(f"{name}: size {path.stat().st_size}, manifest says {record.bytes}")
+        elif sha256_file(path) != record.sha256:
+            problems.append(f"{name}: sha256 differs from the manifest")
+    return problems

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from comco.dataset.folder import DatasetError
 from comco.dataset.original import is_original_release, read_original_release
 from comco.eval.dataset import load_dataset
 from comco.eval.tasks import TASKS, parse_tasks
@@ -49,7 +50,9 @@ from comco.eval.tasks import TASKS, parse_tasks
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Embedding cache (default $COMCO_CACHE/embeddings or ~/.cache/comco/embeddings).",
+    help="Embedding cache, and images unpacked from export shards under its copies/ "
+    "(default $COMCO_CACHE/embeddings and $COMCO_CACHE/copies, else the same under "
+    "~/.cache/comco).",
 )
 @click.option(
     "--bootstrap", "n_boot", type=int, default=1000, show_default=True, help="Bootstrap resamples."
@@ -104,12 +107,17 @@ def eval_command(
             if is_original_release(Path(dataset_ref))
             else None
         )
-        dataset = load_dataset(dataset_ref, limit=limit) if release is None else None
+        copies = cache_dir / "copies" if cache_dir else None
+        dataset = (
+            load_dataset(dataset_ref, limit=limit, cache_dir=copies) if release is None else None
+        )
         if release is not None and text_map is not None:
             raise ValueError(
                 f"text-map: the original release layout ({dataset_ref}) has no held-out binding "
                 "scenes to compare on; use --text-map with a rendered binding dataset"
             )
+    except DatasetError as error:  # the data, not the command line: one line, exit 1
+        raise click.ClickException(str(error)) from error
     except (ValueError, FileNotFoundError) as error:
         raise click.UsageError(str(error)) from error
     try:

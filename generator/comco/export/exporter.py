@@ -3,11 +3,13 @@ one folder per configuration, plus the dataset card and the checksum manifest.
 
 The output is built under a temporary name beside the target and renamed into place at the
 end, so a failed export leaves nothing half-written, and an existing export is replaced only
-when asked.
+when asked. One export at a time writes a given target: it holds `.<name>.lock` beside it.
+Nothing exported names a local path: the run's files are recorded by name only.
 """
 
 from __future__ import annotations
 
+import errno
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,8 +42,9 @@ from comco.export.rows import (
     image_row,
 )
 from comco.export.tar_shards import TarShards
-from comco.io.atomic import build_folder, recover_folder, write_atomic
+from comco.io.atomic import build_folder, recover_folder, remove_stale_builds, write_atomic
 from comco.io.hashing import sha256_file
+from comco.io.lock import LockHeld, exclusive_lock
 
 SHARD_FORMATS: tuple[Format, ...] = ("parquet", "webdataset")
 LAYOUTS: dict[str, Callable[[Path], LayoutWriter]] = {
@@ -157,7 +160,6 @@ def export_dataset(
         raise ExportError(f"format: got {list(formats)}; expected one or more of {list(FORMATS)}")
     shard_formats = tuple(f for f in SHARD_FORMATS if f in formats)
     layouts = tuple(f for f in LAYOUTS if f in formats)
-    _check_target(out, overwrite)
     folder = DatasetFolder(source)
     info = folder.require_info()
     if not allow_incomplete and not folder.finished:
@@ -165,18 +167,39 @@ def export_dataset(
             f"dataset: {source} has no summary.json, so its run has not finished; "
             "pass --allow-incomplete to export the finished images anyway"
         )
-    with build_folder(out) as building:
-        manifest = _write(
-            folder,
-            building,
-            out.name,
-            (shard_formats, layouts),
-            info,
-            library_dir,
-            max_shard_bytes,
-            progress,
-        )
+    try:
+        with exclusive_lock(lock_path(out)):
+            _check_target(out, overwrite)
+            remove_stale_builds(out)
+            with build_folder(out) as building:
+                manifest = _write(
+                    folder,
+                    building,
+                    out.name,
+                    (shard_formats, layouts),
+                    info,
+                    library_dir,
+                    max_shard_bytes,
+                    progress,
+                )
+    except LockHeld as held:
+        raise ExportError(
+            f"out: {out} is being written by another `comco export` (pid {held.holder}); "
+            "wait for it or export elsewhere"
+        ) from None
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise ExportError(
+            f"out: no space left on the device of {out.parent.resolve()} while exporting; the "
+            "partial build was removed and any earlier export at --out is unchanged"
+        ) from None
     return ExportResult(out=out, manifest=manifest, skipped_unfinished=folder.unfinished_images())
+
+
+def lock_path(out: Path) -> Path:
+    """The lock an export holds while it writes `out` (beside it: `out` itself is swapped)."""
+    return out.with_name(f".{out.name}.lock")
 
 
 def _write(
@@ -246,7 +269,7 @@ def _write(
         features,
         config_bytes,
         facts,
-        info.model_dump(mode="json"),
+        info.without_local_paths().model_dump(mode="json"),
         assets,
         library_sha,
         has_attribution,
@@ -257,7 +280,7 @@ def _write(
         comco_version=__version__,
         card_format=card_format,
         source={
-            "path": str(source.root),
+            "path": source.root.resolve().name,
             "dataset_json_sha256": sha256_file(source.info_file),
             "library_sha256": library_sha,
         },

@@ -11,27 +11,14 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import yaml
 
-from comco.dataset.manifest import ConfigRecord, folder_files, read_manifest
-from comco.io.hashing import sha256_file
+from comco.dataset.manifest import (
+    ConfigRecord,
+    folder_files,
+    listed_file_problems,
+    read_manifest,
+)
 
 SAMPLE_EXTENSIONS = ("json", "png", "txt")
-
-
-def check_files(root: Path, listed: dict[str, tuple[str, int]]) -> list[str]:
-    """Missing, changed and unlisted files."""
-    problems = []
-    for name, (sha, size) in listed.items():
-        path = root / name
-        if not path.is_file():
-            problems.append(f"{name}: listed in the manifest but missing")
-        elif path.stat().st_size != size:
-            problems.append(f"{name}: size {path.stat().st_size}, manifest says {size}")
-        elif sha256_file(path) != sha:
-            problems.append(f"{name}: sha256 differs from the manifest")
-    problems += [
-        f"{name}: not listed in the manifest" for name in folder_files(root) if name not in listed
-    ]
-    return problems
 
 
 def _parquet_rows(root: Path, files: list[str]) -> Iterator[tuple[str, bytes | None, str]]:
@@ -106,8 +93,11 @@ def card_configs(root: Path) -> set[str]:
 def verify_export(root: Path) -> list[str]:
     """Every problem found; an empty list means the folder is sound."""
     manifest = read_manifest(root)
-    listed = {name: (f.sha256, f.bytes) for name, f in manifest.files.items()}
-    problems = check_files(root, listed)
+    problems = listed_file_problems(root, manifest) + [
+        f"{name}: not listed in the manifest"
+        for name in folder_files(root)
+        if name not in manifest.files
+    ]
     if problems:  # contents cannot be trusted until the bytes are right
         return problems
     declared = card_configs(root)

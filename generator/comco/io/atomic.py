@@ -57,9 +57,11 @@ def build_folder(final: Path) -> Iterator[Path]:
     atomic exchange (renameat2), so some complete `final` exists at every instant. Elsewhere
     it is two renames (old aside, new in); a process killed between them leaves the old folder
     under its `.old` name, and the next `build_folder` or `recover_folder` puts it back.
+    The temporary folder's name carries this process id, so two builders never share one;
+    writers that may run at once hold a lock and call `remove_stale_builds` first.
     """
     recover_folder(final)
-    building = final.with_name(f".{final.name}{TEMP_MARK}build")
+    building = final.with_name(f"{_build_prefix(final)}{os.getpid()}")
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     try:
@@ -102,6 +104,17 @@ def recover_folder(final: Path) -> None:
         shutil.rmtree(old)
     else:
         os.replace(old, final)
+
+
+def remove_stale_builds(final: Path) -> None:
+    """Delete every build folder of `final` that killed builders left; call it only while
+    holding the lock that keeps other builders of `final` out."""
+    for stale in final.parent.glob(f"{_build_prefix(final)}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _build_prefix(final: Path) -> str:
+    return f".{final.name}{TEMP_MARK}build-"
 
 
 def _old_path(final: Path) -> Path:

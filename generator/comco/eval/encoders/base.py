@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -69,20 +70,27 @@ class MissingBackendError(ImportError):
 def ensure_offline() -> None:
     """Make the Hugging Face libraries use local files only, unless the user set otherwise.
 
-    Must run before transformers / huggingface_hub / open_clip are imported: they read these
-    variables once. Set HF_HUB_OFFLINE=0 to allow downloads on a machine with hub access.
+    They read these variables once, at import; where huggingface_hub was imported already (an
+    `hf:` dataset fetched first) its offline switch is set to match, so the rule holds either
+    way. Set HF_HUB_OFFLINE=0 to allow downloads on a machine with hub access.
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", os.environ["HF_HUB_OFFLINE"])
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    if "huggingface_hub" in sys.modules:
+        from huggingface_hub import constants
+
+        flag = os.environ["HF_HUB_OFFLINE"].upper()
+        constants.HF_HUB_OFFLINE = flag in constants.ENV_VARS_TRUE_VALUES
 
 
 def not_available(spec: ModelSpec, how: str) -> ModelNotAvailableError:
-    """The error for a model that is not on disk, with the ways to put it there."""
-    return ModelNotAvailableError(
-        f"model {spec}: not available locally and downloads are off (HF_HUB_OFFLINE=1). {how} "
-        "Or set HF_HUB_OFFLINE=0 on a machine with hub access to download it on first use."
-    )
+    """The error for a model that is not on disk, with the ways to put it there; it says
+    downloads are off only when huggingface_hub is in offline mode."""
+    from comco.io.hub import offline
+
+    state = " and downloads are off here (HF_HUB_OFFLINE=1)" if offline() else ""
+    return ModelNotAvailableError(f"model {spec}: not available locally{state}. {how}")
 
 
 def directory_fingerprint(directory: Path, *parts: str) -> str:
