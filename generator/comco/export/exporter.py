@@ -3,7 +3,8 @@ one folder per configuration, plus the dataset card and the checksum manifest.
 
 The output is built under a temporary name beside the target and renamed into place at the
 end, so a failed export leaves nothing half-written, and an existing export is replaced only
-when asked. One export at a time writes a given target: it holds `.<name>.lock` beside it.
+when asked. One export at a time writes a given target: it holds `.<name>.lock` beside it
+(removed when it ends).
 Nothing exported names a local path: the run's files are recorded by name only.
 """
 
@@ -168,7 +169,7 @@ def export_dataset(
             "pass --allow-incomplete to export the finished images anyway"
         )
     try:
-        with exclusive_lock(lock_path(out)):
+        with exclusive_lock(lock_path(out), remove=True):
             _check_target(out, overwrite)
             remove_stale_builds(out)
             with build_folder(out) as building:
