@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from comco.analyze.coco import MAX_CAPTION_CHARS, MAX_DEPTH, CocoFormatError
 from comco.analyze.mentions import find_mentions, named_categories
 from comco.analyze.run import AnalyzeRun, analyze
 from comco.analyze.stats import size_ranks, spearman_mention_vs_size
@@ -286,10 +287,79 @@ def test_bad_files_fail_with_one_line(tmp_path: Path) -> None:
     )
 
     code, output = run_cli("--captions", str(instances), "--instances", str(captions), *out)
-    assert code == 1 and "categories" in output and len(output.strip().splitlines()) == 1
+    assert code == 1 and "category" in output and len(output.strip().splitlines()) == 1
 
     elsewhere = tmp_path / "elsewhere.json"
     elsewhere.write_text(json.dumps({"annotations": [{"image_id": 77, "caption": "a dog"}]}))
     code, output = run_cli("--captions", str(elsewhere), "--instances", str(instances), *out)
     assert code == 1 and "no caption's image_id is in --instances" in output
     assert not (tmp_path / "out").exists()
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def edit_json(source: Path, target: Path, edit) -> Path:
+    data = json.loads(source.read_text())
+    edit(data)
+    target.write_text(json.dumps(data))
+    return target
+
+
+def test_hostile_files_fail_with_one_line_and_leave_results_alone(tmp_path: Path) -> None:
+    """Deep nesting is refused at the bound without building anything (20,000 levels in
+    40 KB once peaked at 1 GB), fields are type-checked at their first event, sizes and
+    areas are bounded; an earlier run's results stay as they were."""
+    captions, instances = write_coco(tmp_path / "data", planted(True, n=2))
+    out = tmp_path / "out"
+    good = ["--captions", str(captions), "--instances", str(instances), "--out", str(out),
+            "--bootstrap", "10"]  # fmt: skip
+    assert run_cli(*good)[0] == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    deep = tmp_path / "deep.json"
+    text = instances.read_text()
+    deep.write_text(text.replace('"segmentation": [[', f'"segmentation": [{nested(20_000)}, [', 1))
+    deep_info = tmp_path / "deep_info.json"
+    deep_info.write_text(f'{{"info": {nested(20_000)}, ' + text[1:])
+    deep_caption = tmp_path / "deep_caption.json"
+    deep_caption.write_text(f'{{"annotations": [{{"image_id": 1, "caption": {nested(500)}}}]}}')
+    long_caption = edit_json(captions, tmp_path / "long.json", lambda d: d["annotations"][0]
+                             .update(caption="a dog " * (MAX_CAPTION_CHARS // 6 + 1)))  # fmt: skip
+
+    def instances_with(name: str, section: str, field: str, value: object) -> Path:
+        return edit_json(instances, tmp_path / name, lambda d: d[section][1].update({field: value}))
+
+    cases = [
+        (captions, deep, f"annotations[0] nests deeper than {MAX_DEPTH} levels"),
+        (captions, deep_info, f"info nests deeper than {MAX_DEPTH} levels"),
+        (deep_caption, instances, "annotations[0].caption: an array; expected str"),
+        (long_caption, instances, f"annotations[0].caption: {MAX_CAPTION_CHARS + 2} characters; "
+         f"expected at most {MAX_CAPTION_CHARS}"),
+        (captions, instances_with("w.json", "images", "width", 0),
+         "images[1].width: 0; expected a positive number"),
+        (captions, instances_with("h.json", "images", "height", -100),
+         "images[1].height: -100; expected a positive number"),
+        (captions, instances_with("a.json", "annotations", "area", 0.0),
+         "annotations[1].area: 0.0; expected a positive number (or use --area box)"),
+        (captions, instances_with("s.json", "annotations", "segmentation", {"x": 1}), None),
+        (captions, instances_with("b.json", "annotations", "bbox", [0, 0, 10, 0, [1]]),
+         "annotations[1].bbox: more than 4 values or a nested one"),
+        (captions, instances_with("n.json", "categories", "name", "a b c d e f g"),
+         "categories[1].name: 'a b c d e f g' has 7 words; expected at most 6"),
+    ]  # fmt: skip
+    for caption_file, instance_file, expected in cases:
+        args = ["--captions", str(caption_file), "--instances", str(instance_file)]
+        if expected is None:  # a field the analysis does not read may hold anything shallow
+            assert run_cli(*args, "--out", str(tmp_path / "other"), "--bootstrap", "10")[0] == 0
+            continue
+        code, output = run_cli(*args, "--out", str(out), "--bootstrap", "10")
+        assert code == 1, (expected, output)
+        assert len(output.strip().splitlines()) == 1 and expected in output, output
+        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+    box = instances_with("box.json", "annotations", "bbox", [0, 0, 10, -3])
+    with pytest.raises(CocoFormatError, match=r"annotations\[1\]\.bbox: \[0, 0, 10, -3\]; "
+                       "expected a positive, finite width and height"):  # fmt: skip
+        analyze(captions, box, area="box", n_boot=10)
