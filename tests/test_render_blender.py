@@ -15,6 +15,7 @@ from comco.annotate.exr import read_index
 from comco.annotate.silhouette import occlusion_window
 from comco.assets.toy_library import build_toy_library, toy_scene
 from comco.core.spec import ObjectSpec
+from comco.render.worker import SESSION_TMP
 from comco.runner.worker_client import WorkerClient, WorkerOptions, WorkerStartError
 
 pytestmark = [
@@ -162,3 +163,17 @@ def test_wide_image_keeps_the_geometry_camera(worker: WorkerClient, tmp_path: Pa
     rgb, arrays = _render(worker, spec, tmp_path, "wide")
     assert rgb.shape == (64, 96, 3)
     _assert_geometry_matches(arrays)
+
+
+def test_a_killed_worker_leaves_blender_temporaries_only_in_its_scratch(
+    library: Path, tmp_path: Path
+) -> None:
+    scratch = tmp_path / "scratch"
+    client = WorkerClient(WorkerOptions(library=library, scratch=scratch, device="CPU"),
+                          tmp_path / "w.log")  # fmt: skip
+    ready = client.start()
+    session = sorted((scratch / SESSION_TMP).glob("blender_*"))
+    assert len(session) == 1 and session[0].is_dir()
+    assert not Path(f"/tmp/blender_{session[0].name.removeprefix('blender_')}").exists()
+    assert client.kill() != 0 and ready.pid
+    assert session[0].is_dir()  # Blender could not clean up; the runner's scratch clean-up does

@@ -24,6 +24,8 @@ import numpy as np
 from comco.annotate.silhouette import scene_silhouettes
 from comco.core.spec import SceneSpec
 
+SESSION_TMP = "blender-tmp"  # under --scratch: Blender's own temporary folder
+
 
 def _private_stdout() -> TextIO:
     channel = os.fdopen(os.dup(1), "w", buffering=1)
@@ -66,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _die_with_parent()
     channel = _private_stdout()
+    # Blender makes a session folder under TMPDIR when bpy loads and cannot remove it when the
+    # worker is killed; under the scratch folder, the runner's clean-up takes it with the rest
+    temporary = args.scratch / SESSION_TMP
+    temporary.mkdir(parents=True, exist_ok=True)
+    os.environ["TMPDIR"] = str(temporary.resolve())
 
     import bpy
 
@@ -75,7 +82,6 @@ def main(argv: list[str] | None = None) -> int:
     from comco.render.stages import Stopwatch
     from comco.render.studio import Studio
 
-    args.scratch.mkdir(parents=True, exist_ok=True)
     studio = Studio(args.library, load_manifest(args.library), args.scratch)
     device = select_device(studio.scene, args.device, args.require_gpu, args.threads)
     print(f"comco worker {os.getpid()}: rendering on {device}", file=sys.stderr, flush=True)
