@@ -4,8 +4,8 @@ one folder per configuration, plus the dataset card and the checksum manifest.
 The output is built under a temporary name beside the target and renamed into place at the
 end, so a failed export leaves nothing half-written, and an existing export is replaced only
 when asked. One export at a time writes a given target: it holds `.<name>.lock` beside it
-(removed when it ends).
-Nothing exported names a local path: the run's files are recorded by name only.
+(removed when it ends). Nothing exported names a local path: the run's files are recorded by
+name only.
 """
 
 from __future__ import annotations
