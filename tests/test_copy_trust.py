@@ -19,6 +19,7 @@ from comco.cli import main
 from comco.dataset.copies import open_copy
 from comco.dataset.folder import DatasetError
 from comco.dataset.manifest import MANIFEST_NAME, read_manifest
+from comco.eval.encoders.base import ensure_offline, not_available, parse_model_spec
 from comco.export.exporter import export_dataset
 from comco.io.hashing import sha256_file
 from support.scenes import eval_dataset
@@ -171,3 +172,21 @@ def test_eval_unpacks_shard_images_under_its_cache_dir(
     assert code == 1 and "/nowhere is not a directory" in output  # after the images were read
     assert len(list((tmp_path / "cache" / "copies" / "images").glob("*.png"))) >= 2
     assert not (tmp_path / "default-cache").exists()
+
+
+@pytest.mark.parametrize(("setting", "off"), [(None, True), ("1", True), ("0", False)])
+def test_a_model_message_says_downloads_are_off_only_when_they_are(
+    monkeypatch: pytest.MonkeyPatch, setting: str | None, off: bool
+) -> None:
+    """huggingface_hub is imported already (as after an hf: dataset), so only the switch it
+    reads counts; the offline rule (default on) is applied to it."""
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
+    if setting is not None:
+        monkeypatch.setenv("HF_HUB_OFFLINE", setting)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", not off)  # what it read at import
+    ensure_offline()
+    assert constants.HF_HUB_OFFLINE is off
+    message = str(not_available(parse_model_spec("hf:org/model"), "Fetch it."))
+    assert ("downloads are off" in message) is off
+    assert message.startswith("model hf:org/model: not available locally")
