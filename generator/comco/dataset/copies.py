@@ -84,7 +84,7 @@ def _download(repo_id: str) -> Path:
     reference = f"{HUB_PREFIX}{repo_id}"
     fetch = f"`hf download --repo-type dataset {repo_id} --local-dir DIR` and pass --dataset DIR"
     try:
-        with hub.bounded_requests() as limit:
+        with hub.bounded_requests():
             return Path(snapshot_download(repo_id, repo_type="dataset"))
     except Exception as error:  # the hub client raises many kinds; all mean "not available"
         if hub.offline():
@@ -95,7 +95,8 @@ def _download(repo_id: str) -> Path:
             ) from None
         raise DatasetError(
             f"dataset: {reference} could not be fetched from {constants.ENDPOINT} (each request "
-            f"may wait {limit:g} s, HF_HUB_DOWNLOAD_TIMEOUT; {hub.root_cause(error)}); "
+            f"may wait {hub.request_timeout():g} s, HF_HUB_DOWNLOAD_TIMEOUT; "
+            f"{hub.root_cause(error)}); "
             f"download it with {fetch}"
         ) from None
 

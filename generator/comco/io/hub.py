@@ -30,9 +30,8 @@ def request_timeout() -> float:
 
 
 @contextmanager
-def bounded_requests() -> Iterator[float]:
-    """Give every hub request of the block that has no timeout `request_timeout()` seconds;
-    yields that limit."""
+def bounded_requests() -> Iterator[None]:
+    """Give every hub request of the block that has no timeout `request_timeout()` seconds."""
     from huggingface_hub import get_session
 
     limit = request_timeout()
@@ -46,7 +45,7 @@ def bounded_requests() -> Iterator[float]:
     hooks = get_session().event_hooks["request"]
     hooks.append(bound)
     try:
-        yield limit
+        yield
     finally:
         hooks.remove(bound)
 
