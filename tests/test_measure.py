@@ -147,12 +147,12 @@ def test_a_nearly_uniform_image_is_rejected_by_the_gate() -> None:
     blown_out = np.full((64, 64, 3), 255, dtype=np.uint8)
     blown_out[:2, :5] = 250  # a few pixels under the 1st percentile do not make contrast
     assert channel_spread(blown_out) == 0
-    (problem,) = image_problems(blown_out, QualityGates())
+    (problem,) = image_problems(blown_out)
     assert problem.startswith("image: nearly uniform (every channel spans 0 levels")
     faint = np.full((64, 64, 3), 128, dtype=np.uint8)
     faint[..., 2] = rng.integers(120, 127, size=(64, 64))  # 6 levels of noise in blue only
-    assert channel_spread(faint) == 6 and image_problems(faint, QualityGates())
+    assert channel_spread(faint) == 6 and image_problems(faint)
     pale = np.full((64, 64, 3), 140, dtype=np.uint8)
     pale[20:40, 20:40] = (170, 200, 140)  # a pale object on grey: 60 levels in green
     assert channel_spread(pale) == 60
-    assert image_problems(pale, QualityGates()) == []
+    assert image_problems(pale) == []

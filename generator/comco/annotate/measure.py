@@ -35,6 +35,12 @@ MIN_VISIBLE_PX_AT_REFERENCE = 30
 REFERENCE_AREA_PX = 224 * 224
 
 
+# A nearly uniform image (blown out by a huge light, or black) shows fewer 8-bit levels than
+# this between its 1st and 99th percentile in every channel. The lowest spread of 399 real
+# renders (64-512 px, pale colours on grey included) was 33 levels.
+MIN_SPREAD_LEVELS = 8
+
+
 def scaled_min_visible_px(width: int, height: int) -> int:
     """The default minimum visible area for a width x height image (at least 1 px)."""
     return max(1, round(MIN_VISIBLE_PX_AT_REFERENCE * width * height / REFERENCE_AREA_PX))
@@ -49,10 +55,6 @@ class QualityGates:
     large_factor: float = 1.5
     min_border_px: float = 0.0
     colour: bool = True  # objects must look nearest to their own palette colour
-    # A nearly uniform image (blown out by a huge light, or black) shows fewer 8-bit levels
-    # than this between its 1st and 99th percentile in every channel. The lowest spread of
-    # 399 real renders (64-512 px, pale colours on grey included) was 33 levels.
-    min_spread_levels: int = 8
 
     def min_pixels(self, width: int, height: int) -> int:
         """The minimum visible area of an object in a width x height image."""
@@ -167,13 +169,12 @@ def channel_spread(pixels: np.ndarray) -> int:
     return max(spreads)
 
 
-def image_problems(pixels: np.ndarray, gates: QualityGates) -> list[str]:
+def image_problems(pixels: np.ndarray, min_spread: int = MIN_SPREAD_LEVELS) -> list[str]:
     """Why the rendered pixels themselves must be rejected (empty when they pass)."""
     spread = channel_spread(pixels)
-    if spread < gates.min_spread_levels:
+    if spread < min_spread:
         return [
             f"image: nearly uniform (every channel spans {spread} levels between its 1st and "
-            f"99th percentile, expected at least {gates.min_spread_levels}); "
-            "check the light strengths"
+            f"99th percentile, expected at least {min_spread}); check the light strengths"
         ]
     return []

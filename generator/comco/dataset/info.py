@@ -26,9 +26,6 @@ class GatesInfo(_Model):
     large_factor: float
     min_border_px: float
     colour: bool = Field(True, description="objects must look nearest to their palette colour")
-    min_spread_levels: int = Field(
-        8, description="levels between the 1st and 99th percentile a channel needs (uniformity)"
-    )
     min_visible_px_by_resolution: dict[str, int] = Field(
         description="the minimum visible area used per 'WxH' resolution of the specs"
     )
