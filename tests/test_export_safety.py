@@ -87,7 +87,7 @@ def test_nothing_exported_names_a_local_path(rendered: Path, tmp_path: Path) -> 
     info = json.loads((source / "dataset.json").read_text())
     assert Path(info["library_path"]).is_absolute() and Path(info["specs_file"]).is_absolute()
     out = tmp_path / "dist"
-    export_dataset(source, out, ("parquet", "webdataset"))
+    export_dataset(source, out, ("parquet", "webdataset", "coco", "clip_benchmark"))
     local = [str(tmp_path), str(Path(info["library_path"]).parent), str(Path.home())]
     local += [str(Path(info["specs_file"]).parent)]
     for name, data in snapshot(out).items():
