@@ -346,7 +346,7 @@ class _Run:
             gates=config.gates,
         )
         if config.gallery and specs:
-            todo = gallery_tasks(specs[0], folder, self.rejected) + todo
+            todo = gallery_tasks(specs, folder, self.rejected) + todo
         todo, missing = self._without_missing_assets(todo)
         changed = changed_assets(
             config.library, self.manifest, {c for t in todo for c in t.spec.categories}
