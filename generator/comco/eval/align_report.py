@@ -9,13 +9,15 @@ from comco.eval.results import Cell, EvalRun, ModelRun, Table
 
 
 def _value(cell: Cell | None) -> str:
-    return "–" if cell is None or math.isnan(cell.pct) else f"{cell.pct:.1f}"
+    if cell is None or math.isnan(cell.pct):
+        return "–"
+    return f"{cell.pct:.1f} [{cell.lo:.1f}, {cell.hi:.1f}]"
 
 
 def _side_by_side(before: Table, after: Table) -> list[str]:
     rows_after = {r.group: r for r in after.rows}
     header = ["rows", *before.columns]
-    lines = [f"**{before.title}** ({before.unit}; before → after)", ""]
+    lines = [f"**{before.title}** ({before.unit}, 95% CI; before → after)", ""]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in before.rows:
         mapped = rows_after.get(row.group)
@@ -40,16 +42,19 @@ def comparison_lines(run: EvalRun) -> list[str]:
             f"## Before / after the text map: {before.model}",
             "",
             f"Map `{after.text_map}`, applied to text embeddings only; both runs use the map's "
-            "held-out test scenes (the map never saw them).",
+            "held-out test scenes (the map never saw them); the trained probes train on the "
+            "train split and test on the same held-out scenes. Tasks that embed images only "
+            "are not repeated: the map cannot change them.",
             "",
         ]
-        mapped = {r.task: r for r in after.results}
+        mapped = {(r.task, r.subset): r for r in after.results}
         for result in before.results:
-            if result.task not in mapped:
+            counterpart = mapped.get((result.task, result.subset))
+            tables_after = {t.name: t for t in counterpart.tables} if counterpart else {}
+            paired = [t for t in result.tables if t.name in tables_after]
+            if not paired:
                 continue
-            tables_after = {t.name: t for t in mapped[result.task].tables}
-            lines += [f"### {result.task}", ""]
-            for table in result.tables:
-                if table.name in tables_after:
-                    lines += _side_by_side(table, tables_after[table.name])
+            lines += [f"### {result.heading}", ""]
+            for table in paired:
+                lines += _side_by_side(table, tables_after[table.name])
     return lines

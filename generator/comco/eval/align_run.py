@@ -16,6 +16,8 @@ from comco.eval.dataset import EvalDataset, Record
 from comco.eval.probes.splits import Split, split_scenes
 from comco.eval.tasks.binding import SWAP, binding_records
 
+TRAINED_PROBES = frozenset({"toc", "ioc", "color_probe"})  # train a head on the train split
+
 
 def alignment_split(records: list[Record], seed: int) -> Split:
     """The binding data's own split (spec.split: held-out pairs are test) where scenes carry
@@ -62,6 +64,22 @@ def restrict_to_test_split(dataset: EvalDataset, text_map: TextMap, path: Path) 
             f"{dataset.source}; expected the dataset the map was trained on"
         )
     return replace(dataset, records=kept)
+
+
+def probe_dataset(dataset: EvalDataset, text_map: TextMap) -> EvalDataset | str:
+    """The whole dataset, for the trained probes of a text-map run: they train on its train
+    split and test on the scenes holding a held-out pair, which are the map's own test scenes.
+    A map trained on another split would let a probe test on scenes the map trained on: then
+    the reason the probes are skipped."""
+    test_ids = set(json.loads(text_map.meta.get("test_ids", "[]")))
+    held_out = {r.annotation.spec.id for r in dataset.records if r.annotation.spec.split == "test"}
+    if held_out != test_ids:
+        return (
+            f"the map's {len(test_ids)} test scenes are not the {len(held_out)} scenes the "
+            "dataset holds out (spec.split 'test'), so a probe could test on scenes the map "
+            "trained on; train the map on data sampled with --holdout-pairs"
+        )
+    return dataset
 
 
 class MappedEncoder:

@@ -45,6 +45,9 @@ class Table(BaseModel):
     extra: dict[str, list[float]] = Field(
         default_factory=dict, description="task-specific series, e.g. attention per layer"
     )
+    chance: dict[str, float] = Field(
+        default_factory=dict, description="chance per column, in the table's unit (plots draw it)"
+    )
 
 
 class Retrieval(BaseModel):
@@ -67,6 +70,14 @@ class TaskResult(BaseModel):
         exclude=True,
         description="per query, for retrievals.jsonl (not results.json: it grows with the data)",
     )
+    subset: str | None = Field(
+        None, description="the vocabulary preset of its images when the dataset mixes several"
+    )
+
+    @property
+    def heading(self) -> str:
+        """'tor', or 'tor, simco18 images' for one vocabulary of a mixed dataset."""
+        return self.task if self.subset is None else f"{self.task}, {self.subset} images"
 
 
 class Tally:
