@@ -28,6 +28,25 @@ def alignment_split(records: list[Record], seed: int) -> Split:
     return split_scenes(given, seed)
 
 
+def check_alignment_split(split: Split) -> None:
+    """A map needs scenes to train on and held-out scenes to test on: say which is missing
+    and why, instead of failing later on an empty list."""
+    counts = {name: len(split.ids(name)) for name in ("train", "val", "test")}
+    total = sum(counts.values())
+    if not counts["test"]:
+        raise ValueError(
+            f"split: no test scene among {total} ({counts}); every scene is 'train' because "
+            "the specs were sampled without held-out pairs; expected a binding dataset sampled "
+            "with --holdout-pairs F (comco suite --binding uses 0.1)"
+        )
+    if not counts["train"]:
+        raise ValueError(
+            f"split: no train scene among {total} ({counts}); every scene holds a held-out "
+            "pair, so the map has nothing to train on; expected a smaller --holdout-pairs "
+            "(a k-object scene is train only when none of its k pairs is held out)"
+        )
+
+
 def swap_triples(
     records: list[Record], encoder: CachedEncoder
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -36,6 +36,23 @@ def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
+def warn_on_empty_splits(path: Path) -> None:
+    """Held-out pairs can leave a split with no scene (a k-object scene is train only when
+    none of its k pairs is held out): say so on stderr, with the counts."""
+    counts = dict.fromkeys(("train", "val", "test"), 0)
+    for spec in read_specs(path):
+        if spec.split is not None:
+            counts[spec.split] += 1
+    empty = [name for name, n in counts.items() if n == 0]
+    if sum(counts.values()) and empty:
+        hint = "lower --holdout-pairs" if "train" in empty else "use --holdout-pairs above 0"
+        click.echo(
+            f"warning: no {' or '.join(empty)} scene among the {sum(counts.values())} specs "
+            f"({counts}); a scene is test or val when it holds a held-out pair: {hint}",
+            err=True,
+        )
+
+
 def _shared_options(command: Callable[..., None]) -> Callable[..., None]:
     """Options `sample` and `suite` share: vocabulary, seed, render settings and output."""
     options = [
@@ -172,6 +189,8 @@ def sample(
         _fail(str(error))
     seconds = time.perf_counter() - began
     click.echo(f"wrote {written} specs to {out} in {seconds:.1f} s ({written / seconds:.0f}/s)")
+    if config.attributes is not None:
+        warn_on_empty_splits(out)
 
 
 @click.command()
@@ -212,6 +231,8 @@ def suite(
         _fail(str(error))
     kind = "binding " if binding else ""
     click.echo(f"wrote {written} specs of {len(configs)} {kind}configurations to {out}")
+    if binding:
+        warn_on_empty_splits(out)
 
 
 @click.command()
