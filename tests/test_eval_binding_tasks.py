@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 from pathlib import Path
 
 import numpy as np
@@ -117,17 +118,16 @@ def one_large(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_bag_of_words_ties_swaps_and_passes_replacements(scenes3: Path, tmp_path: Path) -> None:
     table = cells(run(scenes3, binding_encoder(scenes3, bound=False), "binding", tmp_path))
     row = table["3 objects"]
-    assert row["attribute_swap"] == 50 and row["object_swap"] == 50
-    assert row["attribute_replace"] == 100
+    assert row["attribute_swap"] == 50 and row["attribute_replace"] == 100
+    assert math.isnan(row["object_swap"])  # one colour per object: no object swap is its own test
 
 
 def test_a_binding_encoder_passes_every_kind_and_retrieves_its_caption(
     scenes3: Path, tmp_path: Path
 ) -> None:
     result = run(scenes3, binding_encoder(scenes3, bound=True), "binding", tmp_path)
-    assert cells(result, 0)["3 objects"] == {
-        "attribute_swap": 100, "object_swap": 100, "attribute_replace": 100,
-    }  # fmt: skip
+    pairwise = cells(result, 0)["3 objects"]
+    assert (pairwise["attribute_swap"], pairwise["attribute_replace"]) == (100, 100)
     assert cells(result, 1)["3 objects"] == {"R@1": 100, "R@5": 100, "reverse": 0}
 
 
