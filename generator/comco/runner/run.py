@@ -370,6 +370,7 @@ class _Run:
             "specs": len(specs),
             "already_done": finished,
             "rendered": self.stats.rendered,
+            "gallery_rendered": sum(t.done for t in todo if t.key.startswith("gallery:")),
             "rejected": self.stats.rejected,
             "rejected_total": len(self.rejected.keys),
             "rejected_before": rejected_before,

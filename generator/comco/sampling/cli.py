@@ -36,6 +36,11 @@ def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
+def _bad_options(message: str) -> None:
+    """Option values that cannot be sampled: a usage error (exit 2), like click's own."""
+    raise click.UsageError(message)
+
+
 def warn_on_empty_splits(path: Path) -> None:
     """Held-out pairs can leave a split with no scene (a k-object scene is train only when
     none of its k pairs is held out): say so on stderr, with the counts."""
@@ -151,9 +156,9 @@ def sample(
 ) -> None:
     """Sample scene specs, one JSON per line. Scene i depends only on (seed, i)."""
     if same_size and large:
-        _fail(f"--same-size and --large {large} contradict each other; pick one")
+        _bad_options(f"--same-size and --large {large} contradict each other; pick one")
     if count < 1 or start < 0:
-        _fail(f"-n must be at least 1 (got {count}) and --start at least 0 (got {start})")
+        _bad_options(f"-n must be at least 1 (got {count}) and --start at least 0 (got {start})")
     scales = {}
     if small_scale:
         scales["small"] = small_scale
@@ -179,7 +184,7 @@ def sample(
             counts=counts,
         )
     except ValidationError as error:
-        _fail(f"invalid sampling options: {describe_validation_error(error)}")
+        _bad_options(f"invalid sampling options: {describe_validation_error(error)}")
     began = time.perf_counter()
     try:
         written = write_lines_atomically(
@@ -199,7 +204,7 @@ def sample(
     "--binding",
     is_flag=True,
     help="the binding suite instead: SimCO and ComCO, 2/3/4/6 objects, distinct clevr8 colours, "
-    "10 %% of (colour, category) pairs held out for test and 10 %% for val",
+    "10 % of (colour, category) pairs held out for test and 10 % for val",
 )
 @_shared_options
 def suite(
@@ -218,7 +223,9 @@ def suite(
     try:
         if binding:
             if click.get_current_context().get_parameter_source("vocab").name != "DEFAULT":
-                _fail("--vocab: the binding suite uses both simco18 and comco72; drop --vocab")
+                _bad_options(
+                    "--vocab: the binding suite uses both simco18 and comco72; drop --vocab"
+                )
             configs = binding_suite(seed, camera, samples)
         else:
             configs = paper_suite(vocab, seed, camera, samples)
@@ -226,7 +233,7 @@ def suite(
             out, spec_lines(suite_jobs(configs, count), jobs), overwrite
         )
     except ValidationError as error:
-        _fail(f"invalid options: {describe_validation_error(error)}")
+        _bad_options(f"invalid options: {describe_validation_error(error)}")
     except (FileExistsError, ValueError, RuntimeError) as error:
         _fail(str(error))
     kind = "binding " if binding else ""
