@@ -95,6 +95,7 @@ def eval_command(
     from comco.eval.encoders.base import MissingBackendError, ModelNotAvailableError
     from comco.eval.evaluate import evaluate
     from comco.eval.original import evaluate_original
+    from comco.eval.workload import caption_order_note
 
     options = {"device": device, "batch_size": batch_size, "cache_dir": cache_dir,
                "n_boot": n_boot, "seed": seed}  # fmt: skip
@@ -120,6 +121,8 @@ def eval_command(
         raise click.ClickException(str(error)) from error
     except (ValueError, FileNotFoundError) as error:
         raise click.UsageError(str(error)) from error
+    if dataset is not None and (note := caption_order_note(dataset)):
+        click.echo(note, err=True)
     try:
         if release is not None:
             run = evaluate_original(release, list(models), tasks, out, limit=limit, **options)
