@@ -155,6 +155,8 @@ def test_ioc_by_rank_and_role(one_large: Path, tmp_path: Path) -> None:
     assert by_rank[group]["rank1"] > 70 and by_rank[group]["rank3"] < 40  # 140 train images
     assert by_role[group]["large"] > 70 and by_role[group]["small"] < 40
     assert set(by_role[f"{group}, chance"]) == {"large", "small"}
+    rank_row, role_row = (next(r for r in t.rows if r.group == group) for t in result.tables)
+    assert role_row.n_queries == 3 * rank_row.n_queries  # objects, not images: 3 per image
 
 
 def test_colour_probe_text_only_model_says_so(scenes3: Path, tmp_path: Path) -> None:

@@ -120,8 +120,10 @@ def _common_notes(context: EvalContext, config: ProbeConfig) -> list[str]:
         f"Heads: Linear(D, classes) per slot, {config.describe()}; each head keeps its epoch "
         "with the best validation accuracy.",
         f"Cells: mean test accuracy over {context.probe_seeds} seeds (a new split and "
-        "initialisation each) with its 95% t-interval; the ', chance' row answers the train "
-        "split's most common class. n images / n queries: test scenes / test samples.",
+        "initialisation each) with its 95% t-interval over those seeds, not over test scenes "
+        "(the test scenes are fixed where the data holds pairs out); the ', chance' row answers "
+        "the train split's most common class. n images / n queries: test scenes / test samples "
+        "(test objects in the size-role table), of the first seed.",
     ]
 
 
@@ -247,7 +249,12 @@ def color_probe(context: EvalContext) -> TaskResult:
         caption = record.annotation.captions.orders[0]
         named = [spec.objects[i].color_name for i in caption.order]
         texts[k].add(spec.id, caption.text, [colours.index(n) for n in named])
-    notes = [*_common_notes(context, LABCLIP), "Text: each scene's first caption order."]
+    notes = [
+        *_common_notes(context, LABCLIP),
+        "Text: each scene's first caption order, with LABCLIP's head settings; toc's colour "
+        f"table reads up to {MAX_ORDERS} orders per scene with the TOC settings, so the two "
+        "position-1 figures measure the same slot on different samples and differ.",
+    ]
     tables = []
     modalities = [("text", texts, "pos", context.encoder.encode_text)]
     if "image" in context.encoder.modalities:
