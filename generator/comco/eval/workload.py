@@ -9,10 +9,14 @@ from collections import Counter
 from comco.eval.dataset import EvalDataset
 
 LARGE_ORDER_COUNT = 1000  # below this, encoding is quick enough to need no warning
+EVERY_ORDER_TASKS = frozenset({"tor", "tor_paper", "tor_own", "tor_sum", "tor_long", "tor_size"})
 
 
-def caption_order_note(dataset: EvalDataset) -> str | None:
-    """One line naming how many caption orders the text tasks embed, when there are many."""
+def caption_order_note(dataset: EvalDataset, tasks: list[str]) -> str | None:
+    """One line naming how many caption orders the chosen tasks embed, when there are many."""
+    running = sorted(EVERY_ORDER_TASKS & set(tasks))
+    if not running:
+        return None
     per_k: Counter[int] = Counter()
     scenes: Counter[int] = Counter()
     for record in dataset.records:
@@ -25,6 +29,6 @@ def caption_order_note(dataset: EvalDataset) -> str | None:
         return None
     parts = ", ".join(f"{scenes[k]} scenes of {k} objects: {per_k[k]}" for k in sorted(per_k))
     return (
-        f"note: text tasks embed every caption order, {total} in all ({parts}); "
+        f"note: {', '.join(running)} embed every caption order, {total} in all ({parts}); "
         "use --limit or fewer tasks for a quick look"
     )
