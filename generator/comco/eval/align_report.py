@@ -15,18 +15,31 @@ def _value(cell: Cell | None) -> str:
 
 
 def _side_by_side(before: Table, after: Table) -> list[str]:
+    """Columns that hold a value on either side (an empty kind, e.g. no object swap in a
+    colour-only set, is left out)."""
     rows_after = {r.group: r for r in after.rows}
-    header = ["rows", *before.columns]
+    pairs = [(row, rows_after.get(row.group)) for row in before.rows]
+    columns = [
+        c
+        for c in before.columns
+        if any(_value(r.cells.get(c)) != "–" or (m and _value(m.cells.get(c)) != "–")
+               for r, m in pairs)
+    ]  # fmt: skip
+    header = ["rows", *columns]
     lines = [f"**{before.title}** ({before.unit}, 95% CI; before → after)", ""]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for row in before.rows:
-        mapped = rows_after.get(row.group)
+    for row, mapped in pairs:
         cells = [
             f"{_value(row.cells.get(c))} → {_value(mapped.cells.get(c) if mapped else None)}"
-            for c in before.columns
+            for c in columns
         ]
         lines.append(f"| {row.group} | " + " | ".join(cells) + " |")
     return [*lines, ""]
+
+
+def unchanged(before: Table, after: Table) -> bool:
+    """Every row and cell the same: a table of image embeddings, which the map never touches."""
+    return [(r.group, r.cells) for r in before.rows] == [(r.group, r.cells) for r in after.rows]
 
 
 def pairs(run: EvalRun) -> list[tuple[ModelRun, ModelRun]]:
@@ -52,9 +65,13 @@ def comparison_lines(run: EvalRun) -> list[str]:
             counterpart = mapped.get((result.task, result.subset))
             tables_after = {t.name: t for t in counterpart.tables} if counterpart else {}
             paired = [t for t in result.tables if t.name in tables_after]
-            if not paired:
+            changed = [t for t in paired if not unchanged(t, tables_after[t.name])]
+            if not changed:
                 continue
             lines += [f"### {result.heading}", ""]
-            for table in paired:
+            for table in changed:
                 lines += _side_by_side(table, tables_after[table.name])
+            same = [t.name for t in paired if t not in changed]
+            if same:
+                lines += [f"Unchanged by the map (image embeddings only): {', '.join(same)}.", ""]
     return lines
