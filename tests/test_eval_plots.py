@@ -4,6 +4,7 @@ floating bar and an all-zero table keeps a readable y-axis."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -109,3 +110,14 @@ def test_a_legend_of_long_paper_labels_stays_inside_a_single_panel_figure() -> N
     assert len(legend.get_texts()) == 3  # ours and the paper's two rows
     box = legend.get_window_extent(renderer)
     assert inside(box, fig.bbox) and box.x0 >= 10 and box.x1 <= fig.bbox.x1 - 10
+
+
+def test_an_empty_column_gets_no_slot_and_the_title_names_the_vocabulary() -> None:
+    rows = [row("2 objects", {"attribute_swap": 60.0, "object_swap": math.nan,
+                              "attribute_replace": 40.0})]  # fmt: skip
+    chance = {"attribute_swap": 50.0, "object_swap": 50.0, "attribute_replace": 50.0}
+    fig = drawn(table_figure(table(rows, chance=chance), "binding", "m",
+                             heading="binding, simco18 images"))  # fmt: skip
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks == ["attribute_swap", "attribute_replace"]
+    assert fig._suptitle.get_text().startswith("binding, simco18 images: ")

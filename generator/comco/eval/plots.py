@@ -62,7 +62,10 @@ def _chance_line(ax: Axes, values: list[float], width: float) -> None:
 
 def _panel(ax: Axes, table: Table, row: Row, chance: Row | None, papers: list[PaperRow]) -> float:
     """Draw one group; returns the highest value drawn (for a shared y-range)."""
-    columns = list(row.cells)
+    columns = [  # a column without data (no object swap in a colour-only set) is no bar slot
+        c for c in row.cells
+        if not math.isnan(row.cells[c].pct) or any(c in p.values for p in papers)
+    ]  # fmt: skip
     width = 0.8 / (1 + len(papers))
     x = range(len(columns))
     ours = [row.cells[c].pct for c in columns]
@@ -97,18 +100,28 @@ def _panel(ax: Axes, table: Table, row: Row, chance: Row | None, papers: list[Pa
     return max(finite, default=0.0)
 
 
-def plot_table(table: Table, task: str, model: str, path: Path, with_paper: bool = True) -> Path:
+def plot_table(
+    table: Table,
+    task: str,
+    model: str,
+    path: Path,
+    with_paper: bool = True,
+    heading: str | None = None,
+) -> Path:
     """The table's figure (`table_figure`) as a PNG."""
-    fig = table_figure(table, task, model, with_paper)
+    fig = table_figure(table, task, model, with_paper, heading)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
 
 
-def table_figure(table: Table, task: str, model: str, with_paper: bool = True) -> Figure:
+def table_figure(
+    table: Table, task: str, model: str, with_paper: bool = True, heading: str | None = None
+) -> Figure:
     """One panel per group: our bars with 95% intervals, the paper's hatched beside them (when
-    `with_paper`), chance dashed over them; legend under the panels."""
+    `with_paper`), chance dashed over them; legend under the panels. The title starts with
+    `heading` (e.g. 'tor, simco18 images'), else the task."""
     groups = panels(table)
     width_in = max(MIN_WIDTH_IN, PANEL_WIDTH_IN * len(groups))
     fig, axes = plt.subplots(
@@ -134,7 +147,7 @@ def table_figure(table: Table, task: str, model: str, with_paper: bool = True) -
         fig.legend(
             list(handles.values()), labels, loc="outside lower center", ncol=columns, fontsize=7
         )
-    title = f"{task}: {table.title}"
+    title = f"{heading or task}: {table.title}"
     wrapped = [*textwrap.wrap(title, int(width_in * CHARS_PER_INCH)), model]
     fig.suptitle("\n".join(wrapped), fontsize=9)
     return fig

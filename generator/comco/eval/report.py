@@ -87,7 +87,10 @@ def write_report(run: EvalRun, out: Path) -> Path:
             for table in result.tables:
                 lines += table_markdown(table, result.task, with_paper)
                 name = f"{task_stem}_{table.name}.png"
-                plot_table(table, result.task, model_run.model, out / "plots" / name, with_paper)
+                plot_table(
+                    table, result.task, model_run.model, out / "plots" / name, with_paper,
+                    result.heading,
+                )  # fmt: skip
                 lines += [f"![{result.task} {table.name}](plots/{name})", ""]
                 if table.extra:
                     series_name = f"{task_stem}_{table.name}_layers.png"
