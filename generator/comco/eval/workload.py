@@ -29,6 +29,7 @@ def caption_order_note(dataset: EvalDataset, tasks: list[str]) -> str | None:
         return None
     parts = ", ".join(f"{scenes[k]} scenes of {k} objects: {per_k[k]}" for k in sorted(per_k))
     return (
-        f"note: {', '.join(running)} embed every caption order, {total} in all ({parts}); "
+        f"note: {', '.join(running)} {'embeds' if len(running) == 1 else 'embed'} every "
+        f"caption order, {total} in all ({parts}); "
         "use --limit or fewer tasks for a quick look"
     )
