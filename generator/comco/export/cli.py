@@ -88,7 +88,8 @@ def export(
             bar.close()
     for name, record in result.manifest.configs.items():
         formats = ", ".join(f"{fmt}: {len(s.files)} files" for fmt, s in record.shards.items())
-        click.echo(f"{name}: {record.rows} rows ({formats})")
+        splits = ", ".join(f"{split} {rows}" for split, rows in record.splits.items())
+        click.echo(f"{name}: {record.rows} rows ({splits}; {formats})")
     for layout in LAYOUTS:
         files = [f for f in result.manifest.files if f.startswith(f"{layout}/")]
         if files:
