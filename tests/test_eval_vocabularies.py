@@ -4,6 +4,7 @@ and each title states the candidates its own images were scored against."""
 from __future__ import annotations
 
 import hashlib
+import math
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from comco.eval.dataset import load_dataset
 from comco.eval.encoders import ModelSpec
 from comco.eval.evaluate import run_tasks
 from comco.eval.report import write_report
-from comco.eval.results import EvalRun, ModelRun
+from comco.eval.results import Cell, EvalRun, ModelRun, Row, Table, TaskResult
 from support.scenes import export_dataset_folder
 
 
@@ -76,3 +77,18 @@ def test_a_single_vocabulary_set_keeps_plain_headings(tmp_path: Path) -> None:
     encoder = CachedEncoder(Hashed(), tmp_path / "cache")
     results, _ = run_tasks(dataset, encoder, ["tor"], {"n_boot": 20, "seed": 0, "probe_seeds": 1})
     assert [(r.task, r.subset, r.heading) for r in results] == [("tor", None, "tor")]
+
+
+def test_results_json_reads_back_with_empty_cells() -> None:
+    """A column without data (NaN) is null in results.json and NaN again when read."""
+    nan = Cell(pct=math.nan, lo=math.nan, hi=math.nan)
+    row = Row(group="2 objects", n_images=1, n_queries=0, cells={"object_swap": nan})
+    table = Table(name="t", title="t", unit="%", columns=["object_swap"], rows=[row])
+    result = TaskResult(task="binding", model="m", tables=[table], subset="simco18")
+    model_run = ModelRun(model="m", fingerprint="f", device="cpu", seconds=0.0, results=[result])
+    run = EvalRun(dataset="d", n_images=1, comco_version="0", runs=[model_run])
+    text = run.model_dump_json()
+    assert '"pct":null' in text.replace(" ", "")
+    back = EvalRun.model_validate_json(text)
+    cell = back.runs[0].results[0].tables[0].rows[0].cells["object_swap"]
+    assert math.isnan(cell.pct) and back.runs[0].results[0].subset == "simco18"
