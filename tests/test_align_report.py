@@ -35,4 +35,4 @@ def test_the_comparison_shows_what_the_map_changed_with_intervals() -> None:
     assert "| rows | attribute_swap |\n" in text  # object_swap has no value on either side
     assert "| 3 objects | 50.0 [40.0, 60.0] → 75.0 [65.0, 85.0] |" in text
     assert "**image_only**" not in text
-    assert "Unchanged by the map (image embeddings only): image_only." in text
+    assert "The same before and after the map: image_only." in text

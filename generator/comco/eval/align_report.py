@@ -38,7 +38,7 @@ def _side_by_side(before: Table, after: Table) -> list[str]:
 
 
 def unchanged(before: Table, after: Table) -> bool:
-    """Every row and cell the same: a table of image embeddings, which the map never touches."""
+    """Every row and cell the same (tables of image embeddings, which the map never touches)."""
     return [(r.group, r.cells) for r in before.rows] == [(r.group, r.cells) for r in after.rows]
 
 
@@ -73,5 +73,5 @@ def comparison_lines(run: EvalRun) -> list[str]:
                 lines += _side_by_side(table, tables_after[table.name])
             same = [t.name for t in paired if t not in changed]
             if same:
-                lines += [f"Unchanged by the map (image embeddings only): {', '.join(same)}.", ""]
+                lines += [f"The same before and after the map: {', '.join(same)}.", ""]
     return lines
