@@ -13,6 +13,7 @@ from comco.core.attributes import AttributeSetup
 from comco.core.knobs import CaptionKnobs
 from comco.core.spec import Camera
 from comco.export.exporter import export_dataset
+from comco.export.verify import verify_export
 from comco.sampling.sampler import SamplerConfig, sample_scene
 from support.fake_render import fake_rendered_dataset
 
@@ -80,6 +81,7 @@ def test_binding_splits_are_dataset_splits_and_config_names_say_coloured(tmp_pat
     assert all(expected.values())  # the fixture holds every split
     out = tmp_path / "dist"
     export_dataset(renders, out, ("parquet", "webdataset"))
+    assert verify_export(out) == []
     name = "simco_3obj_same_color_clevr8"
     for split, ids in expected.items():
         rows = load_dataset(str(out), name=name, split=split, cache_dir=str(tmp_path / "hf"))
