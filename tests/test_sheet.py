@@ -7,7 +7,7 @@ from PIL import Image, ImageDraw
 from comco.cli import main
 from comco.dataset.folder import DatasetFolder
 from comco.sheets.cli import _label
-from comco.sheets.contact_sheet import ELLIPSIS, font, layout
+from comco.sheets.contact_sheet import ELLIPSIS, INDENT, font, layout
 from support.scenes import binding_dataset, eval_dataset
 
 
@@ -44,6 +44,9 @@ def test_labels_of_many_objects_stay_inside_their_own_cells() -> None:
         assert not any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in others)
     six = [text for _, text in plan.cells[0].lines]
     assert len(six) == 6 and six[4].endswith(ELLIPSIS)  # one line per object, the long one cut
+    wrapped = layout(["red metal refrigerator of a kind\ncup"], (64, 64), columns=1).cells[0]
+    lines = [text for _, text in wrapped.lines]
+    assert len(lines) == 3 and lines[1].startswith(INDENT) and lines[2] == "cup"
     (left, top, right, bottom) = measure.textbbox(*plan.legend, font=font())
     assert plan.legend[1] == "* the large one" and right <= width and bottom <= height
     assert top >= max(c.box[3] for c in plan.cells)  # under the grid

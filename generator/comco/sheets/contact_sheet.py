@@ -20,6 +20,7 @@ FONT_PX = 11
 LINE_PX = 13
 PAD_PX = 3
 ELLIPSIS = "…"
+INDENT = "    "  # before a label's continuation lines
 Box = tuple[int, int, int, int]
 
 
@@ -46,21 +47,27 @@ def font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 
 def fit_lines(label: str, width: int, face: ImageFont.ImageFont) -> list[str]:
-    """`label` split at its newlines, each part wrapped at spaces to `width` pixels; a word
-    wider than that is cut and ends in an ellipsis."""
+    """`label` split at its newlines, each part wrapped at spaces to `width` pixels, its
+    continuation lines indented (so a wrapped object never reads as the next one); a word
+    wider than an indented line is cut and ends in an ellipsis."""
     measure = ImageDraw.Draw(Image.new("RGB", (1, 1))).textlength
+    room = width - measure(INDENT, font=face)
+
+    def shorten(word: str) -> str:
+        if measure(word, font=face) <= room:
+            return word
+        while word and measure(word + ELLIPSIS, font=face) > room:
+            word = word[:-1]
+        return word + ELLIPSIS
+
     lines: list[str] = []
     for part in label.split("\n"):
         current = ""
-        for word in part.split(" "):
-            if measure(word, font=face) > width:
-                while word and measure(word + ELLIPSIS, font=face) > width:
-                    word = word[:-1]
-                word += ELLIPSIS
+        for word in map(shorten, part.split(" ")):
             candidate = f"{current} {word}" if current else word
             if current and measure(candidate, font=face) > width:
                 lines.append(current)
-                candidate = word
+                candidate = INDENT + word
             current = candidate
         lines.append(current)
     return lines
