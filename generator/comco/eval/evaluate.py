@@ -156,5 +156,6 @@ def write_retrievals(run: EvalRun, path: Path) -> None:
             for result in model_run.results:
                 for r in result.retrievals:
                     line = {"model": model_run.model, "text_map": model_run.text_map,
-                            "task": result.task, **r.model_dump()}  # fmt: skip
+                            "task": result.task, "subset": result.subset,
+                            **r.model_dump()}  # fmt: skip
                     handle.write(json.dumps(line, ensure_ascii=False) + "\n")
