@@ -4,6 +4,7 @@ a tiny random CLIP (plumbing only: no number read from random weights is asserte
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ def test_train_then_eval_before_and_after(setup: tuple[Path, Path, Path], tmp_pa
     results = tmp_path / "results"
     evaluated = CliRunner().invoke(
         main,
-        ["eval", *common, "--out", str(results), "--task", "binding,tor,color_probe",
+        ["eval", *common, "--out", str(results), "--task", "binding,tor,color_probe,ioc,itm",
          "--text-map", str(out), "--bootstrap", "20", "--probe-seeds", "1"],
         catch_exceptions=False,
     )  # fmt: skip
@@ -53,6 +54,14 @@ def test_train_then_eval_before_and_after(setup: tuple[Path, Path, Path], tmp_pa
     report = (results / "report.md").read_text()
     assert f"## Before / after the text map: hf:{model}" in report
     assert "| 3 objects | " in report and " → " in report
+    before, after = run["runs"]
+    # the probes train on the train split, so they run beside the map's test scenes
+    assert {"color_probe", "ioc"} <= {r["task"] for r in before["results"]}
+    assert "color_probe" in {r["task"] for r in after["results"]}
+    assert "image only" in after["skipped"]["ioc"]  # the map cannot change it: not repeated
+    comparison = report.split("## Before / after the text map")[1]
+    assert "### color_probe" in comparison and "### itm" not in comparison  # itm has no rows
+    assert re.search(r"\| \d+\.\d \[\d+\.\d, \d+\.\d\] → \d+\.\d \[", comparison)
     assert len(list((results / "plots").glob("*mapped*binding*.png"))) == 2
 
 

@@ -114,10 +114,11 @@ def test_the_sheet_marks_assets_modelled_in_code():
 
 def test_transparent_thumbnails_are_shown_over_the_given_background(tmp_path):
     thumb = _render(tmp_path / "t.png", 10, (255, 0, 0), 255, size=20)
-    sheet = contact_sheet({"t": thumb}, tmp_path / "sheet.png", columns=1, background=GREY)
+    sheet = contact_sheet([("t", thumb)], tmp_path / "sheet.png", columns=1, background=GREY)
     pixels = np.asarray(Image.open(sheet).convert("RGB"))
-    assert tuple(pixels[2, 2]) == (255, 0, 0)
-    assert tuple(pixels[15, 15]) == GREY
+    scale = pixels.shape[1] // 20  # small thumbnails are enlarged by a whole factor
+    assert tuple(pixels[2 * scale, 2 * scale]) == (255, 0, 0)
+    assert tuple(pixels[15 * scale, 15 * scale]) == GREY
 
 
 @pytest.mark.blender

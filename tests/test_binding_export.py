@@ -13,6 +13,7 @@ from comco.core.attributes import AttributeSetup
 from comco.core.knobs import CaptionKnobs
 from comco.core.spec import Camera
 from comco.export.exporter import export_dataset
+from comco.export.verify import verify_export
 from comco.sampling.sampler import SamplerConfig, sample_scene
 from support.fake_render import fake_rendered_dataset
 
@@ -56,7 +57,7 @@ def test_export_carries_colours_split_and_tagged_negatives(tmp_path):
         assert row["negatives"] == [
             {"kind": n.kind, "text": n.text, "objects": n.objects} for n in binding.negatives
         ]
-    tars = sorted(str(p) for p in out.glob("webdataset/simco*/test/*.tar"))
+    tars = sorted(str(p) for p in out.glob("webdataset/simco*/*/*.tar"))
     for sample in wds.WebDataset(tars, shardshuffle=False):
         annotation = json.loads(sample["json"])
         assert annotation["spec"]["split"] in {"train", "val", "test"}
@@ -65,3 +66,26 @@ def test_export_carries_colours_split_and_tagged_negatives(tmp_path):
     assert "Palettes: clevr8: gray, red" in card
     assert "Split rule" in card and '"holdout_fraction":0.2' in card.replace(" ", "")
     assert '"order":"saliency"' in card.replace(" ", "")
+
+
+def test_binding_splits_are_dataset_splits_and_config_names_say_coloured(tmp_path):
+    from datasets import load_dataset
+
+    from support.scenes import binding_dataset
+
+    renders = binding_dataset(tmp_path / "renders", 30)
+    specs = [json.loads(p.read_text())["spec"] for p in renders.glob("images/*/*.json")]
+    expected = {"train": set(), "validation": set(), "test": set()}
+    for spec in specs:
+        expected[{"val": "validation"}.get(spec["split"], spec["split"])].add(spec["id"])
+    assert all(expected.values())  # the fixture holds every split
+    out = tmp_path / "dist"
+    export_dataset(renders, out, ("parquet", "webdataset"))
+    assert verify_export(out) == []
+    name = "simco_3obj_same_color_clevr8"
+    for split, ids in expected.items():
+        rows = load_dataset(str(out), name=name, split=split, cache_dir=str(tmp_path / "hf"))
+        assert set(rows["id"]) == ids
+        assert set(rows["split"]) == {"val" if split == "validation" else split}
+        tars = sorted(str(p) for p in out.glob(f"webdataset/{name}/{split}/*.tar"))
+        assert {s["__key__"] for s in wds.WebDataset(tars, shardshuffle=False)} == ids

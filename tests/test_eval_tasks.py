@@ -254,5 +254,5 @@ def test_retrievals_name_what_each_query_retrieved(dataset_dir: Path, tmp_path: 
     assert "retrievals" not in (tmp_path / "out" / "results.json").read_text()
     lines = [json.loads(x) for x in (tmp_path / "out" / RETRIEVALS_FILE).read_text().splitlines()]
     assert len(lines) == len(tor.retrievals) + len(ior.retrievals)
-    assert lines[-1] == {"model": "m", "text_map": None, "task": "ior",
+    assert lines[-1] == {"model": "m", "text_map": None, "task": "ior", "subset": None,
                          **ior.retrievals[-1].model_dump()}  # fmt: skip

@@ -280,7 +280,9 @@ def test_cli_export_and_verify(rendered, tmp_path: Path) -> None:
         ["export", "--dataset", str(root), "--out", str(out), "--format", "webdataset,parquet"],
     )
     assert result.exit_code == 0, result.output
-    assert "comco_3obj_one_large: 2 rows (parquet: 1 files, webdataset: 3 files)" in result.output
+    assert "comco_3obj_one_large: 2 rows (test 2; parquet: 1 files, webdataset: 3 files)" in (
+        result.output
+    )
     assert runner.invoke(main, ["verify", str(out)]).output.strip().endswith(": ok")
     again = runner.invoke(main, ["export", "--dataset", str(root), "--out", str(out)])
     assert again.exit_code == 1 and "--overwrite" in again.output

@@ -135,6 +135,7 @@ def test_run_writes_the_contract_folder_and_a_rerun_does_nothing(
     summary = run(_config(_specs(tmp_path, 3), out, library, gallery=True))
     # the toy scenes pass every gate; 14 of the 18 simco18 gallery shapes are not toy assets
     assert (summary["rendered"], summary["rejected"]) == (3 + 4, 14)
+    assert summary["gallery_rendered"] == 4  # of the 7 rendered
     for line in range(3):
         png = out / "images" / "00000" / f"toy{line:04d}.png"
         annotation = ImageAnnotation.model_validate_json(png.with_suffix(".json").read_text())

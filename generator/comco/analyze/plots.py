@@ -15,6 +15,8 @@ import matplotlib.pyplot as plt
 from comco.eval.results import Cell, Table
 from comco.io.atomic import write_atomic
 
+NO_ROWS = "no caption names two or more annotated categories"
+
 
 def _errors(cells: list[Cell]) -> list[list[float]]:
     """Error-bar lengths below and above each value (none where the interval is missing)."""
@@ -33,7 +35,14 @@ def _save(fig: plt.Figure, path: Path) -> Path:
 
 
 def plot_first_mention(table: Table, path: Path) -> Path:
-    """One line per k: how often the first-named category has each size rank; chance dashed."""
+    """`first_mention_figure` as a PNG."""
+    return _save(first_mention_figure(table), path)
+
+
+def first_mention_figure(table: Table) -> plt.Figure:
+    """One line per k: how often the first-named category has each size rank, with chance
+    (1/k) as a dashed line of the same colour drawn over the data, so at k = 2, where the
+    data line crosses 50 %, it stays visible."""
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
     for row in table.rows:
         columns = list(row.cells)
@@ -45,14 +54,22 @@ def plot_first_mention(table: Table, path: Path) -> Path:
             marker="o",
             capsize=3,
             label=f"{row.group} (n={row.n_queries})",
+            zorder=2,
         )
-        ax.hlines(100 / len(ranks), 1, len(ranks), colors=line[0].get_color(), linestyles="--")
+        ax.hlines(
+            100 / len(ranks), 0.8, len(ranks) + 0.2, colors=line[0].get_color(),
+            linestyles=(0, (4, 2)), linewidths=2.0, zorder=3, label=f"chance 1/{len(ranks)}",
+        )  # fmt: skip
     ax.set_xticks(range(1, 1 + max((len(r.cells) for r in table.rows), default=1)))
     ax.set_xlabel("size rank of the first-named category (1 = largest)")
     ax.set_ylabel("% of captions")
+    ax.set_ylim(0, 105)
     ax.set_title("First mention vs size (dashed: chance 1/k)", fontsize=9)
-    ax.legend(fontsize=7)
-    return _save(fig, path)
+    if table.rows:
+        ax.legend(fontsize=7)
+    else:
+        ax.text(0.5, 0.5, NO_ROWS, ha="center", va="center", transform=ax.transAxes, fontsize=8)
+    return fig
 
 
 def plot_completeness(table: Table, path: Path, total: str) -> Path:

@@ -83,18 +83,34 @@ def build_lexicon(names: Iterable[str], words: CaptionWords | None = None) -> Le
             )
         phrases[tokens] = key
 
+    names = list(names)
     for name in names:
         category = vocabulary_category(name)
         for text in category_phrases(category, words) if category else [name]:
             add(text, name)
     for text in words.not_mentions:
         add(text, None)
+    for text in other_multiword_phrases(names, words):
+        phrases.setdefault(tuple(tokenize(text)), None)
     return Lexicon(
         phrases=phrases,
         colours=frozenset(words.colours),
         adjectives=frozenset(words.adjectives),
         joiners=frozenset(words.attribute_joiners),
     )
+
+
+def other_multiword_phrases(names: list[str], words: CaptionWords) -> list[str]:
+    """Multi-word phrases of vocabulary categories the dataset does not list: read as phrases
+    that name nothing, so "hot dog" is never a dog even without a hot dog category."""
+    listed = {c.id for c in map(vocabulary_category, names) if c is not None}
+    return [
+        text
+        for category in load_vocabulary().categories
+        if category.id not in listed
+        for text in category_phrases(category, words)
+        if len(tokenize(text)) > 1
+    ]
 
 
 def vocabulary_category(name: str) -> Category | None:

@@ -63,9 +63,16 @@ def load_manifest(library_dir: Path | None = None) -> LibraryManifest:
     folder = library_dir or default_library_dir()
     path = folder / MANIFEST_NAME
     if not path.is_file():
+        where = (
+            f"{folder.resolve()} (relative to the current directory {Path.cwd()})"
+            if not folder.is_absolute()
+            else str(folder)
+        )
         raise LibraryNotBuiltError(
-            f"library: no {MANIFEST_NAME} in {folder} (not built, or its build did not finish); "
-            "run `comco assets fetch && comco assets build`"
+            f"library: no {MANIFEST_NAME} in {where}; if the library is built elsewhere, pass "
+            f"--library DIR or set {LIBRARY_ENV}=DIR (for example, run from the repository "
+            "root); if it was never built, or its build did not finish, run `comco assets "
+            "fetch && comco assets build`"
         )
     return LibraryManifest.model_validate_json(path.read_text())
 

@@ -78,7 +78,7 @@ def verify_library(
         problems += check_render(r["category"], measure_render(Path(r["thumbnail"]), background))
     labels = {r["category"]: sheet_label(r["category"], manifest) for r in results}
     sheet = contact_sheet(
-        {labels[r["category"]]: Path(r["thumbnail"]) for r in results},
+        [(labels[r["category"]], Path(r["thumbnail"])) for r in results],
         out_dir / "contact_sheet.png",
         background=tuple(round(float(c) * 255) for c in background),
     )

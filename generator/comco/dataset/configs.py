@@ -27,6 +27,11 @@ def size_setting(roles: list[SizeRole]) -> str:
 
 
 def config_name(spec: SceneSpec) -> str:
-    """e.g. 'comco_4obj_one_large' or 'simco_2obj_same'."""
+    """e.g. 'comco_4obj_one_large' or 'simco_2obj_same', and for scenes with attributes their
+    kinds and palette: 'comco_3obj_same_color_clevr8' (coloured scenes are a different test)."""
     roles = [o.size_role for o in spec.objects]
-    return f"{family(spec.vocab)}_{len(spec.objects)}obj_{size_setting(roles)}"
+    name = f"{family(spec.vocab)}_{len(spec.objects)}obj_{size_setting(roles)}"
+    if spec.attributes is not None:
+        palette = [spec.attributes.palette] if spec.attributes.palette else []
+        name = "_".join([name, *spec.attributes.kinds, *palette])
+    return name

@@ -72,6 +72,9 @@ class ConfigRecord(_Model):
     family: str | None = Field(None, description="'comco' or 'simco'; None for the gallery")
     n_objects: int | None = None
     size_setting: str | None = None
+    splits: dict[str, int] = Field(
+        default_factory=dict, description="rows per dataset split (train, validation, test)"
+    )
 
 
 class ExportManifest(_Model):

@@ -59,7 +59,12 @@ def train(
     checks the model and reports on scenes the map never saw.
     """
     from comco.eval.align import map_meta, swap_accuracy, train_text_map
-    from comco.eval.align_run import alignment_split, scenes_in, swap_triples
+    from comco.eval.align_run import (
+        alignment_split,
+        check_alignment_split,
+        scenes_in,
+        swap_triples,
+    )
     from comco.eval.cache import CachedEncoder
     from comco.eval.dataset import load_dataset
     from comco.eval.encoders import load_encoder, parse_model_spec, resolve_device
@@ -75,6 +80,7 @@ def train(
         parse_model_spec(model)
         dataset = load_dataset(dataset_dir)
         split = alignment_split(binding_records(dataset.records), seed)
+        check_alignment_split(split)
     except (ValueError, FileNotFoundError, NotImplementedError) as error:
         raise click.UsageError(str(error)) from error
     try:

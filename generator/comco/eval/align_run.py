@@ -16,6 +16,8 @@ from comco.eval.dataset import EvalDataset, Record
 from comco.eval.probes.splits import Split, split_scenes
 from comco.eval.tasks.binding import SWAP, binding_records
 
+TRAINED_PROBES = frozenset({"toc", "ioc", "color_probe"})  # train a head on the train split
+
 
 def alignment_split(records: list[Record], seed: int) -> Split:
     """The binding data's own split (spec.split: held-out pairs are test) where scenes carry
@@ -24,6 +26,25 @@ def alignment_split(records: list[Record], seed: int) -> Split:
     if all(given.values()):
         return Split(given, seed, "the binding data's split (held-out attribute-category pairs)")
     return split_scenes(given, seed)
+
+
+def check_alignment_split(split: Split) -> None:
+    """A map needs scenes to train on and held-out scenes to test on: say which is missing
+    and why, instead of failing later on an empty list."""
+    counts = {name: len(split.ids(name)) for name in ("train", "val", "test")}
+    total = sum(counts.values())
+    if not counts["test"]:
+        raise ValueError(
+            f"split: no test scene among {total} ({counts}); every scene is 'train' because "
+            "the specs were sampled without held-out pairs; expected a binding dataset sampled "
+            "with --holdout-pairs F (comco suite --binding uses 0.1)"
+        )
+    if not counts["train"]:
+        raise ValueError(
+            f"split: no train scene among {total} ({counts}); every scene holds a held-out "
+            "pair, so the map has nothing to train on; expected a smaller --holdout-pairs "
+            "(a k-object scene is train only when none of its k pairs is held out)"
+        )
 
 
 def swap_triples(
@@ -62,6 +83,22 @@ def restrict_to_test_split(dataset: EvalDataset, text_map: TextMap, path: Path) 
             f"{dataset.source}; expected the dataset the map was trained on"
         )
     return replace(dataset, records=kept)
+
+
+def probe_dataset(dataset: EvalDataset, text_map: TextMap) -> EvalDataset | str:
+    """The whole dataset, for the trained probes of a text-map run: they train on its train
+    split and test on the scenes holding a held-out pair, which are the map's own test scenes.
+    A map trained on another split would let a probe test on scenes the map trained on: then
+    the reason the probes are skipped."""
+    test_ids = set(json.loads(text_map.meta.get("test_ids", "[]")))
+    held_out = {r.annotation.spec.id for r in dataset.records if r.annotation.spec.split == "test"}
+    if held_out != test_ids:
+        return (
+            f"the map's {len(test_ids)} test scenes are not the {len(held_out)} scenes the "
+            "dataset holds out (spec.split 'test'), so a probe could test on scenes the map "
+            "trained on; train the map on data sampled with --holdout-pairs"
+        )
+    return dataset
 
 
 class MappedEncoder:

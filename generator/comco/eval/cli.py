@@ -95,6 +95,7 @@ def eval_command(
     from comco.eval.encoders.base import MissingBackendError, ModelNotAvailableError
     from comco.eval.evaluate import evaluate
     from comco.eval.original import evaluate_original
+    from comco.eval.workload import caption_order_note
 
     options = {"device": device, "batch_size": batch_size, "cache_dir": cache_dir,
                "n_boot": n_boot, "seed": seed}  # fmt: skip
@@ -120,6 +121,8 @@ def eval_command(
         raise click.ClickException(str(error)) from error
     except (ValueError, FileNotFoundError) as error:
         raise click.UsageError(str(error)) from error
+    if dataset is not None and (note := caption_order_note(dataset, tasks)):
+        click.echo(note, err=True)
     try:
         if release is not None:
             run = evaluate_original(release, list(models), tasks, out, limit=limit, **options)
@@ -133,7 +136,9 @@ def eval_command(
     except (ModelNotAvailableError, MissingBackendError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     for model_run in run.runs:
-        done = ", ".join(r.task for r in model_run.results) or "none"
+        done = ", ".join(dict.fromkeys(r.task for r in model_run.results)) or "none"
+        subsets = list(dict.fromkeys(r.subset for r in model_run.results if r.subset))
+        done += f" (per vocabulary: {', '.join(subsets)})" if subsets else ""
         mapped = f" + text map {model_run.text_map}" if model_run.text_map else ""
         click.echo(
             f"{model_run.model}{mapped}: {done} in {model_run.seconds:.1f} s on {model_run.device}"

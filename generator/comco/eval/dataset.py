@@ -5,7 +5,7 @@ Objects are identified by their annotation index and category id, never by names
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from comco.core.catalog import load_vocabulary
@@ -29,6 +29,16 @@ class EvalDataset:
                 "expected a gallery image for every category the images use"
             )
         return [self.gallery[c] for c in categories]
+
+    def by_vocabulary(self) -> dict[str | None, EvalDataset]:
+        """The images of each vocabulary preset, in order of first appearance; {None: self}
+        when there is only one, so a mixed SimCO + ComCO set never pools the two in a row."""
+        presets: dict[str, list[Record]] = {}
+        for record in self.records:
+            presets.setdefault(record.annotation.spec.vocab, []).append(record)
+        if len(presets) < 2:
+            return {None: self}
+        return {preset: replace(self, records=records) for preset, records in presets.items()}
 
 
 def load_dataset(

@@ -9,12 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from comco.eval.align import TextMap, load_text_map
-from comco.eval.align_run import MappedEncoder, restrict_to_test_split
+from comco.eval.align_run import (
+    TRAINED_PROBES,
+    MappedEncoder,
+    probe_dataset,
+    restrict_to_test_split,
+)
 from comco.eval.cache import CachedEncoder
 from comco.eval.dataset import EvalDataset
 from comco.eval.encoders import load_encoder, resolve_device
 from comco.eval.report import write_report
-from comco.eval.results import RETRIEVALS_FILE, EvalRun, ModelRun
+from comco.eval.results import RETRIEVALS_FILE, EvalRun, ModelRun, TaskResult
 from comco.eval.tasks import TASKS
 from comco.eval.tasks.context import EvalContext
 from comco.io.atomic import open_atomic, write_atomic
@@ -31,6 +36,7 @@ def run_model(
     seed: int = 0,
     probe_seeds: int = 5,
     text_map: tuple[Path, TextMap] | None = None,
+    probes_on: EvalDataset | str | None = None,
 ) -> ModelRun:
     """Every task the model can do; the others are recorded as skipped, with the reason.
     With `text_map` (its path and the map) text embeddings pass through the map."""
@@ -39,17 +45,10 @@ def run_model(
     encoder = CachedEncoder(load_encoder(model, device, batch_size), cache_dir)
     if text_map is not None:
         encoder = MappedEncoder(encoder, text_map[1], text_map[0])
-    context = EvalContext(dataset, encoder, n_boot=n_boot, seed=seed, probe_seeds=probe_seeds)
-    results, skipped = [], {}
-    for name in tasks:
-        lacking = modality_gap(TASKS[name].needs, encoder)
-        if lacking:
-            skipped[name] = lacking
-            continue
-        try:
-            results.append(TASKS[name].run(context))
-        except NotImplementedError as error:
-            skipped[name] = str(error)
+    settings = {"n_boot": n_boot, "seed": seed, "probe_seeds": probe_seeds}
+    results, skipped = run_tasks(
+        dataset, encoder, tasks, settings, mapped=text_map is not None, probes_on=probes_on
+    )
     return ModelRun(
         model=model,
         fingerprint=encoder.fingerprint,
@@ -59,6 +58,44 @@ def run_model(
         skipped=skipped,
         text_map=None if text_map is None else str(text_map[0]),
     )
+
+
+def run_tasks(
+    dataset: EvalDataset,
+    encoder: CachedEncoder,
+    tasks: list[str],
+    settings: dict[str, int],
+    mapped: bool = False,
+    probes_on: EvalDataset | str | None = None,
+) -> tuple[list[TaskResult], dict[str, str]]:
+    """The results of the tasks the encoder can do, and why each other one was skipped.
+
+    A dataset that mixes vocabulary presets is run once per preset, so no row pools SimCO
+    with ComCO scenes. `mapped`: text passes through a text map, so image-only tasks, which
+    it cannot change, are not repeated. `probes_on` (text-map runs): the scenes the trained
+    probes train and test on, or why they cannot run."""
+    results, skipped = [], {}
+    for name in tasks:
+        lacking = modality_gap(TASKS[name].needs, encoder)
+        if lacking:
+            skipped[name] = lacking
+            continue
+        if mapped and TASKS[name].needs == {"image"}:
+            skipped[name] = "image only: the text map cannot change it (see the run without it)"
+            continue
+        source = dataset
+        if name in TRAINED_PROBES and probes_on is not None:
+            if isinstance(probes_on, str):
+                skipped[name] = probes_on
+                continue
+            source = probes_on
+        for subset, part in source.by_vocabulary().items():
+            context = EvalContext(part, encoder, **settings)
+            try:
+                results.append(TASKS[name].run(context).model_copy(update={"subset": subset}))
+            except NotImplementedError as error:
+                skipped[name if subset is None else f"{name}, {subset} images"] = str(error)
+    return results, skipped
 
 
 def evaluate(
@@ -72,16 +109,20 @@ def evaluate(
     """Run, then write out/results.json and out/report.md (with out/plots/*.png).
 
     With a text map, each model runs twice on the map's held-out test scenes, without and
-    with the map, and the report sets the two side by side."""
+    with the map, and the report sets the two side by side; the trained probes train on the
+    data's train split and test on the same held-out scenes."""
     if text_map is None:
         runs = [run_model(dataset, m, tasks, **options) for m in models]
     else:
         loaded = (text_map, load_text_map(text_map))
+        probes_on = probe_dataset(dataset, loaded[1])
         dataset = restrict_to_test_split(dataset, loaded[1], text_map)
         runs = []
         for model in models:
-            runs.append(run_model(dataset, model, tasks, **options))
-            runs.append(run_model(dataset, model, tasks, text_map=loaded, **options))
+            runs.append(run_model(dataset, model, tasks, probes_on=probes_on, **options))
+            runs.append(
+                run_model(dataset, model, tasks, text_map=loaded, probes_on=probes_on, **options)
+            )
     run = EvalRun(
         dataset=dataset.source,
         n_images=len(dataset.records),
@@ -115,5 +156,6 @@ def write_retrievals(run: EvalRun, path: Path) -> None:
             for result in model_run.results:
                 for r in result.retrievals:
                     line = {"model": model_run.model, "text_map": model_run.text_map,
-                            "task": result.task, **r.model_dump()}  # fmt: skip
+                            "task": result.task, "subset": result.subset,
+                            **r.model_dump()}  # fmt: skip
                     handle.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -7,6 +7,7 @@ import math
 import re
 from pathlib import Path
 
+from comco.core.catalog import load_vocabulary
 from comco.eval.align_report import comparison_lines
 from comco.eval.paper import rows_for
 from comco.eval.plots import plot_series, plot_table
@@ -25,7 +26,7 @@ def format_cell(cell: Cell | None) -> str:
     return f"{cell.pct:.2f} [{cell.lo:.1f}, {cell.hi:.1f}]"
 
 
-def table_markdown(table: Table, task: str) -> list[str]:
+def table_markdown(table: Table, task: str, with_paper: bool = True) -> list[str]:
     """Rows: ours per group, each followed by the paper's rows for that group (labelled)."""
     header = ["rows", "n images", "n queries", *table.columns]
     lines = [f"**{table.title}** ({table.unit}, 95% CI)", "", "| " + " | ".join(header) + " |"]
@@ -35,7 +36,7 @@ def table_markdown(table: Table, task: str) -> list[str]:
         lines.append(
             f"| ours: {row.group} | {row.n_images} | {row.n_queries} | " + " | ".join(cells) + " |"
         )
-        for paper in rows_for(task, table.name, row.group):
+        for paper in rows_for(task, table.name, row.group) if with_paper else []:
             values = [
                 paper.text.get(c, f"{paper.values[c]:.2f}") if c in paper.values else ""
                 for c in table.columns
@@ -47,6 +48,11 @@ def table_markdown(table: Table, task: str) -> list[str]:
             )
     lines.append("")
     return lines
+
+
+def shapes_only(preset: str) -> bool:
+    """A SimCO preset: the paper's published rows (ComCO objects) are not set beside it."""
+    return all(c.kind == "shape" for c in load_vocabulary().preset(preset))
 
 
 def write_report(run: EvalRun, out: Path) -> Path:
@@ -75,14 +81,19 @@ def write_report(run: EvalRun, out: Path) -> Path:
         if model_run.skipped:
             lines.append("")
         for result in model_run.results:
-            lines += [f"### {result.task}: {TASKS[result.task].summary}", ""]
+            lines += [f"### {result.heading}: {TASKS[result.task].summary}", ""]
+            task_stem = f"{stem}_{result.task}" + (f"_{result.subset}" if result.subset else "")
+            with_paper = result.subset is None or not shapes_only(result.subset)
             for table in result.tables:
-                lines += table_markdown(table, result.task)
-                name = f"{stem}_{result.task}_{table.name}.png"
-                plot_table(table, result.task, model_run.model, out / "plots" / name)
+                lines += table_markdown(table, result.task, with_paper)
+                name = f"{task_stem}_{table.name}.png"
+                plot_table(
+                    table, result.task, model_run.model, out / "plots" / name, with_paper,
+                    result.heading,
+                )  # fmt: skip
                 lines += [f"![{result.task} {table.name}](plots/{name})", ""]
                 if table.extra:
-                    series_name = f"{stem}_{result.task}_{table.name}_layers.png"
+                    series_name = f"{task_stem}_{table.name}_layers.png"
                     plot_series(
                         table.extra,
                         f"{result.task}: {model_run.model}",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import Annotated
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from comco.eval.metrics import ratio_with_ci
 
@@ -14,15 +15,20 @@ CATCH_ALL = ("none", "background")
 RETRIEVALS_FILE = "retrievals.jsonl"  # beside results.json: one Retrieval a line
 
 
+# JSON has no NaN: pydantic writes it as null, and null reads back as NaN
+MaybeNan = Annotated[float, BeforeValidator(lambda value: math.nan if value is None else value)]
+
+
 class Cell(BaseModel):
-    """A percentage and its 95% bootstrap interval. A column without data in a row has no cell
-    (JSON has no NaN, so a NaN cell would not read back from results.json)."""
+    """A percentage and its 95% bootstrap interval. A column without data in a row has no cell;
+    a NaN that remains (a probe slot no seed could score) is null in results.json and reads
+    back as NaN."""
 
     model_config = ConfigDict(frozen=True)
 
-    pct: float
-    lo: float
-    hi: float
+    pct: MaybeNan
+    lo: MaybeNan
+    hi: MaybeNan
 
 
 class Row(BaseModel):
@@ -44,6 +50,9 @@ class Table(BaseModel):
     rows: list[Row]
     extra: dict[str, list[float]] = Field(
         default_factory=dict, description="task-specific series, e.g. attention per layer"
+    )
+    chance: dict[str, float] = Field(
+        default_factory=dict, description="chance per column, in the table's unit (plots draw it)"
     )
 
 
@@ -67,6 +76,14 @@ class TaskResult(BaseModel):
         exclude=True,
         description="per query, for retrievals.jsonl (not results.json: it grows with the data)",
     )
+    subset: str | None = Field(
+        None, description="the vocabulary preset of its images when the dataset mixes several"
+    )
+
+    @property
+    def heading(self) -> str:
+        """'tor', or 'tor, simco18 images' for one vocabulary of a mixed dataset."""
+        return self.task if self.subset is None else f"{self.task}, {self.subset} images"
 
 
 class Tally:

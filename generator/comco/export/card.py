@@ -26,17 +26,22 @@ PAPER = (
 )
 
 
-def data_files_pattern(record: ConfigRecord, fmt: Format) -> str:
-    """The glob that selects a configuration's data files in one format."""
+def data_files_pattern(record: ConfigRecord, fmt: Format, split: str) -> str:
+    """The glob that selects a configuration's data files of one split in one format."""
     folder = record.shards[fmt].folder
-    return f"{folder}/{SPLIT}/*.tar" if fmt == "webdataset" else f"{folder}/*.parquet"
+    return f"{folder}/{split}/*.tar" if fmt == "webdataset" else f"{folder}/{split}-*.parquet"
+
+
+def record_splits(record: ConfigRecord) -> dict[str, int]:
+    """Rows per split (a manifest written before splits were recorded: all in test)."""
+    return record.splits or {SPLIT: record.rows}
 
 
 def front_matter(
     card_format: Format | None,
     configs: dict[str, ConfigRecord],
     features: dict[str, Features],
-    config_bytes: dict[str, int],
+    config_bytes: dict[str, dict[str, int]],
     title: str,
     has_attribution: bool,
 ) -> str:
@@ -55,7 +60,10 @@ def front_matter(
     MetadataConfigs(
         {
             name: {
-                "data_files": [{"split": SPLIT, "path": data_files_pattern(record, card_format)}]
+                "data_files": [
+                    {"split": split, "path": data_files_pattern(record, card_format, split)}
+                    for split in record_splits(record)
+                ]
             }
             for name, record in configs.items()
         }
@@ -65,9 +73,10 @@ def front_matter(
             features=features[name],
             splits=SplitDict(
                 {
-                    SPLIT: SplitInfo(
-                        name=SPLIT, num_examples=record.rows, num_bytes=config_bytes[name]
+                    split: SplitInfo(
+                        name=split, num_examples=rows, num_bytes=config_bytes[name][split]
                     )
+                    for split, rows in record_splits(record).items()
                 }
             ),
         )
@@ -135,6 +144,7 @@ def body(
             r.n_objects or "-",
             r.size_setting or "-",
             r.rows,
+            ", ".join(f"{split} {rows}" for split, rows in record_splits(r).items()),
         ]
         for n, r in configs.items()
     ]
@@ -161,14 +171,18 @@ in every order, so object-order and object-size biases of CLIP-style models can 
 
 ## Configurations
 
-All data is in one split, `{SPLIT}`. `gallery` holds one single-object reference image per
-category (the targets of image-based object retrieval). The configurations below are declared
-for the {card_format or "(none: only tool layouts were exported)"} files (`parquet/<config>/` or
-`webdataset/<config>/test/`); where both
-formats were exported they hold the same images, and the other one loads with
-`load_dataset("parquet" or "webdataset", data_files=...)`.
+Each image is in its scene's split: attribute-binding scenes sampled with held-out pairs are
+`train`, `validation` (the spec's `val`) or `test` (a scene holding a held-out pair is
+`test`); every other image, and the `gallery`, is in `{SPLIT}`. `gallery` holds one
+single-object reference image per category (the targets of image-based object retrieval). The
+configurations below are declared for the
+{card_format or "(none: only tool layouts were exported)"} files
+(`parquet/<config>/<split>-*.parquet` or `webdataset/<config>/<split>/`); where both formats
+were exported they hold the same images, and the other one loads with
+`load_dataset("parquet" or "webdataset", data_files=...)`. Configuration names end with the
+attribute kinds and palette of coloured or textured scenes (`comco_3obj_same_color_clevr8`).
 
-{_table(["config", "format", "family", "objects", "size setting", "images"], config_rows)}
+{_table(["config", "format", "family", "objects", "size setting", "images", "splits"], config_rows)}
 
 ```python
 from datasets import load_dataset
@@ -262,7 +276,7 @@ def dataset_card(
     card_format: Format | None,
     configs: dict[str, ConfigRecord],
     features: dict[str, Features],
-    config_bytes: dict[str, int],
+    config_bytes: dict[str, dict[str, int]],
     facts: GenerationFacts,
     run_info: dict[str, Any],
     assets: dict[str, AssetRecord],

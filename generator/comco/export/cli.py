@@ -63,23 +63,33 @@ def export(
         raise click.BadParameter(
             f"{unknown}; expected {' or '.join(FORMATS)}", param_hint="--format"
         )
+    bars: list[tqdm] = []  # made at the first exported image: a refusal prints no bar
+
+    def progress(n: int) -> None:
+        if not bars:
+            bars.append(tqdm(desc="images", unit="img"))
+        bars[0].update(n)
+
     try:
-        with tqdm(desc="images", unit="img") as bar:
-            result = export_dataset(
-                source,
-                out,
-                chosen,  # type: ignore[arg-type]
-                library_dir=library,
-                max_shard_bytes=int(shard_mb * 2**20),
-                overwrite=overwrite,
-                allow_incomplete=allow_incomplete,
-                progress=bar.update,
-            )
+        result = export_dataset(
+            source,
+            out,
+            chosen,  # type: ignore[arg-type]
+            library_dir=library,
+            max_shard_bytes=int(shard_mb * 2**20),
+            overwrite=overwrite,
+            allow_incomplete=allow_incomplete,
+            progress=progress,
+        )
     except (ExportError, DatasetError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
+    finally:
+        for bar in bars:
+            bar.close()
     for name, record in result.manifest.configs.items():
         formats = ", ".join(f"{fmt}: {len(s.files)} files" for fmt, s in record.shards.items())
-        click.echo(f"{name}: {record.rows} rows ({formats})")
+        splits = ", ".join(f"{split} {rows}" for split, rows in record.splits.items())
+        click.echo(f"{name}: {record.rows} rows ({splits}; {formats})")
     for layout in LAYOUTS:
         files = [f for f in result.manifest.files if f.startswith(f"{layout}/")]
         if files:

@@ -42,7 +42,7 @@ from comco.export.rows import (
     gallery_row,
     image_row,
 )
-from comco.export.tar_shards import TarShards
+from comco.export.tar_shards import SPLIT, TarShards
 from comco.io.atomic import build_folder, recover_folder, remove_stale_builds, write_atomic
 from comco.io.hashing import sha256_file
 from comco.io.lock import LockHeld, exclusive_lock
@@ -60,14 +60,19 @@ class ExportError(ValueError):
     """The export cannot be made as asked."""
 
 
+# a scene's split (spec.split) -> the dataset split its rows go to; no split: test
+HF_SPLITS = {"train": "train", "val": "validation", "test": "test"}
+
+
 @dataclass
 class _Config:
-    """Writers and description of one configuration while it is being written."""
+    """Writers (one per dataset split and format) and description of one configuration while
+    it is being written."""
 
+    name: str
     record: dict[str, object]
     features: Features
-    parquet: ParquetShards | None = None
-    tars: TarShards | None = None
+    writers: dict[tuple[str, Format], ParquetShards | TarShards] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,7 +118,7 @@ def _library(
 
 
 class _Writers:
-    """One writer per (configuration, format), made on first use."""
+    """One writer per (configuration, split, format), made on first use."""
 
     def __init__(self, root: Path, formats: tuple[Format, ...], max_bytes: int) -> None:
         self.root, self.formats, self.max_bytes = root, formats, max_bytes
@@ -121,27 +126,60 @@ class _Writers:
 
     def get(self, base: str, features: Features, record: dict[str, object]) -> _Config:
         if base not in self.configs:
-            config = _Config(record=record, features=features)
-            if "parquet" in self.formats:
-                folder = self.root / "parquet" / base
-                config.parquet = ParquetShards(folder, features, self.max_bytes)
-            if "webdataset" in self.formats:
-                config.tars = TarShards(self.root / "webdataset" / base, self.max_bytes)
-            self.configs[base] = config
+            self.configs[base] = _Config(name=base, record=record, features=features)
         return self.configs[base]
 
-    def close(self) -> tuple[dict[str, ConfigRecord], dict[str, Features]]:
+    def write(self, config: _Config, split: str, row: dict[str, object], annotation: str) -> None:
+        for fmt in self.formats:
+            writer = config.writers.get((split, fmt))
+            if writer is None:
+                folder = self.root / fmt / config.name
+                writer = (
+                    ParquetShards(folder, config.features, self.max_bytes, split)
+                    if fmt == "parquet"
+                    else TarShards(folder, self.max_bytes, split)
+                )
+                config.writers[split, fmt] = writer
+            if isinstance(writer, ParquetShards):
+                writer.write(row)
+            else:
+                writer.write(
+                    str(row["id"]),
+                    {
+                        "png": row["image"]["bytes"],  # type: ignore[index]
+                        "json": annotation.encode(),
+                        "txt": str(row["caption"]).encode(),
+                    },
+                )
+
+    def close(
+        self,
+    ) -> tuple[dict[str, ConfigRecord], dict[str, Features], dict[str, dict[str, dict]]]:
+        """The configurations' records and features, and bytes per config, split and format."""
         records: dict[str, ConfigRecord] = {}
+        sizes: dict[str, dict[str, dict]] = {}
         for base, config in sorted(self.configs.items()):
-            shards, rows = {}, 0
-            for fmt, writer in (("parquet", config.parquet), ("webdataset", config.tars)):
-                if writer is not None:
-                    files = [p.relative_to(self.root).as_posix() for p in writer.close()]
-                    shards[fmt] = {"folder": f"{fmt}/{base}", "files": files}
-                    rows = writer.rows
-            record = {**config.record, "rows": rows, "shards": shards}
-            records[base] = ConfigRecord.model_validate(record)
-        return records, {base: config.features for base, config in self.configs.items()}
+            files: dict[str, list[str]] = {}
+            splits: dict[str, int] = {}
+            sizes[base] = {}
+            for (split, fmt), writer in sorted(config.writers.items(), key=_split_order):
+                written = [p.relative_to(self.root).as_posix() for p in writer.close()]
+                files.setdefault(fmt, [])
+                files[fmt] += [f for f in written if f not in files[fmt]]
+                splits[split] = writer.rows
+                data = [f for f in written if f.endswith((".parquet", ".tar"))]
+                sizes[base].setdefault(split, {})[fmt] = sum(
+                    (self.root / f).stat().st_size for f in data
+                )
+            shards = {fmt: {"folder": f"{fmt}/{base}", "files": files[fmt]} for fmt in files}
+            record = {**config.record, "rows": sum(splits.values()), "shards": shards}
+            records[base] = ConfigRecord.model_validate({**record, "splits": splits})
+        return records, {b: c.features for b, c in self.configs.items()}, sizes
+
+
+def _split_order(item: tuple[tuple[str, Format], object]) -> tuple[int, str]:
+    (split, fmt), _ = item
+    return list(HF_SPLITS.values()).index(split), fmt
 
 
 def export_dataset(
@@ -234,7 +272,8 @@ def _write(
         }
         if formats:
             config = writers.get(config_name(spec), IMAGE_FEATURES, description)
-            _write_row(config, image_row(item), item.annotation_text)
+            split = HF_SPLITS[spec.split] if spec.split else SPLIT
+            writers.write(config, split, image_row(item), item.annotation_text)
         for layout in layouts:
             layout.add_image(item)
         if progress:
@@ -243,12 +282,12 @@ def _write(
         used.add(gallery.category)
         if formats:
             config = writers.get(GALLERY_CONFIG, GALLERY_FEATURES, {"kind": "gallery"})
-            _write_row(config, gallery_row(gallery), gallery.annotation_text)
+            writers.write(config, SPLIT, gallery_row(gallery), gallery.annotation_text)
         for layout in layouts:
             layout.add_gallery(gallery)
     if not seen:
         raise DatasetError(f"dataset: {source.images} holds no finished image (PNG with its JSON)")
-    configs, features = writers.close()
+    configs, features, sizes = writers.close()
     layout_folders = [
         layout.folder.relative_to(root).as_posix() for layout in layouts if layout.close()
     ]
@@ -259,8 +298,8 @@ def _write(
     # parquet when exported: the hub viewer and datasets read it best
     card_format = formats[0] if formats else None
     config_bytes = {
-        name: sum((root / f).stat().st_size for f in record.shards[card_format].files)
-        for name, record in configs.items()
+        name: {split: by_format[card_format] for split, by_format in sizes[name].items()}
+        for name in configs
         if card_format is not None
     }
     card = dataset_card(
@@ -290,17 +329,3 @@ def _write(
     )
     write_atomic(root / MANIFEST_NAME, manifest.model_dump_json(indent=2) + "\n")
     return manifest
-
-
-def _write_row(config: _Config, row: dict[str, object], annotation_text: str) -> None:
-    if config.parquet is not None:
-        config.parquet.write(row)
-    if config.tars is not None:
-        config.tars.write(
-            str(row["id"]),
-            {
-                "png": row["image"]["bytes"],  # type: ignore[index]
-                "json": annotation_text.encode(),
-                "txt": str(row["caption"]).encode(),
-            },
-        )

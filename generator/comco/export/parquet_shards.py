@@ -2,7 +2,7 @@
 
 Only one row group is buffered (at most ROWS_PER_GROUP rows, and no more image bytes than a
 shard may hold), so memory stays bounded however large the dataset is. Files are
-named `test-00000-of-0000N.parquet` (the hub's convention) once their count is known.
+named `<split>-00000-of-0000N.parquet` (the hub's convention) once their count is known.
 """
 
 from __future__ import annotations
@@ -18,10 +18,13 @@ ROWS_PER_GROUP = 64  # images per row group: small enough to stream, large enoug
 
 
 class ParquetShards:
-    """Write rows to `<folder>/test-*.parquet`, starting a new file past `max_bytes`."""
+    """Write rows to `<folder>/<split>-*.parquet`, starting a new file past `max_bytes`."""
 
-    def __init__(self, folder: Path, features: Features, max_bytes: int) -> None:
+    def __init__(
+        self, folder: Path, features: Features, max_bytes: int, split: str = "test"
+    ) -> None:
         self.folder = folder
+        self.split = split
         self.schema = features.arrow_schema  # carries the features, so `image` decodes as Image
         self.max_bytes = max_bytes
         self.rows = 0
@@ -42,7 +45,7 @@ class ParquetShards:
             return
         if self._writer is None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._parts.append(self.folder / f"part-{len(self._parts)}.parquet.tmp")
+            self._parts.append(self.folder / f"{self.split}-part-{len(self._parts)}.parquet.tmp")
             self._writer = pq.ParquetWriter(self._parts[-1], self.schema)
         self._writer.write_table(pa.Table.from_pylist(self._buffer, schema=self.schema))
         self._buffer, self._buffered_bytes = [], 0
@@ -58,7 +61,7 @@ class ParquetShards:
             self._writer = None
         final = []
         for i, part in enumerate(self._parts):
-            name = self.folder / f"test-{i:05d}-of-{len(self._parts):05d}.parquet"
+            name = self.folder / f"{self.split}-{i:05d}-of-{len(self._parts):05d}.parquet"
             part.rename(name)
             final.append(name)
         return final

@@ -346,7 +346,7 @@ class _Run:
             gates=config.gates,
         )
         if config.gallery and specs:
-            todo = gallery_tasks(specs[0], folder, self.rejected) + todo
+            todo = gallery_tasks(specs, folder, self.rejected) + todo
         todo, missing = self._without_missing_assets(todo)
         changed = changed_assets(
             config.library, self.manifest, {c for t in todo for c in t.spec.categories}
@@ -370,6 +370,7 @@ class _Run:
             "specs": len(specs),
             "already_done": finished,
             "rendered": self.stats.rendered,
+            "gallery_rendered": sum(t.done for t in todo if t.key.startswith("gallery:")),
             "rejected": self.stats.rejected,
             "rejected_total": len(self.rejected.keys),
             "rejected_before": rejected_before,

@@ -111,15 +111,24 @@ def gallery_spec(base: SceneSpec, category: str) -> SceneSpec:
     )
 
 
-def gallery_tasks(base: SceneSpec, folder: DatasetFolder, rejected: RejectedLog) -> list[Task]:
-    """One task per category of the base spec's vocabulary preset that is not done yet."""
-    tasks = []
-    for category in load_vocabulary().presets[base.vocab]:
-        task = Task(
-            key=f"gallery:{category}",
-            spec=gallery_spec(base, category),
-            png=folder.gallery_image(category),
-        )
-        if not task.done and task.key not in rejected.keys:
-            tasks.append(task)
+def gallery_tasks(
+    specs: list[SceneSpec], folder: DatasetFolder, rejected: RejectedLog
+) -> list[Task]:
+    """One task per category of every vocabulary preset the specs use that is not done yet,
+    each in the camera, light and render settings of that preset's first spec (a suite that
+    mixes SimCO and ComCO gets both galleries, so IOR can score every image)."""
+    first_of_preset: dict[str, SceneSpec] = {}
+    for spec in specs:
+        first_of_preset.setdefault(spec.vocab, spec)
+    tasks, seen = [], set()
+    for preset, base in first_of_preset.items():
+        for category in load_vocabulary().presets[preset]:
+            task = Task(
+                key=f"gallery:{category}",
+                spec=gallery_spec(base, category),
+                png=folder.gallery_image(category),
+            )
+            if category not in seen and not task.done and task.key not in rejected.keys:
+                tasks.append(task)
+            seen.add(category)
     return tasks

@@ -10,6 +10,7 @@ import click
 
 from comco.core.attributes import AttributeKind, AttributeSetup, load_attributes
 from comco.core.knobs import CaptionKnobs, CaptionOrder
+from comco.sampling.suites import DEFAULT_PALETTE
 
 
 def _unit_interval(name: str) -> Callable[[click.Context, click.Parameter, float | None], float]:
@@ -55,7 +56,11 @@ def attribute_options(command: Callable[..., None]) -> Callable[..., None]:
             "attribute_kinds",
             help="attributes every object gets: color, material or color,material",
         ),
-        click.option("--palette", help="colour palette of data/attributes.yaml, e.g. clevr8"),
+        click.option(
+            "--palette",
+            help=f"colour palette of data/attributes.yaml (with color: default {DEFAULT_PALETTE}, "
+            "as in comco suite --binding)",
+        ),
         click.option("--distinct-attributes", is_flag=True, help="no two objects share a value"),
         click.option(
             "--holdout-pairs",
@@ -114,10 +119,7 @@ def attribute_setup(
     kinds = parse_kinds(kinds_text)
     palettes = sorted(load_attributes().palettes)
     if "color" in kinds and palette is None:
-        raise click.BadParameter(
-            f"--attributes color needs a palette; expected one of {palettes}",
-            param_hint="--palette",
-        )
+        palette = DEFAULT_PALETTE
     if palette is not None and palette not in load_attributes().palettes:
         raise click.BadParameter(
             f"unknown palette {palette!r}; expected one of {palettes}",

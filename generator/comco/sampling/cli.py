@@ -36,6 +36,28 @@ def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
+def _bad_options(message: str) -> None:
+    """Option values that cannot be sampled: a usage error (exit 2), like click's own."""
+    raise click.UsageError(message)
+
+
+def warn_on_empty_splits(path: Path) -> None:
+    """Held-out pairs can leave a split with no scene (a k-object scene is train only when
+    none of its k pairs is held out): say so on stderr, with the counts."""
+    counts = dict.fromkeys(("train", "val", "test"), 0)
+    for spec in read_specs(path):
+        if spec.split is not None:
+            counts[spec.split] += 1
+    empty = [name for name, n in counts.items() if n == 0]
+    if sum(counts.values()) and empty:
+        hint = "lower --holdout-pairs" if "train" in empty else "use --holdout-pairs above 0"
+        click.echo(
+            f"warning: no {' or '.join(empty)} scene among the {sum(counts.values())} specs "
+            f"({counts}); a scene is test or val when it holds a held-out pair: {hint}",
+            err=True,
+        )
+
+
 def _shared_options(command: Callable[..., None]) -> Callable[..., None]:
     """Options `sample` and `suite` share: vocabulary, seed, render settings and output."""
     options = [
@@ -134,9 +156,9 @@ def sample(
 ) -> None:
     """Sample scene specs, one JSON per line. Scene i depends only on (seed, i)."""
     if same_size and large:
-        _fail(f"--same-size and --large {large} contradict each other; pick one")
+        _bad_options(f"--same-size and --large {large} contradict each other; pick one")
     if count < 1 or start < 0:
-        _fail(f"-n must be at least 1 (got {count}) and --start at least 0 (got {start})")
+        _bad_options(f"-n must be at least 1 (got {count}) and --start at least 0 (got {start})")
     scales = {}
     if small_scale:
         scales["small"] = small_scale
@@ -162,7 +184,7 @@ def sample(
             counts=counts,
         )
     except ValidationError as error:
-        _fail(f"invalid sampling options: {describe_validation_error(error)}")
+        _bad_options(f"invalid sampling options: {describe_validation_error(error)}")
     began = time.perf_counter()
     try:
         written = write_lines_atomically(
@@ -172,6 +194,8 @@ def sample(
         _fail(str(error))
     seconds = time.perf_counter() - began
     click.echo(f"wrote {written} specs to {out} in {seconds:.1f} s ({written / seconds:.0f}/s)")
+    if config.attributes is not None:
+        warn_on_empty_splits(out)
 
 
 @click.command()
@@ -180,7 +204,7 @@ def sample(
     "--binding",
     is_flag=True,
     help="the binding suite instead: SimCO and ComCO, 2/3/4/6 objects, distinct clevr8 colours, "
-    "10 %% of (colour, category) pairs held out for test and 10 %% for val",
+    "10 % of (colour, category) pairs held out for test and 10 % for val",
 )
 @_shared_options
 def suite(
@@ -199,7 +223,9 @@ def suite(
     try:
         if binding:
             if click.get_current_context().get_parameter_source("vocab").name != "DEFAULT":
-                _fail("--vocab: the binding suite uses both simco18 and comco72; drop --vocab")
+                _bad_options(
+                    "--vocab: the binding suite uses both simco18 and comco72; drop --vocab"
+                )
             configs = binding_suite(seed, camera, samples)
         else:
             configs = paper_suite(vocab, seed, camera, samples)
@@ -207,11 +233,13 @@ def suite(
             out, spec_lines(suite_jobs(configs, count), jobs), overwrite
         )
     except ValidationError as error:
-        _fail(f"invalid options: {describe_validation_error(error)}")
+        _bad_options(f"invalid options: {describe_validation_error(error)}")
     except (FileExistsError, ValueError, RuntimeError) as error:
         _fail(str(error))
     kind = "binding " if binding else ""
     click.echo(f"wrote {written} specs of {len(configs)} {kind}configurations to {out}")
+    if binding:
+        warn_on_empty_splits(out)
 
 
 @click.command()

@@ -13,6 +13,9 @@ PAPER_SUITE: tuple[tuple[int, int], ...] = tuple(
     (k, large) for large in (0, 1) for k in (2, 3, 4, 5)
 )
 
+# The binding suite's palette, also `--attributes color`'s when no --palette is given.
+DEFAULT_PALETTE = "clevr8"
+
 # The binding suite: SimCO and ComCO scenes of 2, 3, 4 and 6 same-size objects.
 BINDING_SUITE: tuple[tuple[str, int], ...] = tuple(
     (vocab, k) for vocab in ("simco18", "comco72") for k in (2, 3, 4, 6)
@@ -52,7 +55,7 @@ def binding_suite(seed: int, camera: Camera, samples: int) -> list[SamplerConfig
             camera=camera,
             render=RenderSettings(samples=samples),
             attributes=AttributeSetup(
-                palette="clevr8",
+                palette=DEFAULT_PALETTE,
                 kinds=["color"],
                 distinct=True,
                 holdout_fraction=0.1,

@@ -11,11 +11,18 @@ from comco.annotate.annotation import ImageAnnotation
 from comco.dataset.folder import DatasetError, DatasetFolder
 from comco.sheets.contact_sheet import contact_sheet
 
+LARGE_MARK = "*"
+LEGEND = "one line per object, in spec order"
+LEGEND_LARGE = f"; {LARGE_MARK} the large object"
+
 
 def _label(annotation: ImageAnnotation) -> str:
-    """Categories in spec order; the large object is starred."""
-    return ",".join(
-        o.category + ("*" if o.size_role == "large" else "") for o in annotation.spec.objects
+    """One line per object in spec order, with its colour and material words where it has
+    them ("red metal cube"); the large object is starred."""
+    return "\n".join(
+        " ".join(w for w in (o.color_name, o.material, o.category) if w)
+        + (LARGE_MARK if o.size_role == "large" else "")
+        for o in annotation.spec.objects
     )
 
 
@@ -34,12 +41,16 @@ def sheet(dataset: Path, limit: int, columns: int, out: Path | None) -> None:
     """Write a grid of the first rendered images, each labelled with its objects."""
     folder = DatasetFolder(dataset)
     try:
-        thumbnails = {
-            _label(item.annotation): item.png for item in islice(folder.iter_images(), limit)
-        }
+        thumbnails = [
+            (_label(item.annotation), item.png) for item in islice(folder.iter_images(), limit)
+        ]
     except DatasetError as error:
         raise click.ClickException(str(error)) from error
     if not thumbnails:
         raise click.ClickException(f"dataset: no annotated images under {folder.images}")
-    written = contact_sheet(thumbnails, out or dataset / "contact_sheet.png", columns=columns)
+    large = any(LARGE_MARK in label for label, _ in thumbnails)
+    legend = LEGEND + (LEGEND_LARGE if large else "")
+    written = contact_sheet(
+        thumbnails, out or dataset / "contact_sheet.png", columns=columns, legend=legend
+    )
     click.echo(f"wrote {written} ({len(thumbnails)} images)")

@@ -29,9 +29,11 @@ def masked_rows(group: str, masks: dict[str, np.ndarray], outcomes: list[SeedOut
         cells = {c: masks[c][outcome.test_rows] & known for c in columns}
         accuracy.append([_share(outcome.predicted == outcome.labels, cells[c]) for c in columns])
         chance.append([_share(outcome.baseline == outcome.labels, cells[c]) for c in columns])
+    first = outcomes[0]
+    objects = sum(int((masks[c][first.test_rows] & (first.labels >= 0)).sum()) for c in columns)
     return [
-        _row(group, columns, np.array(accuracy), outcomes),
-        _row(f"{group}, chance", columns, np.array(chance), outcomes),
+        _row(group, columns, np.array(accuracy), outcomes, objects),
+        _row(f"{group}, chance", columns, np.array(chance), outcomes, objects),
     ]
 
 
@@ -46,10 +48,17 @@ def _share(hits: np.ndarray, mask: np.ndarray) -> float:
     return float(hits[mask].mean()) if mask.any() else float("nan")
 
 
-def _row(group: str, columns: list[str], values: np.ndarray, outcomes: list[SeedOutcome]) -> Row:
+def _row(
+    group: str,
+    columns: list[str],
+    values: np.ndarray,
+    outcomes: list[SeedOutcome],
+    n_queries: int | None = None,
+) -> Row:
+    """n queries: the first seed's test samples, or `n_queries` (e.g. test objects)."""
     return Row(
         group=group,
         n_images=len(outcomes[0].split.ids("test")),
-        n_queries=len(outcomes[0].test_rows),
+        n_queries=len(outcomes[0].test_rows) if n_queries is None else n_queries,
         cells={c: mean_cell(values[:, j]) for j, c in enumerate(columns)},
     )

@@ -83,6 +83,7 @@ def binding(context: EvalContext) -> TaskResult:
             1,
         )
     n = len(candidates)
+    chance = {"R@1": 100 / n, "R@5": min(100.0, 500 / n)}
     tables = [
         pairs.table(
             "pairwise",
@@ -90,16 +91,16 @@ def binding(context: EvalContext) -> TaskResult:
             "% of pairs",
             context.n_boot,
             context.seed,
-        ),
+        ).model_copy(update={"chance": dict.fromkeys(KINDS, 50.0)}),
         retrieval.table(
             "retrieval",
             f"Own caption among all {n} captions and negatives of the set "
-            f"(chance R@1 {100 / n:.2f}, R@5 {min(100.0, 500 / n):.2f}); "
+            f"(chance R@1 {chance['R@1']:.2f} %, R@5 {chance['R@5']:.2f} %); "
             "reverse: the top caption is an attribute swap of the image's own",
             "% of images",
             context.n_boot,
             context.seed,
-        ),
+        ).model_copy(update={"chance": chance}),
     ]
     notes = [
         "Ties count half (a bag-of-words model ties every attribute swap: 50 is chance).",

@@ -23,6 +23,7 @@ from comco.eval.tasks.context import EvalContext, configuration
 
 MAX_ORDERS = 24  # caption orders per scene a text probe uses (5 objects have 120)
 MIN_TRAIN_SCENES = 4  # scenes outside the held-out test split a group needs to be probed
+LEFT_OUT = "left out"  # marks the notes that say why a group was not probed
 
 
 @dataclass
@@ -86,16 +87,17 @@ def too_few(samples: Samples, records: list[Record], label: str) -> str | None:
     if trainable >= MIN_TRAIN_SCENES and len(scenes) >= MIN_TRAIN_SCENES + 1:
         return None
     return (
-        f"{label}: left out, {len(scenes)} scenes ({trainable} outside the held-out test "
+        f"{label}: {LEFT_OUT}, {len(scenes)} scenes ({trainable} outside the held-out test "
         f"split); a probe needs at least {MIN_TRAIN_SCENES + 1}, {MIN_TRAIN_SCENES} of them "
         "trainable."
     )
 
 
 def ensure_rows(rows: list[Row], notes: list[str]) -> None:
-    """No group could be probed: the task is skipped with the reasons."""
+    """No group could be probed: the task is skipped with the reasons (not the method notes)."""
     if not rows:
-        raise NotImplementedError("too few scenes for any probe: " + " ".join(notes[-3:]))
+        reasons = [n for n in notes if f": {LEFT_OUT}, " in n]
+        raise NotImplementedError("too few scenes for any probe: " + " ".join(reasons))
 
 
 def _slot_table(name: str, title: str, unit: str, rows: list[Row]) -> Table:
@@ -118,8 +120,10 @@ def _common_notes(context: EvalContext, config: ProbeConfig) -> list[str]:
         f"Heads: Linear(D, classes) per slot, {config.describe()}; each head keeps its epoch "
         "with the best validation accuracy.",
         f"Cells: mean test accuracy over {context.probe_seeds} seeds (a new split and "
-        "initialisation each) with its 95% t-interval; the ', chance' row answers the train "
-        "split's most common class. n images / n queries: test scenes / test samples.",
+        "initialisation each) with its 95% t-interval over those seeds, not over test scenes "
+        "(the test scenes are fixed where the data holds pairs out); the ', chance' row answers "
+        "the train split's most common class. n images / n queries: test scenes / test samples "
+        "(test objects in the size-role table), of the first seed.",
     ]
 
 
@@ -245,7 +249,12 @@ def color_probe(context: EvalContext) -> TaskResult:
         caption = record.annotation.captions.orders[0]
         named = [spec.objects[i].color_name for i in caption.order]
         texts[k].add(spec.id, caption.text, [colours.index(n) for n in named])
-    notes = [*_common_notes(context, LABCLIP), "Text: each scene's first caption order."]
+    notes = [
+        *_common_notes(context, LABCLIP),
+        "Text: each scene's first caption order, with LABCLIP's head settings; toc's colour "
+        f"table reads up to {MAX_ORDERS} orders per scene with the TOC settings, so the two "
+        "position-1 figures measure the same slot on different samples and differ.",
+    ]
     tables = []
     modalities = [("text", texts, "pos", context.encoder.encode_text)]
     if "image" in context.encoder.modalities:
