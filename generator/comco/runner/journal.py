@@ -17,7 +17,7 @@ import os
 import threading
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 
 class RejectionStage(StrEnum):
@@ -32,6 +32,12 @@ class RejectionStage(StrEnum):
 
 # Stages whose cause may pass; see the module docstring.
 RETRIED_STAGES = frozenset({RejectionStage.crash, RejectionStage.render})
+
+
+class RejectionSink(Protocol):
+    """Where a rejection goes: the journal itself, or a collector that hands it to the run."""
+
+    def add(self, key: str, reason: str, stage: RejectionStage, **extra: Any) -> None: ...
 
 
 class JournalError(ValueError):

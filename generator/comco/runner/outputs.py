@@ -16,7 +16,7 @@ from comco.io.atomic import write_atomic
 from comco.render.protocol import Done, Job, Ready
 from comco.render.settings import FIXED_SETTINGS
 from comco.render.stages import Stopwatch
-from comco.runner.journal import RejectedLog, RejectionStage
+from comco.runner.journal import RejectionSink, RejectionStage
 from comco.runner.png import encode_png, read_rgb
 from comco.runner.tasks import Task
 
@@ -31,7 +31,7 @@ def finish(
     ready: Ready,
     library_sha256: str,
     gates: QualityGates,
-    rejected: RejectedLog,
+    rejected: RejectionSink,
     clock: Stopwatch,
 ) -> bool:
     """Keep the image (PNG first, then its JSON) or record why not; True when kept.

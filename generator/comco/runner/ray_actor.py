@@ -1,11 +1,14 @@
 """The Ray actor of `comco render --engine ray`: one actor owns one Blender worker process.
 
 The actor only relays: it starts `python -m comco.render.worker` through `WorkerClient` (so
-bpy never runs in a Ray process, forked or threaded) and runs the local engine's per-task
-code (`render_task`), which writes the PNG and its JSON straight into the dataset folder,
-temp-then-rename. That folder must be the driver's own, seen at the same path on every
-node; the actor checks this before its first render. Rejections are not journalled here:
-they go back to the driver, the only writer of rejected.jsonl. The driver wraps
+bpy never runs in a Ray process, forked or threaded) and feeds it with the engines' one
+loop (`comco.runner.feeder.Feeder`), in a thread of its own, which writes the PNG and its
+JSON straight into the dataset folder, temp-then-rename. The actor is threaded: each call
+queues its tasks for that loop and waits for their outcomes, so with the driver's next call
+already queued the worker renders the next task while the loop annotates the last one, as
+in a local run. That folder must be the driver's own, seen at the same path on every node;
+the actor checks this before its first render. Rejections and crashes are not journalled
+here: they go back to the driver, the only writer of rejected.jsonl. The driver wraps
 `RenderActor` with `ray.remote`; ray is imported only inside the actor, so this module loads
 without it. The Blender worker dies with its actor (the worker asks for PR_SET_PDEATHSIG).
 """
@@ -13,18 +16,19 @@ without it. The Blender worker dies with its actor (the worker asks for PR_SET_P
 from __future__ import annotations
 
 import os
+import queue
 import socket
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
-from comco.annotate.measure import QualityGates
 from comco.assets.library import MANIFEST_NAME
 from comco.dataset.folder import DatasetFolder
-from comco.runner.journal import RejectionStage
-from comco.runner.run import render_task, start_if_needed
+from comco.render.protocol import Ready
+from comco.runner.feeder import Feeder, FeedSetup, Outcome
+from comco.runner.states import TaskState
 from comco.runner.tasks import Task
-from comco.runner.worker_client import WorkerClient, WorkerCrashed, WorkerOptions
+from comco.runner.worker_client import WorkerClient
 
 # The driver writes a fresh token here (in the run's scratch folder) before any actor starts.
 RUN_MARKER = "ray-run"
@@ -40,10 +44,7 @@ class ActorSetup:
 
     root: Path
     token: str
-    options: WorkerOptions
-    library_sha256: str
-    gates: QualityGates
-    recycle_after: int
+    feed: FeedSetup
 
 
 @dataclass(frozen=True)
@@ -56,34 +57,15 @@ class WorkerStarted:
     cuda_visible_devices: str
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What became of one task: kept, rejected (its record is in `Chunk.rejections`) or a
-    crash of the Blender worker (`crash` is the reason; the driver retries it once)."""
-
-    kept: bool
-    crash: str | None = None
-
-
 @dataclass
 class Chunk:
-    """An actor's answer to one call: one outcome per task, in order."""
+    """An actor's answer to one call: one outcome per task, in order, and the workers the
+    actor started since its previous answer."""
 
     node: str
     actor_pid: int
     outcomes: list[Outcome] = field(default_factory=list)
-    rejections: list[dict[str, Any]] = field(default_factory=list)
     started: list[WorkerStarted] = field(default_factory=list)
-
-
-class CollectedRejections:
-    """Stands in for `RejectedLog` in an actor: records rejections for the driver to journal."""
-
-    def __init__(self) -> None:
-        self.records: list[dict[str, Any]] = []
-
-    def add(self, key: str, reason: str, stage: RejectionStage, **extra: Any) -> None:
-        self.records.append({"key": key, "reason": reason, "stage": stage, **extra})
 
 
 def check_shared_folder(setup: ActorSetup, node: str) -> None:
@@ -102,9 +84,10 @@ def check_shared_folder(setup: ActorSetup, node: str) -> None:
             f"({marker} {problem}); put --out on storage every node mounts at the same path "
             "(NFS, CephFS, Lustre)"
         )
-    if not (setup.options.library / MANIFEST_NAME).is_file():
+    library = setup.feed.options.library
+    if not (library / MANIFEST_NAME).is_file():
         raise SharedFolderError(
-            f"library: {setup.options.library} on Ray node {node} has no {MANIFEST_NAME}; "
+            f"library: {library} on Ray node {node} has no {MANIFEST_NAME}; "
             "install the asset library at the same path on every node, or on shared storage"
         )
 
@@ -118,55 +101,96 @@ def pin_devices(gpu_ids: list) -> str:
     return os.environ.get("CUDA_VISIBLE_DEVICES", "")
 
 
+class _Call:
+    """The outcomes of one `render` call, filled in as the loop reports them."""
+
+    def __init__(self, count: int):
+        self.outcomes: list[Outcome | None] = [None] * count
+        self.left = count
+        self.answered = threading.Event()
+        if not count:
+            self.answered.set()
+
+    def put(self, index: int, outcome: Outcome) -> None:
+        self.outcomes[index] = outcome
+        self.left -= 1
+        if not self.left:
+            self.answered.set()
+
+
 class RenderActor:
-    """One Blender worker behind a Ray actor; renders the tasks of each call in order."""
+    """One Blender worker behind a Ray actor, fed by one `Feeder` loop in its own thread."""
 
     def __init__(self, n: int, setup: ActorSetup):
         self.n, self.setup = n, setup
         self.node = socket.gethostname()
-        self.client: WorkerClient | None = None
         self.visible = ""
+        self.lock = threading.Lock()
+        self.inbox: queue.Queue[Task] = queue.Queue()
+        self.waiting: dict[int, tuple[_Call, int]] = {}  # id(task) -> its call and place
+        self.started: list[WorkerStarted] = []
+        self.loop: threading.Thread | None = None
+        self.error: BaseException | None = None
 
-    def _client(self) -> WorkerClient:
-        """Check the folder and pin devices once per actor process (a restarted actor, maybe
-        on another node, starts here again)."""
-        if self.client is None:
+    def _start_loop(self) -> None:
+        """Check the folder, pin devices and start the loop, once per actor process (a
+        restarted actor, maybe on another node, starts here again)."""
+        with self.lock:
+            if self.loop is not None:
+                return
             import ray  # only actors import it; the module stays importable without ray
 
             check_shared_folder(self.setup, self.node)
             self.visible = pin_devices(ray.get_gpu_ids())
             folder = DatasetFolder(self.setup.root)
-            scratch = folder.scratch / f"{self.node}-{os.getpid()}"
+            tag = f"{self.node}-{os.getpid()}"
+            scratch = folder.scratch / tag
             log = folder.logs / f"worker-ray{self.n}.log"
             log.parent.mkdir(parents=True, exist_ok=True)
             with open(log, "a") as f:
                 f.write(f"comco ray actor {os.getpid()} on {self.node}\n")
-            self.client = WorkerClient(replace(self.setup.options, scratch=scratch), log)
-        return self.client
+            client = WorkerClient(replace(self.setup.feed.options, scratch=scratch), log)
+            feeder = Feeder(client, self.setup.feed, scratch / "render", tag, self._started)
+            self.loop = threading.Thread(target=self._feed, args=(feeder,), daemon=True)
+            self.loop.start()
+
+    def _feed(self, feeder: Feeder) -> None:
+        try:
+            feeder.run(self._next, self._report, lambda: False)
+        except BaseException as error:  # WorkerStartError, a provenance clash: every call fails
+            self.error = error
+
+    def _next(self, wait: bool) -> Task | None:
+        try:
+            return self.inbox.get(block=wait)
+        except queue.Empty:
+            return None
+
+    def _report(self, task: Task, outcome: Outcome) -> None:
+        with self.lock:
+            call, index = self.waiting.pop(id(task))
+            call.put(index, outcome)
+
+    def _started(self, ready: Ready) -> None:
+        started = WorkerStarted(ready.device, ready.blender_version, ready.pid, self.visible)
+        with self.lock:
+            self.started.append(started)
 
     def render(self, tasks: list[Task]) -> Chunk:
         """Render `tasks`; one already finished (by an earlier call that died) counts as kept."""
-        client, setup = self._client(), self.setup
-        chunk = Chunk(node=self.node, actor_pid=os.getpid())
-        rejections = CollectedRejections()
-        scratch_stem = client.options.scratch / "render"
-        for task in tasks:
-            if task.done:
-                chunk.outcomes.append(Outcome(kept=True))
-                continue
-            ready = start_if_needed(client, setup.recycle_after)
-            if ready is not None:
-                chunk.started.append(
-                    WorkerStarted(ready.device, ready.blender_version, ready.pid, self.visible)
-                )
-            tag = f"{self.node}-{os.getpid()}"
-            try:
-                kept = render_task(
-                    client, task, scratch_stem, tag, setup.library_sha256, setup.gates, rejections
-                )
-            except WorkerCrashed as error:
-                chunk.outcomes.append(Outcome(kept=False, crash=str(error)))
-                continue
-            chunk.outcomes.append(Outcome(kept=kept))
-        chunk.rejections = rejections.records
-        return chunk
+        self._start_loop()
+        call = _Call(len(tasks))
+        with self.lock:
+            for index, task in enumerate(tasks):
+                if task.done:
+                    call.put(index, Outcome(TaskState.kept))
+                    continue
+                self.waiting[id(task)] = (call, index)
+                self.inbox.put(task)
+        while not call.answered.wait(timeout=0.1):
+            if self.error is not None:
+                raise self.error
+        with self.lock:
+            started, self.started = self.started, []
+        outcomes = [outcome for outcome in call.outcomes if outcome is not None]
+        return Chunk(self.node, os.getpid(), outcomes=outcomes, started=started)

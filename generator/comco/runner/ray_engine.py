@@ -1,31 +1,37 @@
 """`comco render --engine ray`: the local run's contract, rendered by Ray actors.
 
-The driver (this process) does what a local run does: the folder lock, resume, the journal
-(rejected.jsonl), dataset.json, the progress bar and summary.json. It feeds tasks to
-`RenderActor`s (`comco.runner.ray_actor`) in small chunks, at most IN_FLIGHT calls per
-actor, and the actors write images and annotations straight into the folder. An actor (or
-node) that dies loses only the tasks of its calls in flight: they go back in the queue for
-any actor, and Ray restarts the actor up to MAX_RESTARTS times. A Blender worker that dies
-inside a live actor is a crash, retried once and then rejected, as in a local run.
+The driver (this process) runs the same `Run` as a local run: the folder lock, resume, the
+journal (rejected.jsonl), dataset.json, the progress bar and summary.json. This engine
+feeds tasks to `RenderActor`s (`comco.runner.ray_actor`) in small chunks, at most IN_FLIGHT
+calls per actor (each actor takes that many at once, so its worker never waits for the
+driver), and the actors write images and annotations straight into the folder. An actor
+(or node) that dies loses only the tasks of its calls in flight: they go back in the queue
+for any actor, and Ray restarts the actor up to MAX_RESTARTS times. A Blender worker that
+dies inside a live actor is a crash, and the run's ledger applies the crash policy to it,
+as in a local run.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 import secrets
 import socket
 import sys
 from collections import Counter, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from tqdm import tqdm
 
+from comco.dataset.folder import DatasetFolder
 from comco.io.atomic import temp_path, write_atomic
-from comco.runner.journal import RejectionStage
+from comco.runner.engine import RunError
+from comco.runner.feeder import FeedSetup
+from comco.runner.ledger import Ledger
 from comco.runner.ray_actor import RUN_MARKER, ActorSetup, Chunk, RenderActor
-from comco.runner.run import MAX_CRASHES, RunConfig, RunError, _Run
+from comco.runner.states import TaskState
 from comco.runner.tasks import Task
 
 CHUNK = 8  # tasks per actor call at most; fewer near the end so actors finish together
@@ -123,52 +129,47 @@ def plan_workers(
     return min(requested or holds, tasks)
 
 
-class RayRun(_Run):
-    """A render run whose workers are Ray actors; everything else is the local run's."""
+class RayEngine:
+    """Ray actors, one Blender worker each, on a cluster or a private Ray on this machine."""
 
-    def __init__(self, config: RunConfig):
-        # actors run elsewhere, in another working directory: every path must be absolute
-        absolute = {name: getattr(config, name).resolve() for name in ("specs", "out", "library")}
-        super().__init__(dataclasses.replace(config, **absolute))
+    def __init__(
+        self, address: str | None, workers: int | None, threads: int, gpus_per_worker: float
+    ):
+        self.address, self.workers = address, workers
+        self.cpus, self.gpus = max(1, threads), gpus_per_worker
         self.nodes: dict[str, Counter] = {}  # node -> rendered, rejected
         self.node_workers: dict[str, set[int]] = {}  # node -> actors that started a worker
 
-    def execute(self) -> dict:
-        owns_ray = connect(self.config.address)  # before the folder is touched
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        owns_ray = connect(self.address)
         try:
-            return super().execute()
+            yield
         finally:
             if owns_ray:
                 import_ray().shutdown()
 
-    def _render_all(self, todo: list[Task]) -> dict:
+    def render(
+        self, todo: list[Task], folder: DatasetFolder, setup: FeedSetup, ledger: Ledger
+    ) -> dict[str, Any]:
         if not todo:
             return {"engine": "ray", "workers": 0, "nodes": {}}
-        ray, config = import_ray(), self.config
-        cpus = max(1, config.threads)
-        count = plan_workers(
-            ray.cluster_resources(), config.workers, cpus, config.gpus_per_worker, len(todo)
-        )
+        ray = import_ray()
+        count = plan_workers(ray.cluster_resources(), self.workers, self.cpus, self.gpus, len(todo))
         token = secrets.token_hex(16)
-        write_atomic(self.folder.scratch / RUN_MARKER, token)
-        setup = ActorSetup(
-            root=self.folder.root,
-            token=token,
-            options=self.options,
-            library_sha256=self.library_sha256,
-            gates=config.gates,
-            recycle_after=config.recycle_after,
-        )
+        write_atomic(folder.scratch / RUN_MARKER, token)
         remote = ray.remote(RenderActor).options(
-            num_cpus=cpus,
-            num_gpus=config.gpus_per_worker,
+            num_cpus=self.cpus,
+            num_gpus=self.gpus,
             max_restarts=MAX_RESTARTS,
             max_task_retries=0,
+            max_concurrency=IN_FLIGHT,  # a threaded actor: its next call waits inside it
         )
-        actors = [remote.remote(n, setup) for n in range(count)]
+        actor_setup = ActorSetup(root=folder.root, token=token, feed=setup)
+        actors = [remote.remote(n, actor_setup) for n in range(count)]
         lost: list[Task] = []
         try:
-            self._drive(ray, actors, deque(todo), lost)
+            self._drive(ray, actors, deque(todo), lost, folder, ledger)
         finally:
             for actor in actors:
                 ray.kill(actor)  # its Blender worker dies with it (PR_SET_PDEATHSIG)
@@ -183,7 +184,15 @@ class RayRun(_Run):
         }
         return {"engine": "ray", "workers": count, "nodes": nodes}
 
-    def _drive(self, ray: Any, actors: list, queue: deque[Task], lost: list[Task]) -> None:
+    def _drive(
+        self,
+        ray: Any,
+        actors: list,
+        queue: deque[Task],
+        lost: list[Task],
+        folder: DatasetFolder,
+        ledger: Ledger,
+    ) -> None:
         """Keep every live actor busy until the queue is empty and no call is in flight."""
         inflight: dict[Any, tuple[int, list[Task], int]] = {}  # ref -> actor, tasks, epoch
         epochs, deaths, busy = [0] * len(actors), [0] * len(actors), [0] * len(actors)
@@ -199,7 +208,7 @@ class RayRun(_Run):
             if not inflight:
                 raise RunError(
                     f"every Ray worker died {MAX_RESTARTS + 1} times; see the worker logs "
-                    f"in {self.folder.logs} and `ray status`"
+                    f"in {folder.logs} and `ray status`"
                 )
             ready, _ = ray.wait(list(inflight), num_returns=1, timeout=1.0)
             for ref in ready:
@@ -220,17 +229,21 @@ class RayRun(_Run):
                     continue
                 except ray.exceptions.RayTaskError as error:  # raised in the actor's code
                     raise RunError(f"ray worker {n}: {error.cause}") from error.cause
-                self._take(n, tasks, chunk, queue, started)
+                self._take(n, tasks, chunk, queue, started, ledger)
 
     def _take(
-        self, n: int, tasks: list[Task], chunk: Chunk, queue: deque[Task], started: dict
+        self,
+        n: int,
+        tasks: list[Task],
+        chunk: Chunk,
+        queue: deque[Task],
+        started: dict,
+        ledger: Ledger,
     ) -> None:
-        """Journal, count and show what one actor call did."""
+        """Settle and show what one actor call did."""
         counts = self.nodes.setdefault(chunk.node, Counter())
         for worker in chunk.started:
-            self.record.note_worker(worker.device, worker.blender_version)
-            with self.stats.lock:
-                self.stats.devices.add(worker.device)
+            ledger.worker_started(worker.device, worker.blender_version)
             self.node_workers.setdefault(chunk.node, set()).add(n)
             if started.get(n) != f"{chunk.node} {worker.device}":  # first start, or moved
                 started[n] = f"{chunk.node} {worker.device}"
@@ -239,17 +252,8 @@ class RayRun(_Run):
                     f"(pid {worker.pid}, CUDA_VISIBLE_DEVICES={worker.cuda_visible_devices!r})",
                     file=sys.stderr,
                 )
-        for record in chunk.rejections:
-            self.rejected.add(**record)
         for task, outcome in zip(tasks, chunk.outcomes, strict=True):
-            if outcome.crash is not None:
-                task.crashes += 1
-                if task.crashes < MAX_CRASHES:
-                    queue.append(task)
-                    continue
-                spec = task.spec.model_dump(mode="json")
-                self.rejected.add(
-                    task.key, outcome.crash, RejectionStage.crash, id=task.spec.id, spec=spec
-                )
-            counts["rendered" if outcome.kept else "rejected"] += 1
-            self.advance(outcome.kept)
+            if ledger.settle(task, outcome):
+                queue.append(task)
+                continue
+            counts["rendered" if outcome.state is TaskState.kept else "rejected"] += 1
