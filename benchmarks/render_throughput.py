@@ -24,7 +24,7 @@ from pathlib import Path
 from worker_rss import RssSampler
 
 from comco.assets.library import MANIFEST_NAME, default_library_dir, load_manifest
-from comco.assets.toy_library import build_toy_library
+from comco.assets.toy_library import build_toy_library, toy_scene
 from comco.core.catalog import load_vocabulary
 from comco.core.spec import Camera, RenderSettings, SceneSpec
 from comco.render.protocol import DEVICE_CHOICES
@@ -141,9 +141,19 @@ def main() -> None:
             build_toy_library(library)
             print(f"no library at {args.library}; using toy shapes in {library}")
         specs = Path(tmp) / "specs.jsonl"
-        lines = _specs(
-            library, args.n, args.size, args.samples, args.denoise, args.objects, args.categories
-        )
+        if library == args.library:
+            lines = _specs(
+                library,
+                args.n,
+                args.size,
+                args.samples,
+                args.denoise,
+                args.objects,
+                args.categories,
+            )
+        else:  # the toy shapes are in no vocabulary preset: their own scenes
+            scenes = [toy_scene(i, size=args.size, samples=args.samples) for i in range(args.n)]
+            lines = [scene.model_dump_json() for scene in scenes]
         specs.write_text("\n".join(lines) + "\n")
         out = Path(tmp) / "out"
         config = RunConfig(

@@ -19,10 +19,11 @@ from pydantic import ValidationError
 from comco.annotate.annotation import ImageAnnotation
 from comco.core.errors import describe_validation_error
 from comco.dataset.info import DatasetInfo
-from comco.io.atomic import TEMP_MARK, write_atomic
+from comco.io.atomic import temp_path, write_atomic
 from comco.io.lock import LockHeld, exclusive_lock
 
 SHARD_SIZE = 1000
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 class DatasetError(ValueError):
@@ -94,6 +95,22 @@ class DatasetFolder:
     def lock(self) -> Path:
         return self.root / ".lock"
 
+    @property
+    def completed(self) -> Path:
+        return self.root / "completed.jsonl"
+
+    @property
+    def spec_digests(self) -> Path:
+        return self.root / "spec_digests.jsonl"
+
+    def run_entries(self) -> set[str]:
+        """The names a render run makes in the folder's root."""
+        paths = (
+            self.images, self.gallery, self.rejected, self.summary, self.info_file,
+            self.scratch, self.logs, self.lock, self.completed, self.spec_digests,
+        )  # fmt: skip
+        return {p.name for p in paths}
+
     def image(self, line_index: int, spec_id: str) -> Path:
         return self.images / shard_name(line_index) / f"{spec_id}.png"
 
@@ -146,6 +163,9 @@ class DatasetFolder:
             png = json_path.parent / annotation.image
             if not png.is_file():
                 raise DatasetError(f"{json_path}: image {annotation.image!r} does not exist")
+            problem = png_problem(png)
+            if problem:
+                raise DatasetError(f"{problem}; render it again (delete {json_path} and resume)")
             if annotation.id != json_path.stem:
                 raise DatasetError(
                     f"{json_path}: id {annotation.id!r} does not match the file name "
@@ -166,6 +186,9 @@ class DatasetFolder:
                 raise DatasetError(
                     f"gallery: {missing} is missing; expected a .png and a .json per category"
                 )
+            problem = png_problem(png)
+            if problem:
+                raise DatasetError(f"gallery: {problem}; delete {meta} and resume to render it")
             text = meta.read_text()
             try:
                 json.loads(text)
@@ -192,19 +215,45 @@ class DatasetFolder:
                 "wait for it or render into another folder"
             ) from None
 
+    def require_renderable(self) -> None:
+        """Refuse a folder that holds anything but a dataset: a run deletes temporary files
+        and scratch space in it, which must never be the user's own."""
+        if not self.root.is_dir() or self.info_file.is_file():
+            return
+        foreign = sorted(p.name for p in self.root.iterdir() if p.name not in self.run_entries())
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (
+                f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+            )
+            raise DatasetError(
+                f"out: {self.root} is not empty and not a dataset folder (no dataset.json; "
+                f"holds {shown}); render into a new or empty folder"
+            )
+
     def clean_strays(self) -> int:
-        """Delete temporary files and scratch space a killed run left; return how many files."""
-        strays = [
-            p
-            for folder in (self.images, self.gallery)
-            if folder.is_dir()
-            for p in folder.rglob(f"*{TEMP_MARK}*")
-        ]
-        strays += list(self.root.glob(f"*{TEMP_MARK}*"))  # dataset.json and summary.json
+        """Delete the temporary files and scratch space a killed run left, and nothing else
+        (only temporaries of the names a run writes); return how many files."""
+        pattern = [temp_path(Path(f"*.{suffix}"), "*").name for suffix in ("png", "json")]
+        strays = [p for name in pattern for p in self.images.glob(f"*/{name}")]
+        strays += [p for name in pattern for p in self.gallery.glob(name)]
+        for final in (self.info_file, self.summary):
+            strays += list(self.root.glob(temp_path(final, "*").name))
         for path in strays:
             path.unlink(missing_ok=True)
         shutil.rmtree(self.scratch, ignore_errors=True)
         return len(strays)
+
+
+def png_problem(path: Path) -> str | None:
+    """Why `path` is not a PNG file (None: it starts like one), without decoding it."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(PNG_SIGNATURE))
+    except FileNotFoundError:
+        return f"{path} is missing"
+    if head != PNG_SIGNATURE:
+        return f"{path}: not a PNG image ({len(head)} bytes read, no PNG signature)"
+    return None
 
 
 def parse_annotation(text: str, where: Path | str) -> ImageAnnotation:

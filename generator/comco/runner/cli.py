@@ -157,10 +157,13 @@ def render(
     except (RunError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(json.dumps(summary, indent=2))
-    if not any(DatasetFolder(out).images.glob("*/*.json")):
+    folder = DatasetFolder(out)
+    if not any(folder.images.glob("*/*.json")):
+        if not folder.rejected.is_file():
+            raise click.ClickException(f"specs: {specs} holds no spec lines; nothing rendered")
         raise click.ClickException(
             f"nothing rendered: {summary['rejected_total']} specs rejected "
-            f"(reasons in {out / 'rejected.jsonl'})"
+            f"(reasons in {folder.rejected})"
         )
 
 

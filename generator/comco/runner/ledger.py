@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
+from comco.runner.completion import CompletionLog
 from comco.runner.feeder import Outcome
 from comco.runner.journal import RejectedLog, RejectionStage
 from comco.runner.provenance import DatasetRecord
@@ -45,8 +46,15 @@ class RunStats:
 class Ledger:
     """Everything a run records about its tasks while an engine renders them."""
 
-    def __init__(self, rejected: RejectedLog, record: DatasetRecord, stats: RunStats):
-        self.rejected, self.record, self.stats = rejected, record, stats
+    def __init__(
+        self,
+        rejected: RejectedLog,
+        completed: CompletionLog,
+        record: DatasetRecord,
+        stats: RunStats,
+    ):
+        self.rejected, self.completed = rejected, completed
+        self.record, self.stats = record, stats
         self.bar: tqdm | None = None
         self.stopping = threading.Event()
         self.error: BaseException | None = None
@@ -74,6 +82,8 @@ class Ledger:
             spec = task.spec.model_dump(mode="json")
             reason = outcome.reason or "render worker crashed"
             self.rejected.add(task.key, reason, RejectionStage.crash, id=task.spec.id, spec=spec)
+        elif outcome.state is TaskState.kept:
+            self.completed.add(task)  # last: the scene counts as done from here on
         elif outcome.rejection is not None:
             self.rejected.add(**outcome.rejection)
         if outcome.stages:

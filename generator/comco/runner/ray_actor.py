@@ -25,6 +25,7 @@ from pathlib import Path
 from comco.assets.library import MANIFEST_NAME
 from comco.dataset.folder import DatasetFolder
 from comco.render.protocol import Ready
+from comco.runner.completion import pair_problem
 from comco.runner.feeder import Feeder, FeedSetup, Outcome
 from comco.runner.states import TaskState
 from comco.runner.tasks import Task
@@ -182,7 +183,7 @@ class RenderActor:
         call = _Call(len(tasks))
         with self.lock:
             for index, task in enumerate(tasks):
-                if task.done:
+                if task.annotation.is_file() and pair_problem(task) is None:
                     call.put(index, Outcome(TaskState.kept))
                     continue
                 self.waiting[id(task)] = (call, index)

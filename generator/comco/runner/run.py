@@ -21,6 +21,7 @@ from comco.annotate.measure import QualityGates
 from comco.assets.library import changed_assets, load_manifest
 from comco.dataset.folder import DatasetError, DatasetFolder, FolderBusy
 from comco.io.atomic import write_atomic
+from comco.runner.completion import CompletionLog
 from comco.runner.engine import Engine, RunError
 from comco.runner.feeder import FeedSetup, job_for
 from comco.runner.journal import JournalError, RejectedLog, RejectionStage
@@ -28,6 +29,7 @@ from comco.runner.ledger import Ledger, RunStats
 from comco.runner.local_engine import LocalEngine
 from comco.runner.outputs import CAPTION_STYLE
 from comco.runner.provenance import DatasetRecord, ProvenanceError, check_library
+from comco.runner.spec_digests import SpecsChanged
 from comco.runner.tasks import Task, gallery_tasks, scene_tasks
 from comco.runner.worker_client import WorkerOptions
 
@@ -92,30 +94,34 @@ class Run:
             reason = f"asset library {self.config.library} has no asset for {absent}"
             spec = task.spec.model_dump(mode="json")
             rejected.add(task.key, reason, RejectionStage.asset, id=task.spec.id, spec=spec)
-            self.stats.rejected += 1
         if missing:
             tqdm.write(f"warning: no assets for {sorted(missing)}", file=sys.stderr)
         return kept, sorted(missing)
 
     def execute(self) -> dict:
-        with self.engine.session():  # before the folder is touched
-            try:
-                with self.folder.exclusive():
-                    return self._execute()
-            except (DatasetError, FolderBusy, JournalError, ProvenanceError) as error:
-                raise RunError(str(error)) from error
+        try:
+            self.folder.require_renderable()
+            # the engine's session (Ray's start) comes before the folder is touched
+            with self.engine.session(), self.folder.exclusive():
+                return self._execute()
+        except (DatasetError, FolderBusy, JournalError, ProvenanceError, SpecsChanged) as error:
+            raise RunError(str(error)) from error
 
     def _execute(self) -> dict:
         folder, config = self.folder, self.config
         library_sha256 = self.setup.library_sha256
         previous = folder.read_info()
         check_library(previous, folder.root, config.library, library_sha256)
+        rejected = RejectedLog(folder.rejected)
+        rejected_before = len(rejected.keys)
+        completed = CompletionLog(folder.completed)
+        # first, as it refuses changed specs before anything in the folder changes
+        todo, specs, finished = scene_tasks(
+            config.specs, folder, rejected, config.limit, completed=completed
+        )
         folder.summary.unlink(missing_ok=True)  # present only while no run is in progress
         strays = folder.clean_strays()
         folder.scratch.mkdir(parents=True)
-        rejected = RejectedLog(folder.rejected)
-        rejected_before = len(rejected.keys)
-        todo, specs, finished = scene_tasks(config.specs, folder, rejected, config.limit)
         record = DatasetRecord(
             folder,
             previous,
@@ -128,8 +134,9 @@ class Run:
             gates=config.gates,
         )
         if config.gallery and specs:
-            todo = gallery_tasks(specs, folder, rejected) + todo
+            todo = gallery_tasks(specs, folder, rejected, completed) + todo
         todo, missing = self._without_missing_assets(todo, rejected)
+        self.stats.rejected = rejected.added  # invalid specs and missing assets, so far
         changed = changed_assets(
             config.library, self.manifest, {c for t in todo for c in t.spec.categories}
         )
@@ -138,7 +145,7 @@ class Run:
                 f"library: {'; '.join(changed)}; rebuild it with `comco assets build "
                 f"--library {config.library}` (or render with the library it came from)"
             )
-        ledger = Ledger(rejected, record, self.stats)
+        ledger = Ledger(rejected, completed, record, self.stats)
         start = time.perf_counter()
         with tqdm(
             total=len(todo), unit="img", disable=not config.progress, smoothing=0.1
@@ -153,7 +160,9 @@ class Run:
             "specs": len(specs),
             "already_done": finished,
             "rendered": self.stats.rendered,
-            "gallery_rendered": sum(t.done for t in todo if t.key.startswith("gallery:")),
+            "gallery_rendered": sum(
+                t.annotation.is_file() for t in todo if t.key.startswith("gallery:")
+            ),
             "rejected": self.stats.rejected,
             "rejected_total": len(rejected.keys),
             "rejected_before": rejected_before,

@@ -11,7 +11,9 @@ from comco.core.catalog import asset_shape, load_vocabulary
 from comco.core.errors import describe_validation_error
 from comco.core.spec import ObjectSpec, SceneSpec, SizeRole, largest_fitting_scale
 from comco.dataset.folder import DatasetFolder
+from comco.runner.completion import CompletionLog
 from comco.runner.journal import RejectedLog, RejectionStage
+from comco.runner.spec_digests import check_and_record
 
 GALLERY_SCALE_M = 3.0
 
@@ -29,54 +31,82 @@ class Task:
     def annotation(self) -> Path:
         return self.png.with_suffix(".json")
 
-    @property
-    def done(self) -> bool:
-        return self.annotation.is_file()
+
+# The longest name the runner gives a spec's file is the temporary `.<id>.json.tmp-<tag>`;
+# 64 bytes are kept for the tag (a Ray actor's node name and pid), the rest of the file
+# system's 255 for the id, so a long id is rejected here rather than failing every run.
+MAX_ID_BYTES = 255 - len("..json.tmp-") - 64
+
+
+def _problem(line_index: int, spec: SceneSpec, seen: dict[str, int]) -> str | None:
+    """Why a valid spec line is still rejected: a repeated id, or one too long for a file."""
+    if spec.id in seen:
+        return f"id {spec.id!r} repeats line {seen[spec.id]}"
+    size = len(spec.id.encode())
+    if size > MAX_ID_BYTES:
+        return f"id: {size} bytes long, but file names allow ids of at most {MAX_ID_BYTES}"
+    return None
 
 
 def scene_tasks(
-    specs_file: Path, folder: DatasetFolder, rejected: RejectedLog, limit: int | None
+    specs_file: Path,
+    folder: DatasetFolder,
+    rejected: RejectedLog,
+    limit: int | None,
+    completed: CompletionLog | None = None,
 ) -> tuple[list[Task], list[SceneSpec], int]:
     """Tasks for the spec lines not yet done or rejected, all valid specs, and how many lines
-    were already finished. Invalid lines and repeated ids are recorded as rejected here."""
-    tasks, specs, finished = [], [], 0
-    seen: dict[str, int] = {}
-    with open(specs_file) as f:
+    were already finished (`completed`, by default the folder's completion records).
+    Before anything is written, a spec id the folder knows with other bytes stops it
+    (SpecsChanged); then invalid lines, repeated ids and ids too long for a file name are
+    recorded as rejected."""
+    completed = completed or CompletionLog(folder.completed)
+    parsed: list[tuple[int, SceneSpec | str, bytes]] = []
+    with open(specs_file, "rb") as f:
         for line_index, line in enumerate(f):
             if limit is not None and line_index >= limit:
                 break
-            if not line.strip():
+            raw = line.strip()
+            if not raw:
                 continue
             try:
-                spec = SceneSpec.model_validate_json(line)
+                spec: SceneSpec | str = SceneSpec.model_validate_json(raw)
             except ValidationError as error:
-                key = f"line:{line_index}"
-                if key not in rejected.keys:
-                    rejected.add(
-                        key,
-                        f"invalid spec: {describe_validation_error(error)}",
-                        RejectionStage.spec,
-                        line=line_index,
-                    )
-                continue
-            key = f"{line_index}:{spec.id}"
-            if spec.id in seen:
-                if key not in rejected.keys:
-                    rejected.add(
-                        key,
-                        f"id {spec.id!r} repeats line {seen[spec.id]}",
-                        RejectionStage.spec,
-                        line=line_index,
-                        id=spec.id,
-                    )
-                continue
-            seen[spec.id] = line_index
-            specs.append(spec)
-            task = Task(key=key, spec=spec, png=folder.image(line_index, spec.id))
-            if task.done or key in rejected.keys:
-                finished += 1
+                spec = f"invalid spec: {describe_validation_error(error)}"
+            parsed.append((line_index, spec, raw))
+    seen: dict[str, int] = {}
+    problems: dict[int, str] = {}
+    for line_index, spec, _ in parsed:
+        if isinstance(spec, SceneSpec):
+            problem = _problem(line_index, spec, seen)
+            if problem is None:
+                seen[spec.id] = line_index
             else:
-                tasks.append(task)
+                problems[line_index] = problem
+    check_and_record(
+        folder.spec_digests,
+        specs_file,
+        [(i, s.id, raw) for i, s, raw in parsed if isinstance(s, SceneSpec) and i not in problems],
+    )
+    tasks, specs, finished = [], [], 0
+    for line_index, spec, _ in parsed:
+        if isinstance(spec, str):
+            key = f"line:{line_index}"
+            if key not in rejected.keys:
+                rejected.add(key, spec, RejectionStage.spec, line=line_index)
+            continue
+        key = f"{line_index}:{spec.id}"
+        if line_index in problems:
+            if key not in rejected.keys:
+                reason = problems[line_index]
+                rejected.add(key, reason, RejectionStage.spec, line=line_index, id=spec.id)
+            continue
+        specs.append(spec)
+        task = Task(key=key, spec=spec, png=folder.image(line_index, spec.id))
+        if key in rejected.keys or completed.finished(task):
+            finished += 1
+        else:
+            tasks.append(task)
     return tasks, specs, finished
 
 
@@ -112,7 +142,7 @@ def gallery_spec(base: SceneSpec, category: str) -> SceneSpec:
 
 
 def gallery_tasks(
-    specs: list[SceneSpec], folder: DatasetFolder, rejected: RejectedLog
+    specs: list[SceneSpec], folder: DatasetFolder, rejected: RejectedLog, completed: CompletionLog
 ) -> list[Task]:
     """One task per category of every vocabulary preset the specs use that is not done yet,
     each in the camera, light and render settings of that preset's first spec (a suite that
@@ -128,7 +158,11 @@ def gallery_tasks(
                 spec=gallery_spec(base, category),
                 png=folder.gallery_image(category),
             )
-            if category not in seen and not task.done and task.key not in rejected.keys:
+            if (
+                category not in seen
+                and task.key not in rejected.keys
+                and not completed.finished(task)
+            ):
                 tasks.append(task)
             seen.add(category)
     return tasks

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +59,7 @@ class WorkerClient:
         self.process: subprocess.Popen[str] | None = None
         self.ready: Ready | None = None
         self.jobs_done = 0
+        self.tmp: Path | None = None  # the worker's TMPDIR, removed when it ends
 
     def start(self) -> Ready:
         o = self.options
@@ -70,7 +73,12 @@ class WorkerClient:
         # One BLAS thread: the worker's numpy work is small, and OpenBLAS's idle threads spin
         # on the cores Cycles renders with (path tracing was 20-60 ms slower per 224 px, 8 spp
         # image on 2 cores with them).
-        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+        # Blender keeps a session folder (blender_XXXXXX) under TMPDIR and removes it only on
+        # a clean exit: a private TMPDIR, removed whenever the worker ends, leaves nothing
+        # behind in /tmp after a crash or a kill.
+        o.scratch.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=o.scratch))
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "TMPDIR": str(self.tmp)}
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 command,
@@ -142,7 +150,7 @@ class WorkerClient:
             return None
         process, self.process = self.process, None
         process.kill()
-        return _reap(process)
+        return self._ended(process)
 
     def stop(self) -> int | None:
         """Ask the worker to finish (EOF), kill it if it does not; return its exit code."""
@@ -156,7 +164,15 @@ class WorkerClient:
             process.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             process.kill()
-        return _reap(process)
+        return self._ended(process)
+
+    def _ended(self, process: subprocess.Popen[str]) -> int:
+        """Reap a worker that is ending and remove its TMPDIR; return its exit code."""
+        code = _reap(process)
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+        return code
 
 
 def _reap(process: subprocess.Popen[str]) -> int:

@@ -1,0 +1,98 @@
+"""`completed.jsonl`: what a resumed run may skip without rendering it again.
+
+The runner renames a scene's PNG into place, then its JSON, then appends the scene's
+completion record (key and both file sizes) here, last. A resumed run reads the file once
+and skips a scene only when its record is there and both files still have the recorded
+sizes. Files without a record (a run killed between the JSON's rename and the record, or
+a folder from a runner that kept no record) are checked whole, `pair_problem`, and recorded
+when sound. A scene whose files fail either check is rendered again: its JSON is deleted
+first, so no reader takes the damaged pair for a finished image meanwhile.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from comco.annotate.annotation import ImageAnnotation
+from comco.core.spec import SceneSpec
+from comco.dataset.folder import png_problem
+from comco.runner.append_log import AppendLog, read_records
+
+
+class Task(Protocol):
+    """A scene's key, spec and final files (`comco.runner.tasks.Task`)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def spec(self) -> SceneSpec: ...
+
+    @property
+    def png(self) -> Path: ...
+
+    @property
+    def annotation(self) -> Path: ...
+
+
+def pair_problem(task: Task) -> str | None:
+    """Why the task's PNG + JSON are not a finished image (None: they are): a PNG that is
+    missing, empty or not a PNG, or a JSON that is not an annotation of this spec."""
+    problem = png_problem(task.png)
+    if problem:
+        return problem
+    try:
+        text = task.annotation.read_text()
+    except FileNotFoundError:
+        return f"{task.annotation} is missing"
+    try:
+        annotation = ImageAnnotation.model_validate_json(text)
+    except ValidationError as error:
+        return f"{task.annotation} is not an annotation ({error.error_count()} errors)"
+    if annotation.id != task.spec.id or annotation.image != task.png.name:
+        return f"{task.annotation} belongs to {annotation.id!r}, not {task.spec.id!r}"
+    return None
+
+
+def _sizes(task: Task) -> tuple[int, int] | None:
+    """The PNG's and the JSON's sizes, or None when either is missing."""
+    try:
+        return task.png.stat().st_size, task.annotation.stat().st_size
+    except FileNotFoundError:
+        return None
+
+
+class CompletionLog:
+    """The completion records of one folder, read once, appended as scenes finish."""
+
+    def __init__(self, path: Path):
+        self._log = AppendLog(path)
+        self.sizes: dict[str, tuple[int, int]] = {
+            r["key"]: (int(r["png"]), int(r["json"]))
+            for r in read_records(path, "completion record")
+        }
+
+    def add(self, task: Task) -> None:
+        """Record a scene whose PNG and JSON are in place (call it after the JSON's rename)."""
+        sizes = _sizes(task)
+        assert sizes is not None, f"{task.annotation} was recorded before it was written"
+        self._log.append({"key": task.key, "png": sizes[0], "json": sizes[1]})
+        self.sizes[task.key] = sizes
+
+    def finished(self, task: Task) -> bool:
+        """True when `task` may be skipped (see the module docstring); a scene whose files
+        are damaged loses its JSON here, and is to be rendered again."""
+        recorded = self.sizes.get(task.key)
+        if recorded is not None:
+            if _sizes(task) == recorded:
+                return True
+        elif not task.annotation.is_file():
+            return False
+        elif pair_problem(task) is None:
+            self.add(task)
+            return True
+        task.annotation.unlink(missing_ok=True)
+        return False

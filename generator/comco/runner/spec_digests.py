@@ -1,0 +1,42 @@
+"""`spec_digests.jsonl`: the bytes each spec id of a folder was first rendered from.
+
+A resume must render the same specs as the run that started the folder, or the folder
+mixes two datasets (old images beside new ones, under one dataset.json). Each spec line's
+stripped bytes are hashed under its id the first time a run sees the id; a later run
+refuses the whole specs file, before it writes anything, when a known id comes with other
+bytes. New ids may be added.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from comco.runner.append_log import AppendLog, read_records
+
+
+class SpecsChanged(ValueError):
+    """A spec id the folder knows comes with other bytes."""
+
+
+def digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def check_and_record(path: Path, specs_file: Path, lines: list[tuple[int, str, bytes]]) -> None:
+    """Refuse `lines` ((line index, spec id, stripped bytes)) when a known id's bytes
+    changed; otherwise record the ids seen for the first time."""
+    known = {r["key"]: r["sha256"] for r in read_records(path, "spec digest record")}
+    new: dict[str, str] = {}
+    for line_index, spec_id, raw in lines:
+        value = digest(raw)
+        recorded = known.get(spec_id)
+        if recorded is None:
+            new.setdefault(spec_id, value)
+        elif recorded != value:
+            raise SpecsChanged(
+                f"specs: {specs_file} line {line_index + 1}: spec {spec_id!r} differs from the "
+                f"one {path.parent} was rendered with (sha256 {value[:12]}, was "
+                f"{recorded[:12]}); give a changed spec a new id, or render into a new folder"
+            )
+    AppendLog(path).extend([{"key": key, "sha256": value} for key, value in new.items()])
