@@ -36,7 +36,9 @@ class _Slot(threading.Thread):
         super().__init__(name=f"render-slot-{n}", daemon=True)
         self.n, self.tasks, self.ledger = n, tasks, ledger
         self.client = WorkerClient(setup.options, folder.logs / f"worker-{n}.log")
-        self.feeder = Feeder(self.client, setup, folder.scratch / f"slot{n}", f"{n}", self._started)
+        self.feeder = Feeder(
+            self.client, setup, folder.scratch / f"slot{n}", f"{n}", self._worker_started
+        )
 
     def run(self) -> None:
         try:
@@ -56,7 +58,7 @@ class _Slot(threading.Thread):
         if self.ledger.settle(task, outcome):
             self.tasks.put(task)
 
-    def _started(self, ready: Ready) -> None:
+    def _worker_started(self, ready: Ready) -> None:
         if self.ledger.worker_started(ready.device, ready.blender_version):
             tqdm.write(
                 f"worker {self.n}: rendering on {ready.device} (pid {ready.pid})", file=sys.stderr

@@ -151,7 +151,7 @@ class RenderActor:
             with open(log, "a") as f:
                 f.write(f"comco ray actor {os.getpid()} on {self.node}\n")
             client = WorkerClient(replace(self.setup.feed.options, scratch=scratch), log)
-            feeder = Feeder(client, self.setup.feed, scratch / "render", tag, self._started)
+            feeder = Feeder(client, self.setup.feed, scratch / "render", tag, self._worker_started)
             self.loop = threading.Thread(target=self._feed, args=(feeder,), daemon=True)
             self.loop.start()
 
@@ -172,7 +172,7 @@ class RenderActor:
             call, index = self.waiting.pop(id(task))
             call.put(index, outcome)
 
-    def _started(self, ready: Ready) -> None:
+    def _worker_started(self, ready: Ready) -> None:
         started = WorkerStarted(ready.device, ready.blender_version, ready.pid, self.visible)
         with self.lock:
             self.started.append(started)
