@@ -10,7 +10,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import random
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +25,7 @@ from comco.cli import main
 from comco.core.spec import SceneSpec
 from comco.dataset.folder import DatasetError, DatasetFolder
 from comco.io.atomic import temp_path
-from comco.runner.completion import CompletionLog
+from comco.runner.completion import CompletionLog, pair_problem
 from comco.runner.feeder import Outcome
 from comco.runner.journal import RejectedLog, RejectionStage
 from comco.runner.ledger import Ledger, RunStats
@@ -258,3 +261,59 @@ def test_damaged_files_are_rendered_again_with_the_same_pixels(
     }
     assert (shard / "toy0002.json").read_bytes() == first["toy0002.json"]
     assert len(list(DatasetFolder(out).iter_images())) == 3
+
+
+# A run's writes (fake renders, through the runner's `finish` and completion record), killed
+# by SIGKILL at its `kill_at`-th rename or journal append.
+CRASHING_RUN = """
+import os, signal, sys
+from pathlib import Path
+from tests.support.fake_render import fake_render
+from comco.assets.toy_library import toy_scene
+from comco.dataset.folder import DatasetFolder
+from comco.runner.append_log import AppendLog
+from comco.runner.completion import CompletionLog, pair_problem
+from comco.runner.journal import RejectedLog
+from comco.runner.tasks import Task
+
+out, kill_at, sha = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+calls = 0
+
+def planted(write):
+    def crash_point(*args, **kwargs):
+        global calls
+        calls += 1
+        if calls == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return write(*args, **kwargs)
+    return crash_point
+
+os.replace = planted(os.replace)
+AppendLog.extend = planted(AppendLog.extend)
+folder = DatasetFolder(out)
+rejected, completed = RejectedLog(folder.rejected), CompletionLog(folder.completed)
+for i in range(4):
+    task = Task(f"{i}:toy{i:04d}", toy_scene(i), folder.image(i, f"toy{i:04d}"))
+    if fake_render(task, folder, rejected, sha):
+        completed.add(task)
+"""
+
+
+def test_after_a_kill_at_any_write_resume_finds_what_the_files_hold(tmp_path: Path) -> None:
+    specs = _write_specs(tmp_path / "specs.jsonl", [toy_scene(i) for i in range(4)])
+    root = Path(__file__).resolve().parents[1]
+    points = sorted(random.Random(7).sample(range(1, 13), 6))  # 4 scenes x (PNG, JSON, record)
+    for kill_at in points:
+        folder = DatasetFolder(tmp_path / f"out-{kill_at}")
+        command = [sys.executable, "-c", CRASHING_RUN, str(folder.root), str(kill_at), "ab" * 32]
+        result = subprocess.run(command, cwd=root, capture_output=True, text=True)
+        assert result.returncode == -signal.SIGKILL, result.stderr
+        tasks = [
+            Task(f"{i}:toy{i:04d}", toy_scene(i), folder.image(i, f"toy{i:04d}")) for i in range(4)
+        ]
+        on_disk = {t.key for t in tasks if pair_problem(t) is None}
+        recorded = set(CompletionLog(folder.completed).sizes)
+        assert recorded <= on_disk and len(on_disk - recorded) <= 1, kill_at
+        todo, _, finished = scene_tasks(specs, folder, RejectedLog(folder.rejected), None)
+        assert {t.key for t in tasks} - {t.key for t in todo} == on_disk, kill_at
+        assert finished == len(on_disk) and set(CompletionLog(folder.completed).sizes) == on_disk
