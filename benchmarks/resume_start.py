@@ -7,8 +7,9 @@ Builds a folder of N finished scenes as a run leaves them (stand-in PNG and JSON
 few bytes, their completion records in completed.jsonl, the spec digests), then times what a
 resume does before it renders: `CompletionLog` (one read of the journal) and `scene_tasks`
 (reading and validating the specs, the digest check, two `stat`s per scene for the recorded
-sizes). `--stat-latency-ms` adds that much to every `stat` the checks make, a model of a
-network file system. Prints seconds, and seconds per 10^6 scenes at the same rate.
+sizes), then the size checks alone again, to split the time. `--stat-latency-ms` adds that
+much to every `stat`, a model of a network file system. Prints seconds, and seconds per 10^6
+scenes at the same rate.
 """
 
 from __future__ import annotations
@@ -51,8 +52,11 @@ def build(root: Path, n: int) -> Path:
     return specs
 
 
-def timed_resume(root: Path, specs: Path, latency_s: float) -> tuple[float, float, int, int]:
-    """Seconds to read the journal, seconds for `scene_tasks`, scenes left, stats made."""
+def timed_resume(
+    root: Path, specs: Path, n: int, latency_s: float
+) -> tuple[float, float, float, int, int]:
+    """Seconds to read the journal, for `scene_tasks`, for its completion checks alone;
+    scenes left; stats made by `scene_tasks`."""
     folder = DatasetFolder(root)
     real_stat = Path.stat
     stats = 0
@@ -72,9 +76,17 @@ def timed_resume(root: Path, specs: Path, latency_s: float) -> tuple[float, floa
         began = time.perf_counter()
         todo, _, _ = scene_tasks(specs, folder, RejectedLog(folder.rejected), None, completed)
         tasks = time.perf_counter() - began
+        made = stats
+        base = toy_scene(0)
+        scenes = [
+            Task(key=f"{i}:s{i:07d}", spec=base, png=folder.image(i, f"s{i:07d}")) for i in range(n)
+        ]
+        began = time.perf_counter()
+        assert all(completed.finished(task) for task in scenes)
+        checks = time.perf_counter() - began
     finally:
         Path.stat = real_stat  # type: ignore[method-assign]
-    return journal, tasks, len(todo), stats
+    return journal, tasks, checks, len(todo), made
 
 
 def main() -> None:
@@ -87,7 +99,8 @@ def main() -> None:
         began = time.perf_counter()
         specs = build(root, args.n)
         print(f"built {args.n} finished scenes in {time.perf_counter() - began:.1f} s")
-        journal, tasks, left, stats = timed_resume(root, specs, args.stat_latency_ms / 1000)
+        latency = args.stat_latency_ms / 1000
+        journal, tasks, checks, left, stats = timed_resume(root, specs, args.n, latency)
     scale = 1e6 / args.n
     total = journal + tasks
     print(
@@ -95,6 +108,9 @@ def main() -> None:
     )
     print(f"journal read    {journal:.2f} s  ({journal * scale:.1f} s per 10^6 scenes)")
     print(f"scene_tasks     {tasks:.2f} s  ({tasks * scale:.1f} s per 10^6 scenes)")
+    print(f"  size checks   {checks:.2f} s  ({checks * scale:.1f} s per 10^6 scenes)")
+    parse = tasks - checks
+    print(f"  specs, rest   {parse:.2f} s  ({parse * scale:.1f} s per 10^6 scenes)")
     print(f"resume start    {total:.2f} s  ({total * scale:.1f} s per 10^6 scenes); {left} left")
 
 
