@@ -39,6 +39,9 @@ class WorkerOptions:
     require_gpu: bool = False
     threads: int = 0
     job_timeout_s: float = 600.0
+    # the worker program: any module that speaks `comco.render.protocol` and takes these
+    # options (benchmarks/driver_load.py runs a stand-in that answers from cached renders)
+    module: str = "comco.render.worker"
 
 
 def log_tail(path: Path, limit: int = 1500) -> str:
@@ -63,7 +66,7 @@ class WorkerClient:
 
     def start(self) -> Ready:
         o = self.options
-        command = [sys.executable, "-m", "comco.render.worker", "--library", str(o.library)]
+        command = [sys.executable, "-m", o.module, "--library", str(o.library)]
         command += ["--scratch", str(o.scratch), "--device", o.device, "--threads", str(o.threads)]
         if o.require_gpu:
             command.append("--require-gpu")
