@@ -20,16 +20,16 @@ class SpecsChanged(ValueError):
 
 
 def digest(raw: bytes) -> str:
+    """The digest of a spec line's stripped bytes."""
     return hashlib.sha256(raw).hexdigest()
 
 
-def check_and_record(path: Path, specs_file: Path, lines: list[tuple[int, str, bytes]]) -> None:
-    """Refuse `lines` ((line index, spec id, stripped bytes)) when a known id's bytes
-    changed; otherwise record the ids seen for the first time."""
+def check_and_record(path: Path, specs_file: Path, lines: list[tuple[int, str, str]]) -> None:
+    """Refuse `lines` ((line index, spec id, `digest`)) when a known id's bytes changed;
+    otherwise record the ids seen for the first time."""
     known = {r["key"]: r["sha256"] for r in read_records(path, "spec digest record")}
     new: dict[str, str] = {}
-    for line_index, spec_id, raw in lines:
-        value = digest(raw)
+    for line_index, spec_id, value in lines:
         recorded = known.get(spec_id)
         if recorded is None:
             new.setdefault(spec_id, value)

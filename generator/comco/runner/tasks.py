@@ -13,7 +13,7 @@ from comco.core.spec import ObjectSpec, SceneSpec, SizeRole, largest_fitting_sca
 from comco.dataset.folder import DatasetFolder
 from comco.runner.completion import CompletionLog
 from comco.runner.journal import RejectedLog, RejectionStage
-from comco.runner.spec_digests import check_and_record
+from comco.runner.spec_digests import check_and_record, digest
 
 GALLERY_SCALE_M = 3.0
 
@@ -61,7 +61,7 @@ def scene_tasks(
     (SpecsChanged); then invalid lines, repeated ids and ids too long for a file name are
     recorded as rejected."""
     completed = completed or CompletionLog(folder.completed)
-    parsed: list[tuple[int, SceneSpec | str, bytes]] = []
+    parsed: list[tuple[int, SceneSpec | str, str]] = []  # line, spec or why not, digest
     with open(specs_file, "rb") as f:
         for line_index, line in enumerate(f):
             if limit is not None and line_index >= limit:
@@ -73,7 +73,7 @@ def scene_tasks(
                 spec: SceneSpec | str = SceneSpec.model_validate_json(raw)
             except ValidationError as error:
                 spec = f"invalid spec: {describe_validation_error(error)}"
-            parsed.append((line_index, spec, raw))
+            parsed.append((line_index, spec, digest(raw)))
     seen: dict[str, int] = {}
     problems: dict[int, str] = {}
     for line_index, spec, _ in parsed:
@@ -86,7 +86,7 @@ def scene_tasks(
     check_and_record(
         folder.spec_digests,
         specs_file,
-        [(i, s.id, raw) for i, s, raw in parsed if isinstance(s, SceneSpec) and i not in problems],
+        [(i, s.id, d) for i, s, d in parsed if isinstance(s, SceneSpec) and i not in problems],
     )
     tasks, specs, finished = [], [], 0
     for line_index, spec, _ in parsed:
