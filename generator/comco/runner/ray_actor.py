@@ -158,7 +158,7 @@ class RenderActor:
     def _feed(self, feeder: Feeder) -> None:
         try:
             feeder.run(self._next, self._report, lambda: False)
-        except BaseException as error:  # WorkerStartError, a provenance clash: every call fails
+        except BaseException as error:  # WorkerStartError, or a runner bug: every call fails
             self.error = error
 
     def _next(self, wait: bool) -> Task | None:
@@ -181,9 +181,10 @@ class RenderActor:
         """Render `tasks`; one already finished (by an earlier call that died) counts as kept."""
         self._start_loop()
         call = _Call(len(tasks))
+        finished = [task.annotation.is_file() and pair_problem(task) is None for task in tasks]
         with self.lock:
             for index, task in enumerate(tasks):
-                if task.annotation.is_file() and pair_problem(task) is None:
+                if finished[index]:
                     call.put(index, Outcome(TaskState.kept))
                     continue
                 self.waiting[id(task)] = (call, index)
