@@ -22,8 +22,8 @@ from comco.dataset.folder import png_problem
 from comco.runner.append_log import AppendLog, read_records
 
 
-class Task(Protocol):
-    """A scene's key, spec and final files (`comco.runner.tasks.Task`)."""
+class SceneFiles(Protocol):
+    """A scene's key, spec and final files (a `comco.runner.tasks.Task`)."""
 
     @property
     def key(self) -> str: ...
@@ -38,7 +38,7 @@ class Task(Protocol):
     def annotation(self) -> Path: ...
 
 
-def pair_problem(task: Task) -> str | None:
+def pair_problem(task: SceneFiles) -> str | None:
     """Why the task's PNG + JSON are not a finished image (None: they are): a PNG that is
     missing, empty or not a PNG, or a JSON that is not an annotation of this spec."""
     problem = png_problem(task.png)
@@ -57,7 +57,7 @@ def pair_problem(task: Task) -> str | None:
     return None
 
 
-def _sizes(task: Task) -> tuple[int, int] | None:
+def _sizes(task: SceneFiles) -> tuple[int, int] | None:
     """The PNG's and the JSON's sizes, or None when either is missing."""
     try:
         return task.png.stat().st_size, task.annotation.stat().st_size
@@ -75,14 +75,14 @@ class CompletionLog:
             for r in read_records(path, "completion record")
         }
 
-    def add(self, task: Task) -> None:
+    def add(self, task: SceneFiles) -> None:
         """Record a scene whose PNG and JSON are in place (call it after the JSON's rename)."""
         sizes = _sizes(task)
         assert sizes is not None, f"{task.annotation} was recorded before it was written"
         self._log.append({"key": task.key, "png": sizes[0], "json": sizes[1]})
         self.sizes[task.key] = sizes
 
-    def finished(self, task: Task) -> bool:
+    def finished(self, task: SceneFiles) -> bool:
         """True when `task` may be skipped (see the module docstring); a scene whose files
         are damaged loses its JSON here, and is to be rendered again."""
         recorded = self.sizes.get(task.key)
