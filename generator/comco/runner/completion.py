@@ -78,7 +78,8 @@ class CompletionLog:
     def add(self, task: SceneFiles) -> None:
         """Record a scene whose PNG and JSON are in place (call it after the JSON's rename)."""
         sizes = _sizes(task)
-        assert sizes is not None, f"{task.annotation} was recorded before it was written"
+        if sizes is None:  # not visible here yet (a network file system's cache of a Ray
+            return  # node's write): with no record, the next resume checks the pair whole
         self._log.append({"key": task.key, "png": sizes[0], "json": sizes[1]})
         self.sizes[task.key] = sizes
 
