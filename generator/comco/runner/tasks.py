@@ -32,22 +32,6 @@ class Task:
         return self.png.with_suffix(".json")
 
 
-# The longest name the runner gives a spec's file is the temporary `.<id>.json.tmp-<tag>`;
-# 64 bytes are kept for the tag (a Ray actor's node name and pid), the rest of the file
-# system's 255 for the id, so a long id is rejected here rather than failing every run.
-MAX_ID_BYTES = 255 - len("..json.tmp-") - 64
-
-
-def _problem(line_index: int, spec: SceneSpec, seen: dict[str, int]) -> str | None:
-    """Why a valid spec line is still rejected: a repeated id, or one too long for a file."""
-    if spec.id in seen:
-        return f"id {spec.id!r} repeats line {seen[spec.id]}"
-    size = len(spec.id.encode())
-    if size > MAX_ID_BYTES:
-        return f"id: {size} bytes long, but file names allow ids of at most {MAX_ID_BYTES}"
-    return None
-
-
 def scene_tasks(
     specs_file: Path,
     folder: DatasetFolder,
@@ -58,8 +42,8 @@ def scene_tasks(
     """Tasks for the spec lines not yet done or rejected, all valid specs, and how many lines
     were already finished (`completed`, by default the folder's completion records).
     Before anything is written, a spec id the folder knows with other bytes stops it
-    (SpecsChanged); then invalid lines, repeated ids and ids too long for a file name are
-    recorded as rejected."""
+    (SpecsChanged); then invalid lines (ids too long for a file name among them) and repeated
+    ids are recorded as rejected."""
     completed = completed or CompletionLog(folder.completed)
     parsed: list[tuple[int, SceneSpec | str, str]] = []  # line, spec or why not, digest
     with open(specs_file, "rb") as f:
@@ -75,14 +59,13 @@ def scene_tasks(
                 spec = f"invalid spec: {describe_validation_error(error)}"
             parsed.append((line_index, spec, digest(raw)))
     seen: dict[str, int] = {}
-    problems: dict[int, str] = {}
+    problems: dict[int, str] = {}  # valid lines rejected all the same: repeated ids
     for line_index, spec, _ in parsed:
         if isinstance(spec, SceneSpec):
-            problem = _problem(line_index, spec, seen)
-            if problem is None:
-                seen[spec.id] = line_index
+            if spec.id in seen:
+                problems[line_index] = f"id {spec.id!r} repeats line {seen[spec.id]}"
             else:
-                problems[line_index] = problem
+                seen[spec.id] = line_index
     check_and_record(
         folder.spec_digests,
         specs_file,
