@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import random
 import signal
 import subprocess
@@ -33,7 +32,6 @@ from comco.runner.run import RunConfig, RunError, run
 from comco.runner.spec_digests import SpecsChanged
 from comco.runner.states import TaskState
 from comco.runner.tasks import Task, scene_tasks
-from comco.runner.worker_client import WorkerClient, WorkerOptions
 
 requires_bpy = pytest.mark.skipif(importlib.util.find_spec("bpy") is None, reason="no bpy")
 
@@ -226,20 +224,6 @@ def test_the_summary_counts_specs_rejected_at_parse_time(tmp_path: Path, library
     assert summary["rejected"] == 2 == summary["rejected_total"]
     again = run(_config(specs, tmp_path / "out", library))
     assert again["rejected"] == 0 and again["rejected_before"] == 2
-
-
-@pytest.mark.blender
-@requires_bpy
-def test_a_killed_worker_leaves_no_blender_folder_behind(tmp_path: Path, library: Path) -> None:
-    options = WorkerOptions(library=library, scratch=tmp_path / "scratch", device="CPU")
-    client = WorkerClient(options, tmp_path / "worker.log")
-    client.start()
-    tmp = client.tmp
-    assert tmp is not None and [p.name[:8] for p in tmp.iterdir()] == ["blender_"]
-    assert client.process is not None
-    os.kill(client.process.pid, signal.SIGKILL)
-    client.kill()
-    assert not tmp.exists() and client.tmp is None
 
 
 @pytest.mark.blender

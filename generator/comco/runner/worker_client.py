@@ -5,10 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import select
-import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,7 +60,6 @@ class WorkerClient:
         self.process: subprocess.Popen[str] | None = None
         self.ready: Ready | None = None
         self.jobs_done = 0
-        self.tmp: Path | None = None  # the worker's TMPDIR, removed when it ends
 
     def start(self) -> Ready:
         o = self.options
@@ -76,12 +73,7 @@ class WorkerClient:
         # One BLAS thread: the worker's numpy work is small, and OpenBLAS's idle threads spin
         # on the cores Cycles renders with (path tracing was 20-60 ms slower per 224 px, 8 spp
         # image on 2 cores with them).
-        # Blender keeps a session folder (blender_XXXXXX) under TMPDIR and removes it only on
-        # a clean exit: a private TMPDIR, removed whenever the worker ends, leaves nothing
-        # behind in /tmp after a crash or a kill.
-        o.scratch.mkdir(parents=True, exist_ok=True)
-        self.tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=o.scratch))
-        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "TMPDIR": str(self.tmp)}
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 command,
@@ -153,7 +145,7 @@ class WorkerClient:
             return None
         process, self.process = self.process, None
         process.kill()
-        return self._ended(process)
+        return _reap(process)
 
     def stop(self) -> int | None:
         """Ask the worker to finish (EOF), kill it if it does not; return its exit code."""
@@ -167,15 +159,7 @@ class WorkerClient:
             process.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             process.kill()
-        return self._ended(process)
-
-    def _ended(self, process: subprocess.Popen[str]) -> int:
-        """Reap a worker that is ending and remove its TMPDIR; return its exit code."""
-        code = _reap(process)
-        if self.tmp is not None:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            self.tmp = None
-        return code
+        return _reap(process)
 
 
 def _reap(process: subprocess.Popen[str]) -> int:
