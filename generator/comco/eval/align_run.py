@@ -148,7 +148,7 @@ def probe_dataset(dataset: EvalDataset, text_map: TextMap) -> EvalDataset | str:
         return (
             f"the map's {len(test_ids)} test scenes are not the {len(held_out)} scenes the "
             "dataset holds out (spec.split 'test'), so a probe could test on scenes the map "
-            "trained on; train the map on data sampled with --holdout-pairs"
+            "trained on; train the map with --split pair on data sampled with --holdout-pairs"
         )
     return dataset
 
