@@ -30,7 +30,7 @@ def test_train_then_eval_before_and_after(setup: tuple[Path, Path, Path], tmp_pa
               "--device", "cpu"]  # fmt: skip
     out = tmp_path / "A.safetensors"
     trained = CliRunner().invoke(
-        main, ["align", "train", *common, "--out", str(out), "--epochs", "2"],
+        main, ["align", "train", *common, "--out", str(out), "--epochs", "2", "--split", "pair"],
         catch_exceptions=False,
     )  # fmt: skip
     assert trained.exit_code == 0, trained.output

@@ -136,7 +136,8 @@ def test_toc_reads_strong_positions_and_not_faint_ones(scenes3: Path, tmp_path: 
     objects, colours = cells(result, 0), cells(result, 1)
     for table in (objects, colours):
         row, chance = table["3 objects"], table["3 objects, chance"]
-        assert row["pos1"] > 90 and row["pos1"] > row["pos2"]
+        # on L2-normalised features (the paper's TOC), 10 epochs reach about 86 here
+        assert row["pos1"] > 80 and row["pos1"] > row["pos2"]
         assert (
             abs(row["pos3"] - chance["pos3"]) < 20
         )  # an unweighted position: no better than chance
@@ -150,11 +151,14 @@ def test_ioc_by_rank_and_role(one_large: Path, tmp_path: Path) -> None:
     encoder = slot_encoder(one_large, [3.0, 0.0, 0.0], frozenset({"image"}))
     result = run(one_large, encoder, "ioc", tmp_path)
     group = "3 objects: 1 large + 2 small"
-    by_rank, by_role = cells(result, 0), cells(result, 1)
-    assert by_rank[group]["rank1"] > 70 and by_rank[group]["rank3"] < 40  # 140 train images
-    assert by_role[group]["large"] > 70 and by_role[group]["small"] < 40
+    names = ["by_name_slot", "by_size_rank", "by_size_role"]
+    assert [t.name for t in result.tables] == names  # the paper's heads per slot, then ours
+    by_rank, by_role = cells(result, 1), cells(result, 2)
+    # the data's 46 val scenes never train: 92 train images
+    assert by_rank[group]["rank1"] > 60 and by_rank[group]["rank3"] < 40
+    assert by_role[group]["large"] > 60 and by_role[group]["small"] < 40
     assert set(by_role[f"{group}, chance"]) == {"large", "small"}
-    rank_row, role_row = (next(r for r in t.rows if r.group == group) for t in result.tables)
+    rank_row, role_row = (next(r for r in t.rows if r.group == group) for t in result.tables[1:])
     assert role_row.n_queries == 3 * rank_row.n_queries  # objects, not images: 3 per image
 
 

@@ -23,7 +23,7 @@ def test_eval_writes_results_report_and_plots(tmp_path: Path) -> None:
     args = ["eval", "--dataset", str(renders), "--model", f"hf:{model}",
             "--model", "sbert:all-MiniLM-L6-v2", "--out", str(out),
             "--cache-dir", str(tmp_path / "cache"), "--bootstrap", "50",
-            "--device", "cpu"]  # fmt: skip
+            "--list-queries", "60", "--device", "cpu"]  # fmt: skip
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "skipped ior: needs ['image']" in result.output
@@ -31,20 +31,23 @@ def test_eval_writes_results_report_and_plots(tmp_path: Path) -> None:
     EvalRun.model_validate_json((out / "results.json").read_text())  # the file reads back
     run = json.loads((out / "results.json").read_text())
     clip, sbert = run["runs"]
-    text_tasks = ["tor", "tor_paper", "tor_own", "tor_sum", "tor_long", "tor_size"]
+    text_tasks = ["tor_list", "tor_long", "tor_sum", "tor_size", "tor", "tor_paper", "tor_own",
+                  "tor_size_class", "toc_list"]  # fmt: skip
     assert [r["task"] for r in clip["results"]] == [
-        *text_tasks, "ior", "ior_own", "i2tor", "itm", "attention", "relations",
+        *text_tasks, "ior", "ior_own", "i2tor", "itm", "itm_captions", "attention", "relations",
     ]  # fmt: skip
     assert [r["task"] for r in sbert["results"]] == text_tasks
     assert "too few scenes" in clip["skipped"]["toc"]  # one scene per configuration
     assert "comco suite --binding" in sbert["skipped"]["color_probe"]
-    tor = sbert["results"][0]["tables"][0]["rows"]
+    tor = next(r for r in sbert["results"] if r["task"] == "tor")["tables"][0]["rows"]
     four = next(r for r in tor if r["group"] == "4 objects")
     assert four["n_queries"] == 24 and four["n_images"] == 1
     assert sum(c["pct"] for c in four["cells"].values()) == pytest.approx(100)
 
     report = (out / "report.md").read_text()
     assert "*paper Table 5, SBERT (text only)*" in report
+    assert report.count("*paper Table 5, SBERT (text only)*") == 2  # tor_list, both models
+    assert "Protocol: the paper's (`docs/PROTOCOLS.md#tor_list`)" in report
     assert "| ours: 4 objects: 1 large + 3 small |" in report
     plots = sorted(p.name for p in (out / "plots").glob("*.png"))
     assert any("attention" in p and "layers" in p for p in plots)

@@ -1,5 +1,6 @@
 """The original ComCO release layout, built here from our own (fake-rendered) images: file
-names map to category ids through the vocabulary, and TOR/IOR run on it with known answers."""
+names map to category ids through the vocabulary, and the tasks that need no annotation run on
+its records through the same registry, with known answers."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from comco.core.catalog import load_vocabulary
 from comco.dataset.folder import DatasetError, DatasetFolder
 from comco.dataset.original import is_original_release, read_original_release
 from comco.eval.cache import CachedEncoder
+from comco.eval.dataset import release_dataset
 from comco.eval.encoders import ModelSpec
-from comco.eval.original import ior, tor_paper
+from comco.eval.tasks import TASKS
+from comco.eval.tasks.context import EvalContext
 from support.scenes import eval_dataset
 
 COUNT_WORDS = {2: "Two", 3: "Three", 4: "Four"}
@@ -106,12 +109,15 @@ def test_an_unknown_name_and_a_wrong_count_are_errors(release_dir: Path, tmp_pat
 
 @pytest.mark.parametrize("slot", [0, 1])
 def test_tor_and_ior_report_the_planted_slot(release_dir: Path, tmp_path: Path, slot: int) -> None:
-    release = read_original_release(release_dir)
+    dataset = release_dataset(read_original_release(release_dir))
     encoder = CachedEncoder(SlotPicker(release_dir, slot), tmp_path)
-    tor = {r.group: r.cells for r in tor_paper(release, encoder, 20, 0).tables[0].rows}
+    context = EvalContext(dataset, encoder, n_boot=20)
+    tor = {r.group: r.cells for r in TASKS["tor_paper"].run(context).tables[0].rows}
     assert tor["3 objects"][f"pos{slot + 1}"].pct == 100
     assert tor["4 objects"]["none"].pct == 0
-    found = {r.group: r.cells for r in ior(release, encoder, 20, 0).tables[0].rows}
+    result = TASKS["ior"].run(context)
+    assert [t.name for t in result.tables] == ["by_name_slot", "correct_top_n"]
+    found = {r.group: r.cells for r in result.tables[0].rows}
     assert found["CoCo-FourObject-Middle-Big"][f"slot{slot + 1}"].pct == 100
 
 
@@ -128,5 +134,6 @@ def test_eval_cli_runs_what_the_layout_allows_and_says_why_not_the_rest(
     (run,) = json.loads((out / "results.json").read_text())["runs"]
     assert [r["task"] for r in run["results"]] == ["tor_paper"]
     assert run["skipped"]["ior"].startswith("needs ['image']")
+    assert run["skipped"]["itm"].startswith("needs ['annotation']; the original release")
     assert "no captions of its own, masks, size roles" in run["skipped"]["itm"]
     assert "tor_paper" in (out / "report.md").read_text()

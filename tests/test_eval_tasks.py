@@ -21,7 +21,6 @@ from comco.eval.evaluate import save_run
 from comco.eval.results import RETRIEVALS_FILE, EvalRun, ModelRun, TaskResult
 from comco.eval.tasks import TASKS, parse_tasks
 from comco.eval.tasks.context import EvalContext
-from comco.eval.tasks.tor_variants import LONG_PROMPT
 from support.scenes import eval_dataset
 
 CATEGORIES = load_vocabulary().presets["comco72"]
@@ -43,15 +42,14 @@ class StandIn:
         self.fingerprint = f"stand-in-{pick}".ljust(24, "0")
         self.texts: dict[str, str] = {}
         self.images: dict[Path, str] = {}
-        for style in ("articles", "bare", LONG_PROMPT):
+        for style in ("articles", "bare"):
             for category, text in single_object_captions("comco72", caption_style(style)).items():
                 self.texts[text] = category
         dataset = load_dataset(root)
         for record in dataset.records:
             spec = record.annotation.spec
             for caption in [*record.annotation.captions.orders,
-                            *all_order_captions(spec, caption_style("bare")),
-                            *all_order_captions(spec, caption_style(LONG_PROMPT))]:  # fmt: skip
+                            *all_order_captions(spec, caption_style("bare"))]:  # fmt: skip
                 self.texts[caption.text] = caption.categories[pick]
             large = next(
                 (o.category for o in record.annotation.objects if o.size_role == "large"), ""
@@ -104,24 +102,13 @@ def test_tor_own_has_no_none_column(dataset_dir: Path, tmp_path: Path) -> None:
     assert cells(result)["3 objects"]["pos1"] == 100
 
 
-def test_tor_sum_is_order_free(dataset_dir: Path, tmp_path: Path) -> None:
-    result = TASKS["tor_sum"].run(context(dataset_dir, tmp_path, pick=0))
-    assert cells(result)["4 objects"] == {"pos1": 25, "pos2": 25, "pos3": 25, "pos4": 25, "none": 0}
-
-
-def test_tor_long_wraps_captions_in_the_long_prompt(dataset_dir: Path, tmp_path: Path) -> None:
-    result = TASKS["tor_long"].run(context(dataset_dir, tmp_path, pick=1))
-    assert cells(result)["4 objects"]["pos2"] == 100
-    assert "This vibrant display features" in result.notes[0]
-
-
-def test_tor_size_beside_the_named_shares(dataset_dir: Path, tmp_path: Path) -> None:
-    result = TASKS["tor_size"].run(context(dataset_dir, tmp_path, pick=0))
+def test_tor_size_class_beside_the_named_shares(dataset_dir: Path, tmp_path: Path) -> None:
+    result = TASKS["tor_size_class"].run(context(dataset_dir, tmp_path, pick=0))
     table = cells(result)
     assert result.tables[0].columns == ["small", "medium", "large", "none"]
     for k in (3, 4):  # the first-named object over every order: exactly the named shares
         assert table[f"{k} objects"] == pytest.approx(table[f"{k} objects, named"])
-    last = cells(TASKS["tor_size"].run(context(dataset_dir, tmp_path, pick=-1)))
+    last = cells(TASKS["tor_size_class"].run(context(dataset_dir, tmp_path, pick=-1)))
     assert last["4 objects"] == pytest.approx(table["4 objects"])
     classes = [
         load_vocabulary().category(o.category).size_class.value
@@ -150,8 +137,8 @@ def test_ior_own_and_i2tor(dataset_dir: Path, tmp_path: Path) -> None:
     assert cells(TASKS["i2tor"].run(ctx), 1)["3 objects: 1 large + 2 small"]["large"] == 100
 
 
-def test_itm_helpful_passes_adversarial_fails(dataset_dir: Path, tmp_path: Path) -> None:
-    result = TASKS["itm"].run(context(dataset_dir, tmp_path, pick=0))
+def test_itm_captions_helpful_passes_adversarial_fails(dataset_dir: Path, tmp_path: Path) -> None:
+    result = TASKS["itm_captions"].run(context(dataset_dir, tmp_path, pick=0))
     assert cells(result) == {"helpful": {"correct": 100.0}, "adversarial": {"correct": 0.0}}
     assert [r.group for r in result.tables[0].rows] == ["helpful", "adversarial"]
 

@@ -56,6 +56,9 @@ def test_align_train_without_held_out_pairs_says_the_test_split_is_empty(tmp_pat
                                     drop_rejected=True)  # fmt: skip
     args = ["align", "train", "--dataset", str(renders), "--model", "hf:/nowhere",
             "--out", str(tmp_path / "A.safetensors")]  # fmt: skip
-    result = CliRunner().invoke(main, args)
+    result = CliRunner().invoke(main, [*args, "--split", "pair"])
     assert result.exit_code == 2
     assert "no test scene" in result.output and "attribute_swap" not in result.output
+    default = CliRunner().invoke(main, args)  # LABCLIP's combination split: its own cause
+    assert default.exit_code == 2
+    assert "none of 12 combinations can be held out" in default.output

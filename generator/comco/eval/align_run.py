@@ -5,6 +5,7 @@ embeddings pass through a trained map."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,16 +13,67 @@ import numpy as np
 
 from comco.eval.align import TextMap, TextMapError
 from comco.eval.cache import CachedEncoder
-from comco.eval.dataset import EvalDataset, Record
+from comco.eval.dataset import EvalDataset, EvalRecord
 from comco.eval.probes.splits import Split, split_scenes
 from comco.eval.tasks.binding import SWAP, binding_records
 
-TRAINED_PROBES = frozenset({"toc", "ioc", "color_probe"})  # train a head on the train split
+TRAINED_PROBES = frozenset({"toc", "ioc", "color_probe", "color_by_type"})  # train on train split
+SPLITS = ("combination", "pair")
+HELD_OUT_COMBINATIONS = 0.2  # share of a dataset's combinations a combination split tests on
+
+Pair = tuple[str, str, str]  # (attribute kind, value, category)
 
 
-def alignment_split(records: list[Record], seed: int) -> Split:
-    """The binding data's own split (spec.split: held-out pairs are test) where scenes carry
-    one, else a seeded 60/20/20 split by scene."""
+def scene_pairs(record: EvalRecord) -> frozenset[Pair]:
+    """The (kind, value, category) pairs of a scene's attributed objects."""
+    kinds = ("color", "material")
+    return frozenset(
+        (kind, value, o.category)
+        for o in record.annotation.spec.objects
+        for kind, value in zip(kinds, (o.color_name, o.material), strict=True)
+        if value is not None
+    )
+
+
+def combination_split(
+    records: list[EvalRecord], seed: int, fraction: float = HELD_OUT_COMBINATIONS
+) -> Split:
+    """LABCLIP's split: a seeded share of the scenes' combinations (their sets of pairs) is
+    test, each held out only while every one of its pairs stays in some training combination;
+    so test combinations are new as combinations, never as pairs."""
+    contents = {r.annotation.spec.id: scene_pairs(r) for r in records}
+    combinations = sorted(set(contents.values()), key=sorted)
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 13]))
+    seen = Counter(pair for combination in combinations for pair in combination)
+    held: set[frozenset[Pair]] = set()
+    for i in rng.permutation(len(combinations)):
+        if len(held) >= round(fraction * len(combinations)):
+            break
+        combination = combinations[i]
+        if all(seen[pair] > 1 for pair in combination):
+            held.add(combination)
+            seen.subtract(combination)
+    if not held:
+        raise ValueError(
+            f"split: none of {len(combinations)} combinations can be held out, each of them has "
+            "a pair no other combination holds; expected more scenes (or --split pair)"
+        )
+    assignment = {k: "test" if v in held else "train" for k, v in contents.items()}
+    rule = (
+        f"LABCLIP's combination split: {len(held)} of {len(combinations)} combinations held "
+        "out, each of their pairs seen in training"
+    )
+    return Split(assignment, seed, rule)
+
+
+def alignment_split(records: list[EvalRecord], seed: int, kind: str = "combination") -> Split:
+    """`combination`: LABCLIP's combination-level split (`combination_split`). `pair`: the
+    binding data's own split (spec.split: scenes with a held-out attribute-category pair are
+    test; harder: the test pairs were never seen), else a seeded 60/20/20 split by scene."""
+    if kind not in SPLITS:
+        raise ValueError(f"split: {kind!r} is not known; expected one of {list(SPLITS)}")
+    if kind == "combination":
+        return combination_split(records, seed)
     given = {r.annotation.spec.id: r.annotation.spec.split for r in records}
     if all(given.values()):
         return Split(given, seed, "the binding data's split (held-out attribute-category pairs)")
@@ -48,7 +100,7 @@ def check_alignment_split(split: Split) -> None:
 
 
 def swap_triples(
-    records: list[Record], encoder: CachedEncoder
+    records: list[EvalRecord], encoder: CachedEncoder
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One (image, caption, attribute swap) triple per attribute-swap negative of each image."""
     rows, positives, negatives = [], [], []
@@ -68,7 +120,7 @@ def swap_triples(
     return images, encoder.encode_text(positives), encoder.encode_text(negatives)
 
 
-def scenes_in(dataset: EvalDataset, split: Split, name: str) -> list[Record]:
+def scenes_in(dataset: EvalDataset, split: Split, name: str) -> list[EvalRecord]:
     ids = set(split.ids(name))
     return [r for r in binding_records(dataset.records) if r.annotation.spec.id in ids]
 
@@ -96,7 +148,7 @@ def probe_dataset(dataset: EvalDataset, text_map: TextMap) -> EvalDataset | str:
         return (
             f"the map's {len(test_ids)} test scenes are not the {len(held_out)} scenes the "
             "dataset holds out (spec.split 'test'), so a probe could test on scenes the map "
-            "trained on; train the map on data sampled with --holdout-pairs"
+            "trained on; train the map with --split pair on data sampled with --holdout-pairs"
         )
     return dataset
 

@@ -8,7 +8,7 @@ import click
 
 from comco.dataset.folder import DatasetError
 from comco.dataset.original import is_original_release, read_original_release
-from comco.eval.dataset import load_dataset
+from comco.eval.dataset import load_dataset, release_dataset
 from comco.eval.tasks import TASKS, parse_tasks
 
 
@@ -66,6 +66,14 @@ from comco.eval.tasks import TASKS, parse_tasks
     help="Trained probes (toc, ioc, color_probe): splits and initialisations to average.",
 )
 @click.option(
+    "--list-queries",
+    type=click.IntRange(min=0),
+    default=5000,
+    show_default=True,
+    help="Name-list tasks (tor_list, tor_long, tor_sum, tor_size): at most this many queries per "
+    "object count or order, a seeded sample where there are more; 0 = all of them.",
+)
+@click.option(
     "--text-map",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
@@ -84,6 +92,7 @@ def eval_command(
     n_boot: int,
     seed: int,
     probe_seeds: int,
+    list_queries: int,
     text_map: Path | None,
 ) -> None:
     """Run TOR/IOR and the paper's other probes; write JSON, a Markdown report and plots.
@@ -94,7 +103,6 @@ def eval_command(
     from comco.eval.encoders import parse_model_spec
     from comco.eval.encoders.base import MissingBackendError, ModelNotAvailableError
     from comco.eval.evaluate import evaluate
-    from comco.eval.original import evaluate_original
     from comco.eval.workload import caption_order_note
 
     options = {"device": device, "batch_size": batch_size, "cache_dir": cache_dir,
@@ -103,16 +111,14 @@ def eval_command(
         tasks = parse_tasks(task_list)
         for model in models:
             parse_model_spec(model)
-        release = (
-            read_original_release(Path(dataset_ref))
-            if is_original_release(Path(dataset_ref))
-            else None
-        )
+        release = is_original_release(Path(dataset_ref))
         copies = cache_dir / "copies" if cache_dir else None
         dataset = (
-            load_dataset(dataset_ref, limit=limit, cache_dir=copies) if release is None else None
+            release_dataset(read_original_release(Path(dataset_ref)), limit=limit)
+            if release
+            else load_dataset(dataset_ref, limit=limit, cache_dir=copies)
         )
-        if release is not None and text_map is not None:
+        if release and text_map is not None:
             raise ValueError(
                 f"text-map: the original release layout ({dataset_ref}) has no held-out binding "
                 "scenes to compare on; use --text-map with a rendered binding dataset"
@@ -124,13 +130,10 @@ def eval_command(
     if dataset is not None and (note := caption_order_note(dataset, tasks)):
         click.echo(note, err=True)
     try:
-        if release is not None:
-            run = evaluate_original(release, list(models), tasks, out, limit=limit, **options)
-        else:
-            run = evaluate(
-                dataset, list(models), tasks, out, probe_seeds=probe_seeds, text_map=text_map,
-                **options,
-            )  # fmt: skip
+        run = evaluate(
+            dataset, list(models), tasks, out, probe_seeds=probe_seeds, text_map=text_map,
+            list_queries=list_queries, **options,
+        )  # fmt: skip
     except TextMapError as error:
         raise click.UsageError(str(error)) from error
     except (ModelNotAvailableError, MissingBackendError, FileNotFoundError) as error:

@@ -1,6 +1,12 @@
-"""The images an evaluation runs on, from any copy of a dataset (`comco.dataset.copies`).
+"""The images an evaluation runs on, as records from any source: a copy of a rendered dataset
+(`comco.dataset.copies`: every field) or the original ComCO/SimCO release
+(`comco.dataset.original`: image and object names only).
 
-Objects are identified by their annotation index and category id, never by names in text.
+Every record has its image, its preset and its objects' category ids in name order; a record
+from an annotated source also has its annotation (spec, captions, masks, measured sizes).
+A dataset says which fields its records carry (`fields`), tasks say which they need, and a task
+whose fields are missing is skipped with the reason. Objects are identified by category id,
+never by names found in text.
 """
 
 from __future__ import annotations
@@ -8,17 +14,57 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from comco.annotate.annotation import ImageAnnotation
 from comco.core.catalog import load_vocabulary
+from comco.core.spec import SizeRole
 from comco.dataset.copies import Record, open_copy
+from comco.dataset.original import OriginalRelease
+
+# what a record can carry beyond image and names; tasks list the ones they need
+ANNOTATION = "annotation"  # spec, captions, masks, size roles and measured size ranks
+GALLERY = "gallery"  # a single-object reference image per category
+FIELDS = frozenset({ANNOTATION, GALLERY})
+
+RELEASE_LACKS = (
+    "the original release layout has only images and object names: no captions of its own, "
+    "masks, size roles or measured sizes"
+)
+
+
+@dataclass(frozen=True)
+class EvalRecord:
+    """One multi-object image: its id, file, preset, objects (category ids in spec or file-name
+    order), the table row it belongs to, and its annotation where the source has one."""
+
+    id: str
+    image_path: Path
+    vocab: str
+    categories: tuple[str, ...]
+    config: str
+    annotation: ImageAnnotation | None = None
+
+    @property
+    def n_objects(self) -> int:
+        return len(self.categories)
 
 
 @dataclass(frozen=True)
 class EvalDataset:
-    """The multi-object images of a dataset and its single-object reference gallery."""
+    """The multi-object records of a dataset, its single-object reference gallery, and the
+    fields its records carry (with why the others are missing)."""
 
     source: str
-    records: list[Record]
+    records: list[EvalRecord]
     gallery: dict[str, Path]
+    fields: frozenset[str] = FIELDS
+    lacks: str = ""
+
+    def missing(self, needs: frozenset[str]) -> str | None:
+        """Why this dataset cannot serve a task needing these fields, or None when it can."""
+        absent = sorted((needs & FIELDS) - self.fields)
+        if not absent:
+            return None
+        return f"needs {absent}; {self.lacks or 'the dataset does not carry them'}"
 
     def gallery_for(self, categories: list[str]) -> list[Path]:
         """Reference images for these category ids, in order; fails naming the missing ones."""
@@ -33,12 +79,33 @@ class EvalDataset:
     def by_vocabulary(self) -> dict[str | None, EvalDataset]:
         """The images of each vocabulary preset, in order of first appearance; {None: self}
         when there is only one, so a mixed SimCO + ComCO set never pools the two in a row."""
-        presets: dict[str, list[Record]] = {}
+        presets: dict[str, list[EvalRecord]] = {}
         for record in self.records:
-            presets.setdefault(record.annotation.spec.vocab, []).append(record)
+            presets.setdefault(record.vocab, []).append(record)
         if len(presets) < 2:
             return {None: self}
         return {preset: replace(self, records=records) for preset, records in presets.items()}
+
+
+def configuration(annotation: ImageAnnotation) -> str:
+    """'4 objects: 1 large + 3 small' or '3 objects: equal size' — the paper's table rows."""
+    roles = [o.size_role for o in annotation.objects]
+    k = len(roles)
+    if SizeRole.same in roles:
+        return f"{k} objects: equal size"
+    return f"{k} objects: {roles.count(SizeRole.large)} large + {roles.count(SizeRole.small)} small"
+
+
+def annotated_record(record: Record) -> EvalRecord:
+    annotation = record.annotation
+    return EvalRecord(
+        id=annotation.id,
+        image_path=record.image_path,
+        vocab=annotation.spec.vocab,
+        categories=tuple(o.category for o in annotation.objects),
+        config=configuration(annotation),
+        annotation=annotation,
+    )
 
 
 def load_dataset(
@@ -57,4 +124,22 @@ def load_dataset(
     vocabulary = load_vocabulary()
     for category, _ in copy.gallery:
         vocabulary.category(category)  # an unknown name fails with the closest known ids
-    return EvalDataset(copy.source, records, dict(copy.gallery))
+    return EvalDataset(copy.source, [annotated_record(r) for r in records], dict(copy.gallery))
+
+
+def release_dataset(release: OriginalRelease, limit: int | None = None) -> EvalDataset:
+    """The original release as records without annotations; its one-object folder is the
+    gallery."""
+    records = [
+        EvalRecord(
+            f"{image.config}/{image.path.stem}",
+            image.path,
+            image.vocab,
+            image.categories,
+            image.config,
+        )
+        for image in release.images[:limit]
+    ]
+    fields = frozenset({GALLERY}) if release.gallery else frozenset()
+    lacks = RELEASE_LACKS + ("" if release.gallery else "; and no one-object folder (gallery)")
+    return EvalDataset(str(release.root), records, dict(release.gallery), fields, lacks)

@@ -24,6 +24,8 @@ from comco.eval.tasks import TASKS
 from comco.eval.tasks.context import EvalContext
 from comco.io.atomic import open_atomic, write_atomic
 
+MODALITIES = frozenset({"text", "image"})
+
 
 def run_model(
     dataset: EvalDataset,
@@ -35,17 +37,20 @@ def run_model(
     n_boot: int = 1000,
     seed: int = 0,
     probe_seeds: int = 5,
+    list_queries: int = 5000,
     text_map: tuple[Path, TextMap] | None = None,
     probes_on: EvalDataset | str | None = None,
 ) -> ModelRun:
-    """Every task the model can do; the others are recorded as skipped, with the reason.
-    With `text_map` (its path and the map) text embeddings pass through the map."""
+    """Every task the model and the dataset's records can do; the others are recorded as
+    skipped, with the reason. With `text_map` (its path and the map) text embeddings pass
+    through the map."""
     start = time.perf_counter()
     device = resolve_device(device)
     encoder = CachedEncoder(load_encoder(model, device, batch_size), cache_dir)
     if text_map is not None:
         encoder = MappedEncoder(encoder, text_map[1], text_map[0])
-    settings = {"n_boot": n_boot, "seed": seed, "probe_seeds": probe_seeds}
+    settings = {"n_boot": n_boot, "seed": seed, "probe_seeds": probe_seeds,
+                "list_queries": list_queries}  # fmt: skip
     results, skipped = run_tasks(
         dataset, encoder, tasks, settings, mapped=text_map is not None, probes_on=probes_on
     )
@@ -76,11 +81,11 @@ def run_tasks(
     probes train and test on, or why they cannot run."""
     results, skipped = [], {}
     for name in tasks:
-        lacking = modality_gap(TASKS[name].needs, encoder)
+        lacking = dataset.missing(TASKS[name].needs) or modality_gap(TASKS[name].needs, encoder)
         if lacking:
             skipped[name] = lacking
             continue
-        if mapped and TASKS[name].needs == {"image"}:
+        if mapped and TASKS[name].needs & MODALITIES == {"image"}:
             skipped[name] = "image only: the text map cannot change it (see the run without it)"
             continue
         source = dataset
@@ -135,9 +140,10 @@ def evaluate(
 
 def modality_gap(needs: frozenset[str], encoder: CachedEncoder) -> str | None:
     """Why the encoder cannot do a task that needs these modalities, or None when it can."""
-    if needs <= encoder.modalities:
+    wanted = needs & MODALITIES
+    if wanted <= encoder.modalities:
         return None
-    return f"needs {sorted(needs)}; the model embeds only {sorted(encoder.modalities)}"
+    return f"needs {sorted(wanted)}; the model embeds only {sorted(encoder.modalities)}"
 
 
 def save_run(run: EvalRun, out: Path) -> None:

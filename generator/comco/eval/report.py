@@ -26,17 +26,32 @@ def format_cell(cell: Cell | None) -> str:
     return f"{cell.pct:.2f} [{cell.lo:.1f}, {cell.hi:.1f}]"
 
 
+PROTOCOLS = "docs/PROTOCOLS.md"
+
+
+def protocol_line(table: Table, task: str) -> str:
+    """Which protocol made the table, and where it is written down."""
+    info = TASKS[task]
+    where = f"`{PROTOCOLS}#{info.protocol}`"
+    if table.name in info.paper_tables:
+        return f"Protocol: the paper's ({where}); published figures, where any, in italics."
+    return f"Protocol: comco's own ({where}); not comparable with a published figure."
+
+
 def table_markdown(table: Table, task: str, with_paper: bool = True) -> list[str]:
-    """Rows: ours per group, each followed by the paper's rows for that group (labelled)."""
+    """Rows: ours per group, each followed by the paper's rows for that group (labelled) when
+    the table is computed the paper's way (and `with_paper`: not on SimCO images)."""
     header = ["rows", "n images", "n queries", *table.columns]
-    lines = [f"**{table.title}** ({table.unit}, 95% CI)", "", "| " + " | ".join(header) + " |"]
+    lines = [f"**{table.title}** ({table.unit}, 95% CI)", "", protocol_line(table, task), ""]
+    lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "---|" * len(header))
     for row in table.rows:
         cells = [format_cell(row.cells.get(c)) for c in table.columns]
         lines.append(
             f"| ours: {row.group} | {row.n_images} | {row.n_queries} | " + " | ".join(cells) + " |"
         )
-        for paper in rows_for(task, table.name, row.group) if with_paper else []:
+        published = with_paper and table.name in TASKS[task].paper_tables
+        for paper in rows_for(task, table.name, row.group) if published else []:
             values = [
                 paper.text.get(c, f"{paper.values[c]:.2f}") if c in paper.values else ""
                 for c in table.columns
@@ -62,8 +77,9 @@ def write_report(run: EvalRun, out: Path) -> Path:
         "",
         f"Dataset `{run.dataset}`: {run.n_images} multi-object images; comco {run.comco_version}.",
         "Numbers in *italics* are the paper's (CLIP Under the Microscope, CVPR 2025), from "
-        "`comco/data/paper_results.yaml`, for comparison only: the paper used real pretrained "
-        "weights, its own renders and its own caption template.",
+        "`comco/data/paper_results.yaml`; they appear only beside tables computed the way the "
+        f"paper computed them (each table names its protocol in `{PROTOCOLS}`). The paper used "
+        "real pretrained weights and its own renders.",
         "",
     ]
     for model_run in run.runs:

@@ -55,8 +55,8 @@ def clip_bpe_files(directory: Path, words: list[str]) -> tuple[Path, Path]:
 
 def vocabulary_words() -> list[str]:
     """Every word the captions of any preset can use (categories, colours, materials), then
-    those of tor_long's prompt."""
-    from comco.eval.tasks.tor_variants import LONG_PROMPT
+    those of the paper's name lists and long prompts (the name-list tasks)."""
+    from comco.eval.tasks.tor_list import paper_lists
 
     words = list(EXTRA_WORDS)
     for category in load_vocabulary().categories:
@@ -66,8 +66,12 @@ def vocabulary_words() -> list[str]:
         words += list(palette)
     words += list(attributes.materials)
     # last, so their merges rank below the vocabulary's and never split a category name
-    prompt = LONG_PROMPT.replace(",", " ").replace(".", " ").split()
-    return words + [w for w in prompt if w != "{objects}"]
+    lists = paper_lists()
+    texts = [*lists["long_prompts"].values()]
+    texts += [name for key in ("comco", "simco", "size_small", "size_mid", "size_big")
+              for name in lists[key]]  # fmt: skip
+    extra = " ".join(texts).replace(",", " ").replace(".", " ").split()
+    return words + list(dict.fromkeys(w for w in extra if not w.startswith("OBJ")))
 
 
 def build_clip(
@@ -90,7 +94,8 @@ def build_clip(
 
     directory = Path(directory)
     vocab_file, merges_file = clip_bpe_files(directory / "bpe", vocabulary_words())
-    tokenizer = CLIPTokenizer(str(vocab_file), str(merges_file))  # positional: see research notes
+    # files positional (see research notes); 77 tokens, as CLIP, so long prompts truncate
+    tokenizer = CLIPTokenizer(str(vocab_file), str(merges_file), model_max_length=77)
     size = len(tokenizer)
     tower = {
         "hidden_size": width,

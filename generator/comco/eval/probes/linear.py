@@ -26,17 +26,26 @@ class ProbeConfig:
     lr: float
     epochs: int
     batch_size: int
+    normalise: bool = False  # L2-normalise the embeddings first
+    keep: Literal["best", "last"] = "best"  # the epoch each head keeps (best on validation)
 
     def describe(self) -> str:
+        features = "L2-normalised" if self.normalise else "raw"
+        epoch = "last epoch" if self.keep == "last" else "best validation epoch per head"
         return (
             f"{self.optimizer.upper()} lr {self.lr:g}, {self.epochs} epochs, batch "
-            f"{self.batch_size}, cross-entropy"
+            f"{self.batch_size}, cross-entropy, {features} features, {epoch}"
         )
 
 
-TOC = ProbeConfig("adam", 1e-3, 10, 32)  # the ComCO paper's text classifier
-IOC = ProbeConfig("adam", 1e-3, 25, 32)  # the ComCO paper's image classifier (25 epochs)
-LABCLIP = ProbeConfig("sgd", 0.1, 100, 32)  # LABCLIP's uni-modal colour probe
+# the ComCO paper's text classifier (TOC_*.py): normalised features, 10 epochs, batch 32
+TOC = ProbeConfig("adam", 1e-3, 10, 32, normalise=True)
+# comco's image heads per size rank (and count probe): the paper's optimiser and epochs on raw
+# features, best validation epoch
+IOC = ProbeConfig("adam", 1e-3, 25, 32)
+# the paper's IOC.py: normalised features, batch 8, the last epoch's heads
+IOC_PAPER = ProbeConfig("adam", 1e-3, 25, 8, normalise=True, keep="last")
+LABCLIP = ProbeConfig("sgd", 0.1, 100, 32, keep="last")  # LABCLIP's probes: raw features
 
 
 @contextmanager
@@ -64,6 +73,14 @@ def _loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
 def _logits(weight: torch.Tensor, bias: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     dim, slots, classes = weight.shape  # one GEMM for every head: heads are column blocks
     return (x @ weight.reshape(dim, slots * classes)).reshape(-1, slots, classes) + bias
+
+
+def prepare(x: np.ndarray, config: ProbeConfig) -> np.ndarray:
+    """The features a probe of this config trains on."""
+    if not config.normalise:
+        return x
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.where(norms == 0, 1.0, norms)
 
 
 def slot_accuracy(predictions: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -97,7 +114,8 @@ def train_slot_probe(
     seed: int,
 ) -> SlotProbe:
     """Train one linear head per slot (labels `(n, slots)`, MISSING where absent); each head
-    keeps the weights of its epoch with the best validation accuracy (the last on ties)."""
+    keeps the weights of its epoch with the best validation accuracy (the last on ties), or
+    of the last epoch (`config.keep`). The caller normalises features (`prepare`)."""
     if x_train.shape[0] == 0:
         raise ValueError("probe: the train split is empty; expected at least one sample")
     generator = torch.Generator().manual_seed(seed)
@@ -125,7 +143,7 @@ def train_slot_probe(
             optimizer.step()
         current = SlotProbe(weight.detach(), bias.detach())
         score = np.nan_to_num(slot_accuracy(current.predict(x_val), y_val), nan=0.0)
-        better = score >= best_score
+        better = score >= best_score if config.keep == "best" else np.ones(slots, dtype=bool)
         best.weight[:, better] = weight.detach()[:, better]
         best.bias[better] = bias.detach()[better]
         best_score = np.where(better, score, best_score)

@@ -9,8 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from comco.eval.probes.linear import MISSING, ProbeConfig, slot_accuracy, train_slot_probe
-from comco.eval.probes.splits import Split, split_scenes
+from comco.eval.probes.linear import (
+    MISSING,
+    ProbeConfig,
+    prepare,
+    slot_accuracy,
+    train_slot_probe,
+)
+from comco.eval.probes.splits import FRACTIONS, Split, split_scenes
 from comco.eval.results import Cell
 
 
@@ -49,16 +55,21 @@ def run_slot_probe(
     config: ProbeConfig,
     seeds: list[int],
     held_out: set[str] | frozenset[str] = frozenset(),
+    validation: set[str] | frozenset[str] = frozenset(),
+    fractions: tuple[float, float, float] = FRACTIONS,
 ) -> list[SeedOutcome]:
-    """Train and test the per-slot heads once per seed; samples of one scene share a split."""
+    """Train and test the per-slot heads once per seed; samples of one unit (`scene_ids`: a
+    scene, or any key whose samples must share a split) share a split; `held_out` units are
+    test and `validation` units val, never train."""
     if x.shape[0] != labels.shape[0] or x.shape[0] != len(scene_ids):
         raise ValueError(
             f"probe: {x.shape[0]} embeddings, {labels.shape[0]} label rows and "
             f"{len(scene_ids)} scene ids; expected one of each per sample"
         )
+    x = prepare(x, config)
     outcomes = []
     for seed in seeds:
-        split = split_scenes(scene_ids, seed, held_out)
+        split = split_scenes(scene_ids, seed, held_out, validation, fractions)
         train, val, test = (split.rows(scene_ids, s) for s in ("train", "val", "test"))
         probe = train_slot_probe(
             config, x[train], labels[train], x[val], labels[val], n_classes, seed

@@ -42,30 +42,41 @@ class Split:
         return f"seed {self.seed}: {self.rule}; scenes {counts}; digest {self.digest}"
 
 
-def split_scenes(scene_ids: Iterable[str], seed: int, held_out: Iterable[str] = ()) -> Split:
-    """Scenes in `held_out` are test and the rest split 3:1 into train/val; without held-out
-    scenes, 60/20/20 train/val/test. The draw depends only on the sorted ids and the seed."""
+def split_scenes(
+    scene_ids: Iterable[str],
+    seed: int,
+    held_out: Iterable[str] = (),
+    validation: Iterable[str] = (),
+    fractions: tuple[float, float, float] = FRACTIONS,
+) -> Split:
+    """Scenes in `held_out` are test and those in `validation` val (never train); the rest are
+    split train/val in the fractions' train:val ratio when there are held-out scenes, else
+    train/val/test in the fractions. The draw depends only on the sorted ids and the seed."""
     ids = sorted(set(scene_ids))
     held = set(held_out) & set(ids)
-    if len(held) == len(ids) and ids:
+    forced_val = (set(validation) & set(ids)) - held
+    if len(held | forced_val) == len(ids) and ids:
         raise ValueError(
-            f"split: all {len(ids)} scenes are held out; expected some scenes to train on"
+            f"split: all {len(ids)} scenes are held out or validation; expected some to train on"
         )
     rng = np.random.default_rng(np.random.SeedSequence([seed, 11]))
+    rest = [i for i in ids if i not in held and i not in forced_val]
+    order = [rest[j] for j in rng.permutation(len(rest))]
+    train_share, val_share, test_share = fractions
+    assignment = {k: "test" for k in held} | {k: "val" for k in forced_val}
     if held:
-        rest = [i for i in ids if i not in held]
-        order = [rest[j] for j in rng.permutation(len(rest))]
-        n_val = round(len(rest) * FRACTIONS[1] / (FRACTIONS[0] + FRACTIONS[1]))
-        assignment = {k: "test" for k in held}
-        assignment |= {k: "val" for k in order[:n_val]}
-        assignment |= {k: "train" for k in order[n_val:]}
-        rule = "held-out attribute-category pairs are test, the rest 75/25 train/val"
+        n_test = 0
+        n_val = round(len(rest) * val_share / (train_share + val_share))
+        share = train_share / (train_share + val_share)
+        rule = f"held-out attribute-category pairs are test, the rest {share:.0%}/{1 - share:.0%} "
+        rule += "train/val"
     else:
-        order = [ids[j] for j in rng.permutation(len(ids))]
-        n_test = round(len(ids) * FRACTIONS[2])
-        n_val = round(len(ids) * FRACTIONS[1])
-        assignment = {k: "test" for k in order[:n_test]}
-        assignment |= {k: "val" for k in order[n_test : n_test + n_val]}
-        assignment |= {k: "train" for k in order[n_test + n_val :]}
-        rule = "60/20/20 train/val/test by scene"
+        n_test = round(len(ids) * test_share)
+        n_val = max(0, round(len(ids) * val_share) - len(forced_val))
+        rule = f"{train_share:.0%}/{val_share:.0%}/{test_share:.0%} train/val/test"
+    assignment |= {k: "test" for k in order[:n_test]}
+    assignment |= {k: "val" for k in order[n_test : n_test + n_val]}
+    assignment |= {k: "train" for k in order[n_test + n_val :]}
+    if forced_val:
+        rule += f"; {len(forced_val)} of the data's validation scenes are val"
     return Split(assignment, seed, rule)

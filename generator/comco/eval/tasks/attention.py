@@ -12,7 +12,7 @@ from collections import defaultdict
 import numpy as np
 
 from comco.eval.results import Tally, TaskResult
-from comco.eval.tasks.context import EvalContext, configuration
+from comco.eval.tasks.context import EvalContext
 
 
 def attention(context: EvalContext) -> TaskResult:
@@ -36,7 +36,7 @@ def attention(context: EvalContext) -> TaskResult:
         attention_row["background"] = 1.0 - sum(attention_row.values())
         area_row = {f"rank{o.size_rank}": float(coverage[j].mean()) for j, o in enumerate(objects)}
         area_row["background"] = 1.0 - sum(area_row.values())
-        group = configuration(record)
+        group = record.config
         ones = dict.fromkeys(columns, 1.0)
         shares.add_image(group, columns, attention_row, ones, 1)
         areas.add_image(group, columns, area_row, ones, 1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from comco.eval.align import swap_accuracy
-from comco.eval.dataset import Record
+from comco.eval.dataset import EvalRecord
 from comco.eval.metrics import normalize
 from comco.eval.results import Tally, TaskResult
 from comco.eval.tasks.context import EvalContext
@@ -17,7 +17,7 @@ KINDS = ["attribute_swap", "object_swap", "attribute_replace"]
 SWAP = "attribute_swap"
 
 
-def binding_records(records: list[Record]) -> list[Record]:
+def binding_records(records: list[EvalRecord]) -> list[EvalRecord]:
     """The images that carry a binding caption; none is a NotImplementedError (skipped)."""
     kept = [r for r in records if r.annotation.captions.binding is not None]
     if not kept:

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from comco.captions.plain import CaptionStyle, caption_style
-from comco.core.spec import SizeRole
 from comco.eval.cache import CachedEncoder
-from comco.eval.dataset import EvalDataset, Record
+from comco.eval.dataset import EvalDataset
 
 
 @dataclass
@@ -20,6 +19,7 @@ class EvalContext:
     n_boot: int = 1000
     seed: int = 0
     probe_seeds: int = 5  # trained probes: one split and initialisation per seed
+    list_queries: int = 5000  # name-list tasks: queries per object count or order (0: all)
 
     @property
     def model(self) -> str:
@@ -40,12 +40,3 @@ class EvalContext:
                 "evaluate with tor_paper, or annotate with a named style"
             )
         return caption_style(name)
-
-
-def configuration(record: Record) -> str:
-    """'4 objects: 1 large + 3 small' or '3 objects: equal size' — the paper's table rows."""
-    roles = [o.size_role for o in record.annotation.objects]
-    k = len(roles)
-    if SizeRole.same in roles:
-        return f"{k} objects: equal size"
-    return f"{k} objects: {roles.count(SizeRole.large)} large + {roles.count(SizeRole.small)} small"

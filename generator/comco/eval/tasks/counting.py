@@ -12,7 +12,7 @@ import numpy as np
 
 from comco.captions.counting import DELTAS, count_captions, count_text
 from comco.eval.align import swap_accuracy
-from comco.eval.dataset import Record
+from comco.eval.dataset import EvalRecord
 from comco.eval.metrics import normalize
 from comco.eval.probes.linear import IOC
 from comco.eval.probes.protocol import run_slot_probe
@@ -24,7 +24,7 @@ from comco.eval.tasks.probes import MIN_TRAIN_SCENES, seeds
 KINDS = list(DELTAS.values())
 
 
-def count_records(records: list[Record]) -> list[Record]:
+def count_records(records: list[EvalRecord]) -> list[EvalRecord]:
     """The count-controlled images; none is a NotImplementedError (skipped)."""
     kept = [r for r in records if r.annotation.spec.count_of is not None]
     if not kept:
@@ -109,7 +109,7 @@ def counting(context: EvalContext) -> TaskResult:
 
 def count_probe(
     context: EvalContext,
-    records: list[Record],
+    records: list[EvalRecord],
     true_counts: list[int],
     counts: list[int],
     images: np.ndarray,

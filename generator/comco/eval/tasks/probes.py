@@ -9,18 +9,20 @@ Scenes holding a held-out (attribute, category) pair (spec.split == 'test') are 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from comco.eval.dataset import Record
-from comco.eval.probes.linear import IOC, LABCLIP, MISSING, TOC, ProbeConfig
+from comco.eval.dataset import ANNOTATION, EvalRecord
+from comco.eval.probes.linear import IOC, IOC_PAPER, LABCLIP, MISSING, TOC, ProbeConfig
 from comco.eval.probes.protocol import SeedOutcome, run_slot_probe
+from comco.eval.probes.splits import FRACTIONS
 from comco.eval.probes.tables import masked_rows, slot_rows, split_notes
 from comco.eval.results import Row, Table, TaskResult
-from comco.eval.tasks.context import EvalContext, configuration
+from comco.eval.tasks.context import EvalContext
 
+IOC_SPLIT = (0.8, 0.0, 0.2)  # IOC.py: random_split 80/20, no validation
 MAX_ORDERS = 24  # caption orders per scene a text probe uses (5 objects have 120)
 MIN_TRAIN_SCENES = 4  # scenes outside the held-out test split a group needs to be probed
 LEFT_OUT = "left out"  # marks the notes that say why a group was not probed
@@ -50,12 +52,29 @@ def seeds(context: EvalContext) -> list[int]:
     return [context.seed + i for i in range(context.probe_seeds)]
 
 
-def held_out(records: list[Record]) -> set[str]:
-    """Scenes the binding data keeps for testing (an unseen attribute-category pair)."""
-    return {r.annotation.spec.id for r in records if r.annotation.spec.split == "test"}
+Unit = Callable[[EvalRecord], str]
 
 
-def colour_names(records: list[Record]) -> list[str]:
+def scene_unit(record: EvalRecord) -> str:
+    """Split by scene: a scene's samples share a split."""
+    return record.annotation.spec.id if record.annotation else str(record.image_path)
+
+
+def content_unit(record: EvalRecord) -> str:
+    """Split by content (which coloured objects a scene holds): scenes that could be captioned
+    with the same text share a split, so no caption text is both trained and tested on."""
+    return "|".join(
+        sorted(f"{o.color_name or ''} {o.category}" for o in record.annotation.spec.objects)
+    )
+
+
+def held_out(records: list[EvalRecord], split: str = "test", unit: Unit = scene_unit) -> set[str]:
+    """Units of the scenes the binding data keeps out of training: 'test' (an
+    attribute-category pair unseen in training) or 'val' (one kept for validation)."""
+    return {unit(r) for r in records if r.annotation and r.annotation.spec.split == split}
+
+
+def colour_names(records: list[EvalRecord]) -> list[str]:
     """The colour words of the dataset, or a NotImplementedError (recorded as skipped)."""
     names = {o.color_name for r in records for o in r.annotation.spec.objects}
     if None in names or not names:
@@ -72,24 +91,28 @@ def _probe(
     vectors: np.ndarray,
     n_classes: int,
     config: ProbeConfig,
-    records: list[Record],
+    records: list[EvalRecord],
+    unit: Unit = scene_unit,
+    fractions: tuple[float, float, float] = FRACTIONS,
 ) -> list[SeedOutcome]:
     return run_slot_probe(
         vectors, samples.label_array(), samples.scene_ids, n_classes, config, seeds(context),
-        held_out(records),
+        held_out(records, "test", unit), held_out(records, "val", unit), fractions,
     )  # fmt: skip
 
 
-def too_few(samples: Samples, records: list[Record], label: str) -> str | None:
+def too_few(
+    samples: Samples, records: list[EvalRecord], label: str, unit: Unit = scene_unit
+) -> str | None:
     """Why a group cannot be probed (a note for the report), or None when it can."""
     scenes = set(samples.scene_ids)
-    trainable = len(scenes - held_out(records))
+    trainable = len(scenes - held_out(records, "test", unit) - held_out(records, "val", unit))
     if trainable >= MIN_TRAIN_SCENES and len(scenes) >= MIN_TRAIN_SCENES + 1:
         return None
     return (
-        f"{label}: {LEFT_OUT}, {len(scenes)} scenes ({trainable} outside the held-out test "
-        f"split); a probe needs at least {MIN_TRAIN_SCENES + 1}, {MIN_TRAIN_SCENES} of them "
-        "trainable."
+        f"{label}: {LEFT_OUT}, {len(scenes)} units ({trainable} outside the held-out test "
+        f"and validation splits); a probe needs at least {MIN_TRAIN_SCENES + 1}, "
+        f"{MIN_TRAIN_SCENES} of them trainable."
     )
 
 
@@ -107,7 +130,7 @@ def _slot_table(name: str, title: str, unit: str, rows: list[Row]) -> Table:
     return Table(name=name, title=title, unit=unit, columns=columns, rows=rows)
 
 
-def _scene_orders(context: EvalContext, record: Record) -> list:
+def _scene_orders(context: EvalContext, record: EvalRecord) -> list:
     orders = record.annotation.captions.orders
     if len(orders) <= MAX_ORDERS:
         return orders
@@ -117,8 +140,7 @@ def _scene_orders(context: EvalContext, record: Record) -> list:
 
 def _common_notes(context: EvalContext, config: ProbeConfig) -> list[str]:
     return [
-        f"Heads: Linear(D, classes) per slot, {config.describe()}; each head keeps its epoch "
-        "with the best validation accuracy.",
+        f"Heads: Linear(D, classes) per slot, {config.describe()}.",
         f"Cells: mean test accuracy over {context.probe_seeds} seeds (a new split and "
         "initialisation each) with its 95% t-interval over those seeds, not over test scenes "
         "(the test scenes are fixed where the data holds pairs out); the ', chance' row answers "
@@ -140,24 +162,27 @@ def toc(context: EvalContext) -> TaskResult:
     colour_groups: dict[int, Samples] = defaultdict(Samples)
     for record in records:
         spec = record.annotation.spec
+        unit = content_unit(record)
         for caption in _scene_orders(context, record):
             k = len(caption.order)
-            groups[k].add(spec.id, caption.text, [categories.index(c) for c in caption.categories])
+            groups[k].add(unit, caption.text, [categories.index(c) for c in caption.categories])
             if colours:
                 names = [spec.objects[i].color_name for i in caption.order]
-                colour_groups[k].add(spec.id, caption.text, [colours.index(n) for n in names])
+                colour_groups[k].add(unit, caption.text, [colours.index(n) for n in names])
     rows, colour_rows, notes = [], [], _common_notes(context, TOC)
     for k in sorted(groups):
-        if reason := too_few(groups[k], records, f"{k} objects"):
+        if reason := too_few(groups[k], records, f"{k} objects", content_unit):
             notes.append(reason)
             continue
         vectors = context.encoder.encode_text(groups[k].inputs)
         columns = [f"pos{j}" for j in range(1, k + 1)]
-        outcomes = _probe(context, groups[k], vectors, len(categories), TOC, records)
+        outcomes = _probe(context, groups[k], vectors, len(categories), TOC, records, content_unit)
         rows += slot_rows(f"{k} objects", columns, outcomes)
         notes.append(split_notes(f"{k} objects", outcomes))
         if colours:
-            outcomes = _probe(context, colour_groups[k], vectors, len(colours), TOC, records)
+            outcomes = _probe(
+                context, colour_groups[k], vectors, len(colours), TOC, records, content_unit
+            )
             colour_rows += slot_rows(f"{k} objects", columns, outcomes)
     ensure_rows(rows, notes)
     tables = [
@@ -179,33 +204,75 @@ def toc(context: EvalContext) -> TaskResult:
             )
         )
     notes.insert(
-        0, f"Captions: up to {MAX_ORDERS} orders per scene; a scene's orders share a split."
+        0,
+        f"Captions: up to {MAX_ORDERS} orders per scene; split by content (scenes of the same "
+        "coloured objects share a split), so no caption text is in both train and test.",
     )
     return TaskResult(task="toc", model=context.model, tables=tables, notes=notes)
 
 
-def _by_rank(record: Record) -> list:
+def _by_rank(record: EvalRecord) -> list:
     return sorted(record.annotation.objects, key=lambda o: o.size_rank)
 
 
 def ioc(context: EvalContext) -> TaskResult:
-    """IOC: per size rank, predict the object's category from the image embedding."""
+    """IOC: a head per file-name (spec) slot predicts the object's category from the image
+    embedding, as the paper's IOC.py; on annotated images also comco's heads per measured size
+    rank, pooled again by size role."""
     records = context.dataset.records
-    categories = sorted({c for r in records for c in r.annotation.spec.categories})
+    categories = sorted({c for r in records for c in r.categories})
+    notes = _common_notes(context, IOC_PAPER)
+    slot_rows_: list[Row] = []
+    by_config: dict[str, Samples] = defaultdict(Samples)
+    for record in records:
+        labels = [categories.index(c) for c in record.categories]
+        by_config[record.config].add(scene_unit(record), record.image_path, labels)
+    for group in sorted(by_config, key=lambda g: (g.split()[0], g)):
+        samples = by_config[group]
+        if reason := too_few(samples, records, group):
+            notes.append(reason)
+            continue
+        vectors = context.encoder.encode_images(samples.inputs)
+        outcomes = _probe(
+            context, samples, vectors, len(categories), IOC_PAPER, records, fractions=IOC_SPLIT
+        )
+        k = samples.label_array().shape[1]
+        slot_rows_ += slot_rows(group, [f"slot{j}" for j in range(1, k + 1)], outcomes)
+        notes.append(split_notes(group, outcomes))
+    ensure_rows(slot_rows_, notes)
+    tables = [
+        _slot_table(
+            "by_name_slot",
+            f"Category of the object in each file-name (spec) slot, predicted by a trained linear "
+            f"head per slot ({len(categories)} classes)",
+            "% of test images",
+            slot_rows_,
+        )
+    ]
+    if ANNOTATION in context.dataset.fields:
+        rank_tables, rank_notes = _ioc_by_rank(context, categories)
+        tables += rank_tables
+        notes += rank_notes
+    return TaskResult(task="ioc", model=context.model, tables=tables, notes=notes)
+
+
+def _ioc_by_rank(context: EvalContext, categories: list[str]) -> tuple[list[Table], list[str]]:
+    """comco's IOC: a head per measured size rank, and its accuracy by size role."""
+    records = context.dataset.records
     groups: dict[str, Samples] = defaultdict(Samples)
     for record in records:
         objects = _by_rank(record)
-        groups[configuration(record)].add(
+        groups[record.config].add(
             record.annotation.spec.id,
             record.image_path,
             [categories.index(o.category) for o in objects],
             [o.size_role.value for o in objects],
         )
-    rank_rows, role_rows, notes = [], [], _common_notes(context, IOC)
+    rank_rows, role_rows = [], []
+    notes = [f"by_size_rank / by_size_role: {IOC.describe()}, 60/20/20 split."]
     for group in sorted(groups, key=lambda g: (int(g.split()[0]), g)):
         samples = groups[group]
-        if reason := too_few(samples, records, group):
-            notes.append(reason)
+        if too_few(samples, records, group):
             continue
         vectors = context.encoder.encode_images(samples.inputs)
         outcomes = _probe(context, samples, vectors, len(categories), IOC, records)
@@ -214,9 +281,9 @@ def ioc(context: EvalContext) -> TaskResult:
         roles = np.array(samples.roles)
         masks = {r: roles == r for r in ("large", "small", "same") if (roles == r).any()}
         role_rows += masked_rows(group, masks, outcomes)
-        notes.append(split_notes(group, outcomes))
-    ensure_rows(rank_rows, notes)
-    tables = [
+    if not rank_rows:
+        return [], notes
+    return [
         _slot_table(
             "by_size_rank",
             f"Category of the object at each measured size rank, predicted by a trained linear "
@@ -230,8 +297,7 @@ def ioc(context: EvalContext) -> TaskResult:
             "% of test objects",
             role_rows,
         ),
-    ]
-    return TaskResult(task="ioc", model=context.model, tables=tables, notes=notes)
+    ], notes
 
 
 def color_probe(context: EvalContext) -> TaskResult:

@@ -16,7 +16,7 @@ from comco.captions.relation_count_models import RelationCaptions
 from comco.captions.relations import measured_geometry, relation_captions
 from comco.dataset.configs import family
 from comco.eval.align import swap_accuracy
-from comco.eval.dataset import Record
+from comco.eval.dataset import EvalRecord
 from comco.eval.metrics import normalize
 from comco.eval.results import Tally, TaskResult
 from comco.eval.tasks.context import EvalContext
@@ -31,7 +31,7 @@ def distance_column(distance_m: float) -> str:
     return next(name for bound, name in DISTANCES if distance_m < bound)
 
 
-def scene_relations(record: Record, context: EvalContext) -> list[RelationCaptions]:
+def scene_relations(record: EvalRecord, context: EvalContext) -> list[RelationCaptions]:
     """The record's relation captions without colour words and, when its objects carry
     colours or materials, with them."""
     annotation = record.annotation

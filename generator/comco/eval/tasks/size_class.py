@@ -1,34 +1,16 @@
-"""TOR variants from the ComCO paper's code: the sum of single-object embeddings (`_Sum`),
-the caption inside a longer descriptive prompt (`_LongPrompt`), and TOR by the vocabulary's
-real-world size class (are large real-world objects retrieved more?)."""
+"""TOR by the vocabulary's real-world size class: are large real-world objects retrieved more
+often than their share of the named objects? (The paper's own size variant is
+`tor_list.tor_size`, on its word lists.)"""
 
 from __future__ import annotations
 
-from comco.captions.plain import caption_style
 from comco.core.catalog import SizeClass, load_vocabulary
 from comco.eval.results import Tally, TaskResult
 from comco.eval.tasks.context import EvalContext
-from comco.eval.tasks.text import retrieve, tor_by_position
-
-LONG_PROMPT = "This vibrant display features {objects}, shown in crisp detail."
+from comco.eval.tasks.text import retrieve
 
 
-def tor_sum(context: EvalContext) -> TaskResult:
-    """TOR whose query is the sum of the caption's single-object embeddings (order-free)."""
-    result = tor_by_position(context, None, restrict=False, task="tor_sum", summed=True)
-    result.notes.append(
-        "Query: the sum of the normalised single-object caption embeddings of the scene's "
-        "objects, so every order gives the same query; equal shares by position mean no order bias."
-    )
-    return result
-
-
-def tor_long(context: EvalContext) -> TaskResult:
-    """TOR with caption and targets inside a longer descriptive prompt."""
-    return tor_by_position(context, caption_style(LONG_PROMPT), restrict=False, task="tor_long")
-
-
-def tor_size(context: EvalContext) -> TaskResult:
+def tor_size_class(context: EvalContext) -> TaskResult:
     """The retrieved object's real-world size class, beside the share of named objects in
     each class (what a retriever blind to size would give)."""
     vocabulary = load_vocabulary()
@@ -56,7 +38,7 @@ def tor_size(context: EvalContext) -> TaskResult:
         context.seed,
     )
     return TaskResult(
-        task="tor_size",
+        task="tor_size_class",
         model=context.model,
         tables=[table],
         notes=[
