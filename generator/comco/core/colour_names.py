@@ -2,15 +2,15 @@
 nothing of the renderer or the palette.
 
 The model is the nearest (CIELAB, D65) named colour of the xkcd colour survey (R. Munroe,
-2010: about 222,500 people named 3.4 million random sRGB colours on their own screens; each
+2010: visitors of a web survey named random sRGB colours shown on their own screens; each
 name's centroid is the mean sRGB of the colours it was given, published under CC0 in the
 survey's rgb.txt and shipped by matplotlib as `XKCD_COLORS`). Only names whose last word is
 one of Berlin and Kay's eleven basic colour terms are kept (`data/colour_names.tsv`: "light
 blue", "dark mustard yellow", "olive green"; grey spelled gray, violet counted as purple), so
-the answer is always a basic term. Colours named on screens are what rendered pixels are, so
-these centroids fit renders better than surface-colour sets; with 566 centroids instead of
-eleven, a light blue is blue and a dark red is red rather than the term whose single centroid
-happens to lie nearer.
+the answer is always a basic term; the survey's crude names are left out. Colours named on
+screens are what rendered pixels are, so these centroids fit renders better than
+surface-colour sets; with 548 centroids instead of eleven, a light blue is blue and a dark red
+is red rather than the term whose single centroid happens to lie nearer.
 """
 
 from __future__ import annotations
