@@ -22,12 +22,18 @@ def _binding_folder(root: Path) -> dict[str, ImageAnnotation]:
     config = SamplerConfig(
         vocab="simco18",
         objects=3,
+        large=1,
         seed=4,
         camera=Camera(width=64, height=64),
         attributes=AttributeSetup(
-            palette="clevr8", kinds=["color", "material"], distinct=True, holdout_fraction=0.2
+            palette="clevr8",
+            kinds=["color", "material", "size"],
+            distinct=True,
+            holdout_fraction=0.2,
         ),
-        caption_knobs=CaptionKnobs(completeness=0.7, order="saliency"),
+        caption_knobs=CaptionKnobs(
+            completeness=0.7, saliency_bias=0.8, attributes_per_object=(2, 3)
+        ),
     )
     specs = [sample_scene(config, i) for i in range(4)]
     fake_rendered_dataset(root, specs, [specs[0].categories[0]])
@@ -50,6 +56,8 @@ def test_export_carries_colours_split_and_tagged_negatives(tmp_path):
         a = annotations[row["id"]]
         assert row["colors"] == [o.color_name for o in a.spec.objects]
         assert row["materials"] == [o.material for o in a.spec.objects]
+        assert row["size_words"] == [o.size_role.value for o in a.spec.objects]
+        assert CaptionKnobs.model_validate_json(row["caption_knobs"]) == a.spec.caption_knobs
         assert row["split"] == a.spec.split
         binding = a.captions.binding
         assert row["binding_caption"] == binding.caption.text
@@ -65,7 +73,9 @@ def test_export_carries_colours_split_and_tagged_negatives(tmp_path):
     card = (out / "README.md").read_text()
     assert "Palettes: clevr8: gray, red" in card
     assert "Split rule" in card and '"holdout_fraction":0.2' in card.replace(" ", "")
-    assert '"order":"saliency"' in card.replace(" ", "")
+    assert '"saliency_bias":0.8' in card.replace(" ", "")
+    assert '"attributes_per_object":[2,3]' in card.replace(" ", "")
+    assert "half rounds up" in card
 
 
 def test_binding_splits_are_dataset_splits_and_config_names_say_coloured(tmp_path):

@@ -4,8 +4,11 @@ decoded pixels recorded before the throughput work.
 `tests/data/toy_annotations_cb63214.json` was written by the code of commit cb63214 (index
 pass read back by Blender, whole-image silhouettes, PNG written by `write_still`), running
 the same `comco render` on `_specs()`: each image's `objects` (masks as RLE, areas, boxes,
-occlusion, ranks) and the sha256 of its decoded RGB pixels. Two of the scenes put a small
-object in front of the large one, so occlusion is measured, not just zero. Cycles on CPU
+occlusion, ranks) and the sha256 of its decoded RGB pixels; the pixels were recorded again
+when the studio moved from the AgX to the Standard view transform and recoloured objects to
+half the default specular (so colours read as their names), the annotations were not. Two
+of the scenes put a small object in front of the large one, so occlusion is measured, not
+just zero. Cycles on CPU
 gives the same pixels for the same spec and build on any x86-64 machine it was tried on; a
 different Blender build may not, and then this file has to be rewritten from that build.
 """

@@ -20,12 +20,15 @@ from comco.captions.plain import (
     join_phrases,
     object_phrase,
 )
-from comco.core.attributes import SHAPE_COLORS, AttributeKind, load_attributes
+from comco.core.attributes import SHAPE_COLORS, AttributeKind, load_attributes, object_value
 from comco.core.catalog import load_vocabulary
-from comco.core.knobs import CaptionKnobs
+from comco.core.knobs import CaptionKnobs, named_count
 from comco.core.spec import SceneSpec, predicted_area
 
-KINDS: tuple[AttributeKind, ...] = ("color", "material")
+# The kinds in the order negatives are made; a phrase puts the size word first ("a large red
+# metal cube").
+KINDS: tuple[AttributeKind, ...] = ("color", "material", "size")
+PHRASE_ORDER: tuple[AttributeKind, ...] = ("size", "color", "material")
 
 
 def has_attributes(spec: SceneSpec) -> bool:
@@ -36,14 +39,22 @@ def has_attributes(spec: SceneSpec) -> bool:
 
 
 def _value(spec: SceneSpec, index: int, kind: AttributeKind) -> str | None:
-    obj = spec.objects[index]
-    return obj.color_name if kind == "color" else obj.material
+    """The object's word of a kind; size words only where the scene's attributes name sizes
+    (a one-large scene sampled without them has roles but no size words)."""
+    if kind == "size" and (spec.attributes is None or "size" not in spec.attributes.kinds):
+        return None
+    return object_value(spec.objects[index], kind)
+
+
+def size_words(spec: SceneSpec) -> list[str | None]:
+    """Each object's size word, spec order (None throughout unless the attributes name sizes)."""
+    return [_value(spec, i, "size") for i in range(len(spec.objects))]
 
 
 def _kind_values(spec: SceneSpec, kind: AttributeKind) -> list[str]:
     """Every value the attribute could take in this scene's dataset."""
-    if kind == "material":
-        return list(load_attributes().materials)
+    if kind in ("material", "size"):
+        return load_attributes().values(kind, None)
     if spec.attributes is not None and spec.attributes.palette is not None:
         return list(load_attributes().palette(spec.attributes.palette))
     return list(SHAPE_COLORS)  # SimCO's colours, for specs sampled without --attributes
@@ -61,22 +72,59 @@ def _ordered(
     spec: SceneSpec, knobs: CaptionKnobs, areas: list[float] | None, rng: np.random.Generator
 ) -> list[int]:
     k = len(spec.objects)
-    if knobs.order == "spec":
+    if knobs.saliency_bias is None and knobs.order == "spec":
         return list(range(k))
-    if knobs.order == "random":
+    if knobs.saliency_bias is None and knobs.order == "random":
         return [int(i) for i in rng.permutation(k)]
     sizes = areas if areas is not None else predicted_areas(spec)
     if len(sizes) != k:
         raise ValueError(f"areas: {len(sizes)} given for a scene of {k} objects")
-    sign = -1 if knobs.order == "saliency" else 1
-    return sorted(range(k), key=lambda i: (sign * sizes[i], i))
+    sign = 1 if knobs.order == "reverse-saliency" else -1
+    salient = sorted(range(k), key=lambda i: (sign * sizes[i], i))
+    if knobs.saliency_bias is None or rng.random() < knobs.saliency_bias or k == 1:
+        return salient
+    while True:  # a random order other than the saliency order (1 - 1/k! of draws pass)
+        order = [int(i) for i in rng.permutation(k)]
+        if order != salient:
+            return order
+
+
+def _named_kinds(
+    spec: SceneSpec, knobs: CaptionKnobs, named: list[int], shown: set[int]
+) -> dict[int, tuple[AttributeKind, ...]]:
+    """The attribute kinds each object shown with attributes is named with: every kind it
+    carries, or with `attributes_per_object` (A, B) a uniform draw of A..B of them (from a
+    generator of its own, so captions without the knob keep their draws)."""
+    carried = {i: tuple(k for k in PHRASE_ORDER if _value(spec, i, k) is not None) for i in shown}
+    if knobs.attributes_per_object is None:
+        return carried
+    low, high = knobs.attributes_per_object
+    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 12]))
+    chosen = {}
+    for i in (i for i in named if i in shown):
+        if high > len(carried[i]):
+            raise ValueError(
+                f"attributes_per_object: {low}-{high} asks for up to {high} attribute words, "
+                f"but objects[{i}] ({spec.objects[i].category}) carries {len(carried[i])}: "
+                f"{list(carried[i])}"
+            )
+        picks = rng.choice(len(carried[i]), size=int(rng.integers(low, high + 1)), replace=False)
+        chosen[i] = tuple(carried[i][j] for j in sorted(picks))
+    return chosen
 
 
 class _Phrases:
     """Phrases of one caption, rebuilt with changed categories or attribute values."""
 
-    def __init__(self, spec: SceneSpec, style: CaptionStyle, named: list[int], shown: set[int]):
-        self.spec, self.style, self.named, self.shown = spec, style, named, shown
+    def __init__(
+        self,
+        spec: SceneSpec,
+        style: CaptionStyle,
+        named: list[int],
+        kinds: dict[int, tuple[AttributeKind, ...]],
+    ):
+        self.spec, self.style, self.named, self.kinds = spec, style, named, kinds
+        self.shown = set(kinds)
 
     def text(
         self,
@@ -90,9 +138,19 @@ class _Phrases:
         for i in self.named:
             obj = self.spec.objects[i]
             category = vocabulary.category(categories.get(i, obj.category))
-            color = values.get((i, "color"), obj.color_name) if i in self.shown else None
-            material = values.get((i, "material"), obj.material) if i in self.shown else None
-            phrases.append(object_phrase(category, self.style, 1, color, material))
+            words = {
+                kind: values.get((i, kind), _value(self.spec, i, kind))
+                for kind in self.kinds.get(i, ())
+            }
+            phrases.append(
+                object_phrase(
+                    category,
+                    self.style,
+                    color=words.get("color"),
+                    material=words.get("material"),
+                    size=words.get("size"),
+                )
+            )
         return join_phrases(phrases, self.style)
 
 
@@ -112,6 +170,7 @@ def _object_swap_is_its_own_test(spec: SceneSpec, phrases: _Phrases, a: int, b: 
 
 def _negatives(spec: SceneSpec, phrases: _Phrases, positive: str) -> list[Negative]:
     named, shown = phrases.named, [i for i in phrases.named if i in phrases.shown]
+    kinds = phrases.kinds
     negatives: list[Negative] = []
 
     def add(text: str, **fields: object) -> None:
@@ -121,7 +180,7 @@ def _negatives(spec: SceneSpec, phrases: _Phrases, positive: str) -> list[Negati
     for kind in KINDS:
         for a, b in itertools.combinations(shown, 2):
             va, vb = _value(spec, a, kind), _value(spec, b, kind)
-            if va is not None and vb is not None and va != vb:
+            if kind in kinds[a] and kind in kinds[b] and va != vb:
                 text = phrases.text(values={(a, kind): vb, (b, kind): va})
                 add(text, kind="attribute_swap", objects=[a, b], attribute=kind)
     for a, b in itertools.combinations(named, 2):
@@ -133,7 +192,7 @@ def _negatives(spec: SceneSpec, phrases: _Phrases, positive: str) -> list[Negati
         present = {_value(spec, i, kind) for i in range(len(spec.objects))}
         absent = [v for v in _kind_values(spec, kind) if v not in present]
         for i in shown:
-            if _value(spec, i, kind) is None or not absent:
+            if kind not in kinds[i] or not absent:
                 continue
             new = absent[int(rng.integers(len(absent)))]
             add(
@@ -153,20 +212,22 @@ def binding_captions(
     areas: list[float] | None = None,
 ) -> BindingCaptions:
     """The caption the knobs (given, else the spec's, else defaults) describe and its
-    negatives. Objects are ordered by `knobs.order`, the first max(1, round(completeness * k))
-    are named, and each gets its attribute words with probability `attribute_density`."""
+    negatives. Objects are ordered by `knobs.order` (or, with `saliency_bias` p, largest
+    first with probability p and otherwise in another random order), the first
+    `named_count(completeness, k)` are named, and each gets its attribute words with
+    probability `attribute_density` (with `attributes_per_object`, A..B of them)."""
     knobs = knobs or spec.caption_knobs or CaptionKnobs()
     rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 10]))
     k = len(spec.objects)
     shown_draw = rng.random(k) < knobs.attribute_density  # drawn first: order does not move it
     ordered = _ordered(spec, knobs, areas, rng)
-    named = ordered[: max(1, round(knobs.completeness * k))]
+    named = ordered[: named_count(knobs.completeness, k)]
     shown = {
         i
         for i in named
         if shown_draw[i] and any(_value(spec, i, kind) is not None for kind in KINDS)
     }
-    phrases = _Phrases(spec, style, named, shown)
+    phrases = _Phrases(spec, style, named, _named_kinds(spec, knobs, named, shown))
     text = phrases.text()
     caption = BindingCaption(
         text=text,

@@ -97,7 +97,7 @@ class Negative(BaseModel):
     text: str
     positive: str
     objects: list[int] = Field(description="spec indices involved, in caption order")
-    attribute: Literal["color", "material"] | None = None
+    attribute: Literal["color", "material", "size"] | None = None
     replacement: str | None = Field(None, description="the new value (attribute_replace)")
 
 
@@ -132,16 +132,18 @@ def object_phrase(
     count: int = 1,
     color: str | None = None,
     material: str | None = None,
+    size: str | None = None,
 ) -> str:
-    """'a horse', 'two horses', 'a red cube', 'a red metal cube' or, without articles, 'horse'."""
+    """'a horse', 'two horses', 'a red cube', 'a large red metal cube' or, without articles,
+    'horse'."""
     noun = category.name if count == 1 else category.plural
-    phrase = " ".join(w for w in (color, material, noun) if w)
+    phrase = " ".join(w for w in (size, color, material, noun) if w)
     if count > 1:
         number = NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
         return f"{number} {phrase}" if style.articles else phrase
     if not style.articles:
         return phrase
-    return _with_article(phrase, None if color or material else category)
+    return _with_article(phrase, None if size or color or material else category)
 
 
 def _groups(spec: SceneSpec) -> list[list[int]]:

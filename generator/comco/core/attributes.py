@@ -17,8 +17,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from comco.core.colour import delta_e94, linear_to_srgb, srgb_to_lab
+from comco.core.colour_names import BASIC_TERMS
 
-AttributeKind = Literal["color", "material"]
+AttributeKind = Literal["color", "material", "size"]
+# Size words: an object's size role named as a word. The renderer sets it exactly (its scale),
+# and the quality gate keeps a scene only when the large object measures largest on screen,
+# so the word agrees with the measured size rank. Same-size objects carry no size word.
+SIZE_WORDS = ("small", "large")
 Split = Literal["train", "val", "test"]
 # Colours of one palette must be at least this far apart (CIE94, textile weights) as albedos
 # and, once calibrated, as rendered.
@@ -47,11 +52,19 @@ class PaletteColour(_Strict):
     """One named colour: its word is its key in the palette."""
 
     linear: tuple[float, float, float] = Field(description="linear RGB in [0, 1]")
+    terms: tuple[str, ...] | None = Field(
+        None,
+        description="basic colour terms the colour may be named with when its word is not one "
+        "(cyan: blue or green); unset, the word itself",
+    )
 
     @model_validator(mode="after")
     def _unit(self) -> PaletteColour:
         if not all(0.0 <= c <= 1.0 for c in self.linear):
             raise ValueError(f"linear: {self.linear} must have every channel in [0, 1]")
+        unknown = [t for t in self.terms or () if t not in BASIC_TERMS]
+        if unknown:
+            raise ValueError(f"terms: {unknown} are not basic colour terms {BASIC_TERMS}")
         return self
 
     @property
@@ -77,6 +90,11 @@ class Attributes(_Strict):
     @model_validator(mode="after")
     def _check(self) -> Attributes:
         for name, colours in self.palettes.items():
+            for word, colour in colours.items():
+                if colour.terms is None and word not in BASIC_TERMS:
+                    raise ValueError(
+                        f"palettes.{name}.{word}: not a basic colour term; give its terms"
+                    )
             if len(colours) < 2:
                 raise ValueError(f"palettes.{name}: needs at least 2 colours")
             words = list(colours)
@@ -99,6 +117,11 @@ class Attributes(_Strict):
             )
         return self.palettes[name]
 
+    def accepted_terms(self, palette: str, word: str) -> tuple[str, ...]:
+        """The basic colour terms a rendered colour of `word` may be named with."""
+        colour = self.palette(palette)[word]
+        return colour.terms or (word,)
+
     def material(self, name: str) -> Material:
         if name not in self.materials:
             raise ValueError(
@@ -107,9 +130,12 @@ class Attributes(_Strict):
         return self.materials[name]
 
     def values(self, kind: AttributeKind, palette: str | None) -> list[str]:
-        """The words an attribute kind can take: a palette's colours or the materials."""
+        """The words an attribute kind can take: a palette's colours, the materials or the
+        size words."""
         if kind == "material":
             return list(self.materials)
+        if kind == "size":
+            return list(SIZE_WORDS)
         if palette is None:
             raise ValueError("palette: colour attributes need a palette; got none")
         return list(self.palette(palette))
@@ -159,6 +185,17 @@ def load_attributes() -> Attributes:
 Pair = tuple[AttributeKind, str, str]  # (kind, value, category)
 
 
+def object_value(obj, kind: AttributeKind) -> str | None:
+    """The word an object (ObjectSpec) carries for an attribute kind, None when it has none:
+    its colour name, its material, or its size role as a size word."""
+    if kind == "color":
+        return obj.color_name
+    if kind == "material":
+        return obj.material
+    role = str(obj.size_role)
+    return role if role in SIZE_WORDS else None
+
+
 def holdout_pairs(
     kinds: list[AttributeKind],
     palette: str | None,
@@ -202,6 +239,11 @@ class AttributeSetup(_Strict):
     holdout_fraction: float = Field(0.0, ge=0, le=0.5)
     holdout_seed: int = Field(0, ge=0, lt=2**31)
 
+    @property
+    def drawn_kinds(self) -> list[AttributeKind]:
+        """The kinds the sampler draws values of (a size word comes from the size role)."""
+        return [k for k in self.kinds if k != "size"]
+
     @model_validator(mode="after")
     def _check(self) -> AttributeSetup:
         if len(set(self.kinds)) != len(self.kinds):
@@ -229,16 +271,15 @@ def split_of(setup: AttributeSetup, vocab: str, objects: list) -> Split:
         tuple(setup.kinds), setup.palette, vocab, setup.holdout_fraction, setup.holdout_seed
     )
     pairs: list[Pair] = [
-        (kind, o.color_name if kind == "color" else o.material, o.category)
-        for o in objects
-        for kind in setup.kinds
+        (kind, object_value(o, kind), o.category) for o in objects for kind in setup.kinds
     ]
     return scene_split(pairs, table)
 
 
 def attribute_problems(objects: list, setup: AttributeSetup | None) -> list[str]:
     """Why the objects' attributes are invalid (empty when fine): unknown material, a category
-    that forbids its attribute, and with a setup, a missing, unknown or repeated value."""
+    that forbids its attribute, and with a setup, a missing, unknown or repeated value (sizes
+    come from the size roles and may repeat)."""
     attributes = load_attributes()
     problems = []
     for i, o in enumerate(objects):
@@ -255,14 +296,16 @@ def attribute_problems(objects: list, setup: AttributeSetup | None) -> list[str]
                 )
     if setup is None:
         return problems
+    fields = {"color": "color_name", "material": "material", "size": "size_role"}
     for kind in setup.kinds:
         allowed = attributes.values(kind, setup.palette)
-        values = [o.color_name if kind == "color" else o.material for o in objects]
+        values = [object_value(o, kind) for o in objects]
         for i, value in enumerate(values):
             if value not in allowed:
+                shown = objects[i].size_role if kind == "size" else value
                 problems.append(
-                    f"objects[{i}].{'color_name' if kind == 'color' else kind}: {value!r} is "
-                    f"not one of {allowed}"
+                    f"objects[{i}].{fields[kind]}: {str(shown)!r} is not one of {allowed}"
+                    + (" (size words need one-large scenes)" if kind == "size" else "")
                 )
             elif kind == "color":
                 expected = attributes.palettes[setup.palette][value].linear
@@ -271,6 +314,6 @@ def attribute_problems(objects: list, setup: AttributeSetup | None) -> list[str]
                         f"objects[{i}].color: {objects[i].color} is not {value!r} of palette "
                         f"{setup.palette!r} {expected}"
                     )
-        if setup.distinct and len(set(values)) != len(values):
+        if setup.distinct and kind != "size" and len(set(values)) != len(values):
             problems.append(f"objects.{kind}: values {values} repeat but distinct is set")
     return problems

@@ -120,7 +120,10 @@ Attributes (`generator/comco/data/attributes.yaml`):
 - Split rule: the (attribute, value, category) pairs are shuffled by the hold-out seed; the
   first share of them is test-only, the next share val-only. A scene is `test` if it holds a
   test pair, else `val` if it holds a val pair, else `train`. Images per split: {splits}
-- Caption knobs (attribute density, completeness, order):
+- Caption knobs (attribute density, completeness, order; saliency bias and attribute words
+  per object when set). A caption names max(1, floor(completeness x k + 0.5)) of its k
+  objects (half rounds up); with a saliency bias p it names them largest first with
+  probability p, otherwise in a random order other than that:
 {_settings(facts.caption_knobs)}
 """
 
@@ -212,8 +215,10 @@ Parquet configurations (one row per image):
 | `bboxes` | visible bounding box per object, `[x, y, w, h]` pixels, spec order |
 | `areas` | visible pixels per object, spec order |
 | `colors`, `materials` | colour word and material per object, spec order (null: none) |
+| `size_words` | `large`/`small` per object when the attributes name sizes (null: none) |
 | `split` | held-out split of an attribute scene (`train`/`val`/`test`; null: none) |
 | `binding_caption` | the caption under the data-property knobs (null without attributes) |
+| `caption_knobs` | the knobs it was made under, JSON (null without attributes) |
 | `negatives` | its negatives: `kind` (`attribute_swap`/`object_swap`/`attribute_replace`), \
 `text`, `objects` (spec indices) |
 {FEATURE_ROWS}

@@ -10,6 +10,7 @@ from typing import Any
 
 from datasets import Features, Image, List, Value
 
+from comco.captions.binding import size_words
 from comco.captions.plain import caption_style, object_phrase
 from comco.core.catalog import load_vocabulary
 from comco.dataset.configs import GALLERY_CONFIG, config_name
@@ -30,8 +31,10 @@ IMAGE_FEATURES = Features(
         "areas": List(Value("int64")),
         "colors": List(Value("string")),
         "materials": List(Value("string")),
+        "size_words": List(Value("string")),
         "split": Value("string"),
         "binding_caption": Value("string"),
+        "caption_knobs": Value("string"),
         "negatives": List(
             {"kind": Value("string"), "text": Value("string"), "objects": List(Value("int32"))}
         ),
@@ -79,15 +82,18 @@ def image_row(item: RenderedImage) -> dict[str, Any]:
 
 
 def binding_columns(item: RenderedImage) -> dict[str, Any]:
-    """Attribute columns: per-object colour and material (spec order), the held-out split,
-    and the binding caption with its tagged negatives (None/empty for plain scenes)."""
+    """Attribute columns: per-object colour, material and size word (spec order), the held-out
+    split, and the binding caption with the knobs it was made under (JSON) and its tagged
+    negatives (None/empty for plain scenes)."""
     a = item.annotation
     binding = a.captions.binding
     return {
         "colors": [o.color_name for o in a.spec.objects],
         "materials": [o.material for o in a.spec.objects],
+        "size_words": size_words(a.spec),
         "split": a.spec.split,
         "binding_caption": binding.caption.text if binding else None,
+        "caption_knobs": binding.knobs.model_dump_json() if binding else None,
         "negatives": [
             {"kind": n.kind, "text": n.text, "objects": n.objects}
             for n in (binding.negatives if binding else [])

@@ -13,6 +13,7 @@ FIXED_SETTINGS: dict[str, float | int | str | bool] = {
     "light_tree": False,
     "adaptive_threshold": 0.05,
     "filter_width": 1.5,
-    "view_transform": "AgX",
+    "view_transform": "Standard",
+    "exposure": 0.0,
     "denoiser": "OPENIMAGEDENOISE",
 }

@@ -97,6 +97,7 @@ class Studio:
         settings = scene.render.image_settings
         settings.file_format, settings.color_mode, settings.color_depth = "PNG", "RGB", "8"
         scene.view_settings.view_transform = FIXED_SETTINGS["view_transform"]
+        scene.view_settings.exposure = FIXED_SETTINGS["exposure"]
         cycles.use_adaptive_sampling = True
         cycles.adaptive_threshold = FIXED_SETTINGS["adaptive_threshold"]
         cycles.use_animated_seed = False

@@ -5,7 +5,9 @@ a tint: base = tint colour x clamp(0.4 + 0.6 x luminance / mean luminance), so a
 COCO object keeps its texture's and parts' shading (a dark tyre stays darker than the car
 body) while its mean colour is the tint, and a uniform SimCO shape simply takes the tint. A
 spec then only sets node values (tint colour, tint on/off, roughness, metallic): nothing is
-re-imported or rebuilt between images.
+re-imported or rebuilt between images. The copies reflect half of Blender's default specular
+(TINT_SPECULAR): with the full 4 %, the bright sky's grey reflection took a fifth of the
+chroma of dark colours (wide16's brown kept 69 % of its albedo's chroma, 77 % with half).
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ SWITCH_NODE = "comco_tint_on"
 # The shade of a part as bright as the object's mean is 1; darker parts down to SHADE_FLOOR.
 SHADE_FLOOR = 0.4
 # Roughness and metallic of an object given a colour but no material (as before materials
-# existed, so such specs keep their pixels).
+# existed).
 PLAIN_SURFACE = (0.5, 0.0)
+# Specular level of a recoloured object (Blender's default 0.5 is a 4 % reflectance): half
+# of it, so the bright sky's grey reflection does not wash dark colours out.
+TINT_SPECULAR = 0.25
 _LUMA = np.array([0.2126, 0.7152, 0.0722])
 
 
@@ -111,9 +116,10 @@ def _tinted_copy(source: bpy.types.Material | None, name: str, gain: float) -> b
     tree.links.new(own, _socket(switch.inputs, "A", "RGBA"))
     tree.links.new(_socket(shaded.outputs, "Result", "RGBA"), _socket(switch.inputs, "B", "RGBA"))
     tree.links.new(_socket(switch.outputs, "Result", "RGBA"), base)
-    for name_ in ("Roughness", "Metallic"):  # the attribute's values replace texture maps
+    for name_ in ("Roughness", "Metallic", "Specular IOR Level"):  # attribute values rule
         for link in list(bsdf.inputs[name_].links):
             tree.links.remove(link)
+    bsdf.inputs["Specular IOR Level"].default_value = TINT_SPECULAR
     return material
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import get_args
 
 import click
+from pydantic import ValidationError
 
 from comco.core.attributes import AttributeKind, AttributeSetup, load_attributes
 from comco.core.knobs import CaptionKnobs, CaptionOrder
@@ -22,8 +23,28 @@ def _unit_interval(name: str) -> Callable[[click.Context, click.Parameter, float
     return check
 
 
+def _count_range(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> tuple[int, int] | None:
+    """'A-B' (or 'A') as (A, B) with 1 <= A <= B."""
+    if value is None:
+        return None
+    low, _, high = value.partition("-")
+    try:
+        bounds = (int(low), int(high or low))
+    except ValueError:
+        bounds = (0, 0)
+    if not 1 <= bounds[0] <= bounds[1]:
+        raise click.BadParameter(
+            f"{value!r}: expected A-B with whole numbers 1 <= A <= B, e.g. 1-3",
+            param_hint="--attributes-per-object",
+        )
+    return bounds
+
+
 def knob_options(command: Callable[..., None]) -> Callable[..., None]:
-    """--attribute-density, --completeness, --order (unset: the spec's knobs, else defaults)."""
+    """--attribute-density, --completeness, --order, --saliency-bias, --attributes-per-object
+    (unset: the spec's knobs, else defaults)."""
     options = [
         click.option(
             "--attribute-density",
@@ -42,6 +63,19 @@ def knob_options(command: Callable[..., None]) -> Callable[..., None]:
             type=click.Choice(get_args(CaptionOrder)),
             help="order the caption names objects in (default spec; saliency = largest first)",
         ),
+        click.option(
+            "--saliency-bias",
+            type=float,
+            callback=_unit_interval("--saliency-bias"),
+            help="chance a caption names objects largest first, else in another random order, "
+            "in [0, 1] (replaces --order)",
+        ),
+        click.option(
+            "--attributes-per-object",
+            callback=_count_range,
+            help="A-B: each object shown with attributes names A to B of its attribute words "
+            "(default: all it carries)",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -54,7 +88,8 @@ def attribute_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option(
             "--attributes",
             "attribute_kinds",
-            help="attributes every object gets: color, material or color,material",
+            help="attributes every object gets, comma-separated: color, material, size "
+            "(size words from the size roles; needs --large)",
         ),
         click.option(
             "--palette",
@@ -87,7 +122,8 @@ def parse_kinds(text: str) -> list[AttributeKind]:
             )
     if not kinds or len(set(kinds)) != len(kinds):
         raise click.BadParameter(
-            f"{text!r}: expected color, material or color,material", param_hint="--attributes"
+            f"{text!r}: expected a comma-separated list of distinct kinds of {allowed}",
+            param_hint="--attributes",
         )
     return kinds
 
@@ -143,8 +179,21 @@ def attribute_setup(
     )
 
 
+def _knobs(values: dict) -> CaptionKnobs:
+    try:
+        return CaptionKnobs(**values)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"]) or "caption knobs"
+        raise click.UsageError(f"{where}: {problem['msg']}") from None
+
+
 def caption_knobs(
-    density: float | None, completeness: float | None, order: str | None
+    density: float | None,
+    completeness: float | None,
+    order: str | None,
+    saliency_bias: float | None = None,
+    attributes_per_object: tuple[int, int] | None = None,
 ) -> CaptionKnobs | None:
     """Knobs from the options; None when none was given."""
     given = {
@@ -153,17 +202,23 @@ def caption_knobs(
             ("attribute_density", density),
             ("completeness", completeness),
             ("order", order),
+            ("saliency_bias", saliency_bias),
+            ("attributes_per_object", attributes_per_object),
         )
         if value is not None
     }
-    return CaptionKnobs(**given) if given else None
+    return _knobs(given) if given else None
 
 
 def merged_knobs(
     spec_knobs: CaptionKnobs | None, override: CaptionKnobs | None
 ) -> CaptionKnobs | None:
-    """The spec's knobs with the ones given on the command line replacing theirs."""
+    """The spec's knobs with the ones given on the command line replacing theirs (a given
+    --saliency-bias also resets the spec's order to spec)."""
     if override is None:
         return spec_knobs
-    base = spec_knobs or CaptionKnobs()
-    return base.model_copy(update={k: getattr(override, k) for k in override.model_fields_set})
+    merged = (spec_knobs or CaptionKnobs()).model_dump()
+    merged.update({k: getattr(override, k) for k in override.model_fields_set})
+    if "saliency_bias" in override.model_fields_set and "order" not in override.model_fields_set:
+        merged["order"] = "spec"
+    return _knobs(merged)

@@ -150,6 +150,8 @@ def sample(
     relation_margin: float,
     depth_margin: float,
     counts: CountRange | None,
+    saliency_bias: float | None,
+    attributes_per_object: tuple[int, int] | None,
     out: Path,
     overwrite: bool,
     jobs: int,
@@ -179,7 +181,9 @@ def sample(
             attributes=attribute_setup(
                 attribute_kinds, palette, distinct_attributes, holdout_pairs, holdout_seed
             ),
-            caption_knobs=caption_knobs(attribute_density, completeness, order),
+            caption_knobs=caption_knobs(
+                attribute_density, completeness, order, saliency_bias, attributes_per_object
+            ),
             relations=relation_setup(relation_axes, relation_margin, depth_margin),
             counts=counts,
         )
@@ -265,11 +269,15 @@ def captions(
     attribute_density: float | None,
     completeness: float | None,
     order: str | None,
+    saliency_bias: float | None,
+    attributes_per_object: tuple[int, int] | None,
 ) -> None:
     """Captions of every scene in every object order (JSONL: id + caption set); scenes with
     attributes also get the binding caption under the knobs (given ones override the spec's;
     saliency uses predicted areas) and its negatives."""
-    override = caption_knobs(attribute_density, completeness, order)
+    override = caption_knobs(
+        attribute_density, completeness, order, saliency_bias, attributes_per_object
+    )
     try:
         style = caption_style(template)
         scenes = list(read_specs(specs))
@@ -279,17 +287,15 @@ def captions(
         presets = sorted({s.vocab for s in scenes})
         lines = [json.dumps(single_object_captions(p, style)) for p in presets]
     else:
-        lines = [
-            json.dumps(
-                {
-                    "id": s.id,
-                    **caption_set(s, style, merged_knobs(s.caption_knobs, override)).model_dump(
-                        mode="json", exclude_none=False
-                    ),
-                }
+        lines = []
+        for s in scenes:
+            try:
+                captions_ = caption_set(s, style, merged_knobs(s.caption_knobs, override))
+            except ValueError as error:
+                _fail(f"scene {s.id}: {error}")
+            lines.append(
+                json.dumps({"id": s.id, **captions_.model_dump(mode="json", exclude_none=False)})
             )
-            for s in scenes
-        ]
     if out is None:
         sys.stdout.write("".join(line + "\n" for line in lines))
         return

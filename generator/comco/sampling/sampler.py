@@ -127,8 +127,20 @@ class SamplerConfig(BaseModel):
                 f"{self.vocab!r} has only {len(members)} categories"
                 + (" that may carry the attributes" if self.attributes else "")
             )
+        per_object = self.caption_knobs and self.caption_knobs.attributes_per_object
+        if per_object and per_object[1] > len(self.attributes.kinds if self.attributes else []):
+            raise ValueError(
+                f"attributes-per-object: {per_object[0]}-{per_object[1]} needs objects with at "
+                f"least {per_object[1]} attribute kinds; --attributes gives "
+                f"{self.attributes.kinds if self.attributes else 'none'}"
+            )
+        if self.attributes is not None and "size" in self.attributes.kinds and not self.large:
+            raise ValueError(
+                "attributes: size words need one-large scenes (--large K); same-size objects "
+                "have no size word"
+            )
         if self.attributes is not None and self.attributes.distinct:
-            for kind in self.attributes.kinds:
+            for kind in self.attributes.drawn_kinds:
                 values = load_attributes().values(kind, self.attributes.palette)
                 if self.objects > len(values):
                     source = (
@@ -544,7 +556,7 @@ def attribute_values(config: SamplerConfig, index: int) -> dict[str, list[str]]:
         np.random.SeedSequence([config.seed, index, zlib.crc32(config.prefix.encode()), 1])
     )
     drawn = {}
-    for kind in setup.kinds:
+    for kind in setup.drawn_kinds:
         values = load_attributes().values(kind, setup.palette)
         picks = (
             rng.choice(len(values), size=config.objects, replace=False)
