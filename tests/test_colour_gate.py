@@ -142,3 +142,22 @@ def test_runner_keeps_true_colours_and_rejects_a_wrong_one_in_rejected_jsonl(tmp
         assert obj.color_name == spec.objects[obj.index].color_name
         assert obj.measured_srgb == tuple(float(round(c)) for c in table[obj.color_name]["srgb"])
     assert annotation.captions.binding.negatives
+
+
+@pytest.mark.parametrize("blown_out", [False, True])
+def test_the_runner_rejects_a_nearly_uniform_image_at_the_gate(tmp_path, blown_out):
+    config = SamplerConfig(vocab="simco18", objects=3, seed=0, camera=Camera(width=64, height=64))
+    spec = sample_scene(config, 0)
+    job = _planted_render(tmp_path, spec, ["red", "blue", "green"])
+    if blown_out:  # what a sun of strength 1e30 gives: every pixel white
+        Image.fromarray(np.full((64, 64, 3), 255, np.uint8)).save(job.png, format="SGI")
+    task = Task(key=f"0:{spec.id}", spec=spec, png=tmp_path / f"{spec.id}.png")
+    log = RejectedLog(tmp_path / "rejected.jsonl")
+    ready = Ready(device="CPU", blender_version="5.0.1", pid=1)
+    gates = QualityGates(colour=False)
+    kept = finish(task, Done(ok=True), job, ready, "sha", gates, log, Stopwatch())
+    assert kept is not blown_out
+    if blown_out:
+        (record,) = [json.loads(line) for line in log.path.read_text().splitlines()]
+        assert record["stage"] == "gate" and record["reason"].startswith("image: nearly uniform")
+        assert not task.png.exists() and not task.annotation.exists()

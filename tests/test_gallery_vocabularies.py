@@ -4,6 +4,7 @@ from pathlib import Path
 
 from comco.core.catalog import load_vocabulary
 from comco.dataset.folder import DatasetFolder
+from comco.runner.completion import CompletionLog
 from comco.runner.journal import RejectedLog
 from comco.runner.tasks import gallery_tasks
 from comco.sampling.sampler import SamplerConfig, sample_scene
@@ -13,7 +14,9 @@ def test_a_mixed_simco_comco_run_renders_both_galleries(tmp_path: Path) -> None:
     simco = sample_scene(SamplerConfig(vocab="simco18", objects=2), 0)
     comco = sample_scene(SamplerConfig(vocab="comco72", objects=2), 0)
     folder = DatasetFolder(tmp_path / "run")
-    tasks = gallery_tasks([simco, comco, simco], folder, RejectedLog(tmp_path / "rejected.jsonl"))
+    rejected = RejectedLog(tmp_path / "rejected.jsonl")
+    completed = CompletionLog(tmp_path / "completed.jsonl")
+    tasks = gallery_tasks([simco, comco, simco], folder, rejected, completed)
     presets = load_vocabulary().presets
     categories = [t.spec.categories[0] for t in tasks]
     assert categories == list(presets["simco18"]) + list(presets["comco72"])

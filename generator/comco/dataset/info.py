@@ -26,6 +26,11 @@ class GatesInfo(_Model):
     large_factor: float
     min_border_px: float
     colour: bool = Field(True, description="objects must look nearest to their palette colour")
+    min_spread_levels: int | None = Field(
+        None,
+        description="an image whose every channel spans fewer levels between its 1st and 99th "
+        "percentile is rejected as nearly uniform; None: rendered before this gate existed",
+    )
     min_visible_px_by_resolution: dict[str, int] = Field(
         description="the minimum visible area used per 'WxH' resolution of the specs"
     )

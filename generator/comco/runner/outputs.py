@@ -10,7 +10,7 @@ import comco
 from comco.annotate.annotation import RenderInfo, build_annotation
 from comco.annotate.colour_gate import colour_problems, measure_colours
 from comco.annotate.exr import read_index
-from comco.annotate.measure import QualityGates, measure, quality_problems
+from comco.annotate.measure import QualityGates, image_problems, measure, quality_problems
 from comco.captions.plain import caption_style
 from comco.io.atomic import write_atomic
 from comco.render.protocol import Done, Job, Ready
@@ -56,8 +56,10 @@ def finish(
         measures = measure(index, silhouettes)
         pixels = read_rgb(Path(job.png))
         colours = measure_colours(pixels, [m.mask for m in measures])
-        problems = quality_problems(spec, measures, boxes, gates) + (
-            colour_problems(spec, colours) if gates.colour else []
+        problems = (
+            image_problems(pixels, gates.min_spread_levels)
+            + quality_problems(spec, measures, boxes, gates)
+            + (colour_problems(spec, colours) if gates.colour else [])
         )
         if problems:
             rejected.add(
