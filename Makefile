@@ -3,6 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# a second environment for the open_clip backend: it needs torchvision, which pins another torch
+OPENCLIP_VENV ?= .venv-openclip
 N ?= 8000
 SEED ?= 0
 WORKERS ?= 2
@@ -19,7 +21,7 @@ RAY_ARGS = --address $(ADDRESS) --gpus-per-worker $(GPUS_PER_WORKER) \
 export COMCO_LIBRARY := $(abspath $(LIBRARY))
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup library verify-library browser sample render demo test test-fast lint bench clean-renders
+.PHONY: setup library verify-library browser test-openclip sample render demo test test-fast lint bench clean-renders
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +64,16 @@ demo: library  ## sample and render a handful of scenes on this machine (CPU unl
 	$(BIN)/comco sheet --dataset renders/demo
 	@echo "images and annotations: renders/demo/images/00000/, gallery: renders/demo/gallery/"
 
+$(OPENCLIP_VENV)/bin/.installed: pyproject.toml
+	$(PYTHON) -m venv $(OPENCLIP_VENV)
+	$(OPENCLIP_VENV)/bin/pip install -q --upgrade pip
+	$(OPENCLIP_VENV)/bin/pip install -q torch==2.14.1 torchvision==0.29.1
+	$(OPENCLIP_VENV)/bin/pip install -q -e '.[eval,openclip,dev]'
+	touch $@
+
+test-openclip: $(OPENCLIP_VENV)/bin/.installed  ## the openclip: encoder end to end on a random open_clip model
+	$(OPENCLIP_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_eval_openclip.py
+
 browser:  ## headless Chromium from Debian, for the dataset browser's test
 	@command -v chromium >/dev/null || { ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || $(SUDO) apt-get update -qq; $(SUDO) apt-get install -y -qq chromium; }
 
@@ -69,6 +81,7 @@ test: verify-library browser  ## install, build and verify the library, run ever
 	$(BIN)/ruff check generator tests benchmarks
 	$(BIN)/ruff format --check generator tests benchmarks
 	$(BIN)/lint-imports
+	$(MAKE) test-openclip
 	set +e; $(BIN)/python -m pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
