@@ -43,7 +43,7 @@ def render_cache(library: Path, cache: Path, size: int) -> None:
             stem = cache / str(k)
             job = Job(
                 spec=toy_scene(k, size=size),
-                png=str(stem.with_suffix(".sgi")),
+                image=str(stem.with_suffix(".sgi")),
                 index=str(stem.with_suffix(".exr")),
                 arrays=str(stem.with_suffix(".npz")),
                 image_format="IRIS",

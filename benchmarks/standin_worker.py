@@ -18,7 +18,7 @@ from pathlib import Path
 
 from comco.render.protocol import Done, Job, Ready
 
-CACHED = {"png": "sgi", "index": "exr", "arrays": "npz"}  # Job field -> cached suffix
+CACHED = {"image": "sgi", "index": "exr", "arrays": "npz"}  # Job field -> cached suffix
 
 
 def main() -> None:

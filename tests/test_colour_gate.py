@@ -29,7 +29,7 @@ from comco.core.spec import Camera
 from comco.render.protocol import Done, Ready
 from comco.render.stages import Stopwatch
 from comco.runner.journal import RejectedLog
-from comco.runner.outputs import finish
+from comco.runner.outputs import keep_or_reject
 from comco.runner.tasks import Task
 from comco.sampling.sampler import SamplerConfig, sample_scene
 
@@ -104,7 +104,7 @@ def _planted_render(tmp_path, spec, colours: list[str]):
         index[rows, cols] = i + 1
         rgb[rows, cols] = np.round(table[name]["srgb"]).astype(np.uint8)
     job = job_in(tmp_path, spec, f"{spec.id}.tmp")
-    Image.fromarray(rgb).save(job.png, format="SGI")
+    Image.fromarray(rgb).save(job.image, format="SGI")
     silhouettes = np.stack([index == i + 1 for i in range(len(colours))])
     boxes = np.array([[4 + 20 * i, 20, 16 + 20 * i, 32] for i in range(len(colours))], float)
     write_worker_files(job, index, silhouettes, boxes)
@@ -129,7 +129,7 @@ def test_runner_keeps_true_colours_and_rejects_a_wrong_one_in_rejected_jsonl(tmp
     log = RejectedLog(tmp_path / "rejected.jsonl")
     ready = Ready(device="CPU", blender_version="5.0.1", pid=1)
     gates = QualityGates()
-    kept = finish(task, Done(ok=True), job, ready, "sha", gates, log, Stopwatch())
+    kept = keep_or_reject(task, Done(ok=True), job, ready, "sha", gates, log, Stopwatch())
     if wrong:
         (record,) = [json.loads(line) for line in log.path.read_text().splitlines()]
         assert not kept and record["stage"] == "gate"
@@ -150,12 +150,12 @@ def test_the_runner_rejects_a_nearly_uniform_image_at_the_gate(tmp_path, blown_o
     spec = sample_scene(config, 0)
     job = _planted_render(tmp_path, spec, ["red", "blue", "green"])
     if blown_out:  # what a sun of strength 1e30 gives: every pixel white
-        Image.fromarray(np.full((64, 64, 3), 255, np.uint8)).save(job.png, format="SGI")
+        Image.fromarray(np.full((64, 64, 3), 255, np.uint8)).save(job.image, format="SGI")
     task = Task(key=f"0:{spec.id}", spec=spec, png=tmp_path / f"{spec.id}.png")
     log = RejectedLog(tmp_path / "rejected.jsonl")
     ready = Ready(device="CPU", blender_version="5.0.1", pid=1)
     gates = QualityGates(colour=False)
-    kept = finish(task, Done(ok=True), job, ready, "sha", gates, log, Stopwatch())
+    kept = keep_or_reject(task, Done(ok=True), job, ready, "sha", gates, log, Stopwatch())
     assert kept is not blown_out
     if blown_out:
         (record,) = [json.loads(line) for line in log.path.read_text().splitlines()]

@@ -37,7 +37,7 @@ def _render(worker: WorkerClient, spec: SceneSpec, folder: Path, name: str):
     job = job_in(folder, spec, name)
     done = worker.render(job)
     assert done.ok, done.error
-    return np.asarray(Image.open(job.png).convert("RGB")), read_index(Path(job.index))
+    return np.asarray(Image.open(job.image).convert("RGB")), read_index(Path(job.index))
 
 
 def _with_large(colour: str | None, material: str | None = None) -> SceneSpec:

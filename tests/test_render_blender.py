@@ -44,7 +44,7 @@ def _render(worker: WorkerClient, spec, folder: Path, name: str) -> tuple[np.nda
     assert done.ok, done.error
     with np.load(job.arrays) as data:
         arrays = {k: data[k] for k in data.files}
-    return np.asarray(Image.open(job.png)), {**arrays, "index": read_index(Path(job.index))}
+    return np.asarray(Image.open(job.image)), {**arrays, "index": read_index(Path(job.index))}
 
 
 def _assert_geometry_matches(arrays: dict) -> None:

@@ -63,7 +63,7 @@ def test_a_rendered_colour_reads_as_its_name(worker, tmp_path: Path, word: str) 
         job = job_in(tmp_path, spec, spec.id)
         done = worker.render(job)
         assert done.ok, done.error
-        rgb = np.asarray(Image.open(job.png).convert("RGB"))
+        rgb = np.asarray(Image.open(job.image).convert("RGB"))
         index = read_index(Path(job.index))
         masks = [index == i + 1 for i in range(len(spec.objects))]
         labs += [c.lab for c in measure_colours(rgb, masks) if c is not None]

@@ -27,7 +27,7 @@ from comco.io.atomic import temp_path
 from comco.render.protocol import Done, Ready
 from comco.render.stages import Stopwatch
 from comco.runner.journal import RejectedLog, RejectionStage
-from comco.runner.outputs import finish
+from comco.runner.outputs import keep_or_reject
 from comco.runner.provenance import DatasetRecord, count_lines
 from comco.runner.run import RunConfig, RunError, job_for, run
 from comco.runner.tasks import Task, scene_tasks
@@ -299,12 +299,12 @@ def test_a_failed_render_leaves_no_temporary_file(tmp_path: Path) -> None:
     spec = toy_scene(0)
     task = Task(key="0:toy0000", spec=spec, png=tmp_path / "toy0000.png")
     job = job_for(task, tmp_path / "slot0-1", "0")
-    for written in (job.png, job.index, job.arrays):  # a worker that failed half-way
+    for written in (job.image, job.index, job.arrays):  # a worker that failed half-way
         Path(written).write_bytes(b"half a file")
     log = RejectedLog(tmp_path / "rejected.jsonl")
     ready = Ready(device="CPU", blender_version="5.0.1", pid=1)
     done = Done(ok=False, error="ValueError: boom")
-    kept = finish(task, done, job, ready, "sha", QualityGates(), log, Stopwatch())
+    kept = keep_or_reject(task, done, job, ready, "sha", QualityGates(), log, Stopwatch())
     assert not kept and sorted(p.name for p in tmp_path.iterdir()) == ["rejected.jsonl"]
     (record,) = _rejected(tmp_path)
     assert record["key"] == "0:toy0000" and record["stage"] == "render"

@@ -1,8 +1,8 @@
 """Rendered dataset folders made without Blender, through the runner's own code.
 
 Each object is drawn as a flat box where its bounds project (Pillow/numpy), the instance map
-and lone silhouettes come from the same drawing, and `comco.runner.outputs.finish` turns them
-into the PNG + annotation exactly as after a real render: `measure`, the quality gates,
+and lone silhouettes come from the same drawing, and `comco.runner.outputs.keep_or_reject` turns
+them into the PNG + annotation exactly as after a real render: `measure`, the quality gates,
 `build_annotation`, atomic writes, and `dataset.json` through `DatasetRecord`. So export, eval
 and sheet tests read the runner's real format, not a copy of it.
 """
@@ -27,7 +27,7 @@ from comco.io.atomic import write_atomic
 from comco.render.protocol import Done, Ready
 from comco.render.stages import Stopwatch
 from comco.runner.journal import RejectedLog
-from comco.runner.outputs import CAPTION_STYLE, finish
+from comco.runner.outputs import CAPTION_STYLE, keep_or_reject
 from comco.runner.provenance import DatasetRecord
 from comco.runner.run import job_for
 from comco.runner.tasks import Task, gallery_spec
@@ -78,11 +78,11 @@ def fake_render(task: Task, folder: DatasetFolder, rejected: RejectedLog, librar
     boxes = np.array([project_box(spec, i) for i in range(len(spec.objects))])
     folder.scratch.mkdir(parents=True, exist_ok=True)
     job = job_for(task, folder.scratch / "fake", "fake")
-    Path(job.png).write_bytes(png_bytes(rgb))
+    Path(job.image).write_bytes(png_bytes(rgb))
     write_worker_files(job, instances, silhouettes, boxes)
     done = Done(ok=True, seconds=0.5)
     clock = Stopwatch()
-    return finish(task, done, job, READY, library_sha, PERMISSIVE, rejected, clock)
+    return keep_or_reject(task, done, job, READY, library_sha, PERMISSIVE, rejected, clock)
 
 
 def fake_library(root: Path, categories: list[str], sha: str = LIBRARY_SHA) -> Path:
@@ -158,6 +158,6 @@ def fake_rendered_dataset(
         for task in tasks:
             kept = fake_render(task, folder, rejected, sha)
             assert kept or drop_rejected, f"{task.key} was rejected"
-        record.finish()
+        record.mark_finished()
         write_atomic(folder.summary, json.dumps({"specs": len(specs)}))
     return root

@@ -49,7 +49,7 @@ def job_in(folder: Path, spec: SceneSpec, name: str, image_format: str = "PNG") 
     """A job whose files all go to `folder`, named after `name`."""
     return Job(
         spec=spec,
-        png=str(folder / f"{name}.png"),
+        image=str(folder / f"{name}.png"),
         index=str(folder / f"{name}.exr"),
         arrays=str(folder / f"{name}.npz"),
         image_format=image_format,

@@ -35,13 +35,13 @@ class Ready(_Message):
 
 
 class Job(_Message):
-    """Render `spec`; write the image to `png`, move the index pass to `index` and write the
-    arrays to `arrays` (all temp names). `image_format` "IRIS" writes the same 8-bit pixels
-    as an SGI image to `png` instead (Blender's cheapest writer), so the caller can encode
-    the PNG while the worker renders its next job (`comco.runner.png`)."""
+    """Render `spec`; write the image to `image` in `image_format`, move the index pass to
+    `index` and write the arrays to `arrays` (all temp names). "IRIS" (SGI, Blender's
+    cheapest writer) lets the caller encode the PNG while the worker renders its next job
+    (`comco.runner.png`)."""
 
     spec: SceneSpec
-    png: str
+    image: str
     index: str
     arrays: str
     image_format: Literal["PNG", "IRIS"] = "PNG"

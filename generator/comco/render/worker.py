@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
                 silhouettes = background.submit(
                     _write_silhouettes, job.spec, studio.meshes(job.spec), Path(job.arrays)
                 )
-                studio.render(Path(job.png), job.image_format, Path(job.index), clock)
+                studio.render(Path(job.image), job.image_format, Path(job.index), clock)
                 seconds = silhouettes.result()
                 clock.lap("silhouettes_wait")
             except Exception as error:  # reported to the runner, which records the spec as rejected

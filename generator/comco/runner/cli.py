@@ -97,11 +97,13 @@ from comco.runner.run import RunConfig, RunError, run
     f"512x512, {scaled_min_visible_px(1024, 1024)} at 1024x1024]",
 )
 @click.option(
-    "--large-factor",
+    "--large-gate",
+    "large_gate",
     type=click.FloatRange(0),
     default=QualityGates.large_factor,
     show_default=True,
-    help="the large object must show this many times the pixels of any other",
+    help="quality gate: the large object must show, measured, this many times the pixels of "
+    "any other (`comco sample --large-factor` is the sampler's prediction, a stricter target)",
 )
 @click.option(
     "--job-timeout",
@@ -126,7 +128,7 @@ def render(
     library: Path | None,
     recycle_after: int,
     min_pixels: int | None,
-    large_factor: float,
+    large_gate: float,
     job_timeout: float,
     quiet: bool,
 ) -> None:
@@ -146,7 +148,7 @@ def render(
         limit=limit,
         recycle_after=recycle_after,
         job_timeout_s=job_timeout,
-        gates=QualityGates(min_visible_px=min_pixels, large_factor=large_factor),
+        gates=QualityGates(min_visible_px=min_pixels, large_factor=large_gate),
         progress=not quiet,
         engine=engine,
         address=address,

@@ -21,7 +21,7 @@ from comco.io.atomic import temp_path
 from comco.render.protocol import Done, Job, Ready
 from comco.render.stages import Stopwatch
 from comco.runner.journal import RejectionStage
-from comco.runner.outputs import discard, finish
+from comco.runner.outputs import discard, keep_or_reject
 from comco.runner.states import TaskState
 from comco.runner.tasks import Task
 from comco.runner.worker_client import WorkerClient, WorkerCrashed, WorkerOptions
@@ -50,8 +50,8 @@ class Outcome:
 
 
 class CollectedRejection:
-    """Takes `finish`'s rejection record instead of a journal, so that the run's ledger, the
-    only writer of rejected.jsonl, journals it with the outcome."""
+    """Takes `keep_or_reject`'s rejection record instead of a journal, so that the run's
+    ledger, the only writer of rejected.jsonl, journals it with the outcome."""
 
     def __init__(self) -> None:
         self.record: dict[str, Any] | None = None
@@ -62,12 +62,12 @@ class CollectedRejection:
 
 def job_for(task: Task, scratch_stem: Path, tag: str) -> Job:
     """The worker's job for a task: its image goes to a temporary name beside the final PNG
-    (as SGI, which `finish` encodes to the PNG), its index pass and arrays to `scratch_stem`
-    plus .exr and .npz."""
+    (as SGI, which `keep_or_reject` encodes to the PNG), its index pass and arrays to
+    `scratch_stem` plus .exr and .npz."""
     task.png.parent.mkdir(parents=True, exist_ok=True)
     return Job(
         spec=task.spec,
-        png=str(temp_path(task.png, tag)),
+        image=str(temp_path(task.png, tag)),
         index=str(scratch_stem.with_suffix(".exr")),
         arrays=str(scratch_stem.with_suffix(".npz")),
         image_format="IRIS",
@@ -168,7 +168,7 @@ class Feeder:
         x.clock.restart()
         rejection = CollectedRejection()
         setup = self.setup
-        kept = finish(
+        kept = keep_or_reject(
             x.task, x.done, x.job, x.ready, setup.library_sha256, setup.gates, rejection, x.clock
         )
         stages = {**x.done.stages, **x.clock.stages} if x.done.ok and x.warm else {}

@@ -24,7 +24,7 @@ from comco.runner.tasks import Task
 CAPTION_STYLE = "articles"
 
 
-def finish(
+def keep_or_reject(
     task: Task,
     done: Done,
     job: Job,
@@ -54,7 +54,7 @@ def finish(
             silhouettes, boxes = data["silhouettes"], data["boxes"]
         clock.lap("arrays_read")
         measures = measure(index, silhouettes)
-        pixels = read_rgb(Path(job.png))
+        pixels = read_rgb(Path(job.image))
         colours = measure_colours(pixels, [m.mask for m in measures])
         problems = (
             image_problems(pixels, gates.min_spread_levels)
@@ -100,6 +100,7 @@ def finish(
 
 
 def discard(job: Job) -> None:
-    """Remove the files a job's worker wrote (all temporary: `finish` keeps what it needs)."""
-    for temporary in (job.png, job.index, job.arrays):
+    """Remove the files a job's worker wrote (all temporary; `keep_or_reject` has already
+    kept what it needs)."""
+    for temporary in (job.image, job.index, job.arrays):
         Path(temporary).unlink(missing_ok=True)

@@ -99,7 +99,7 @@ class DatasetRecord:
             self.info.devices = sorted({*self.info.devices, device})
             self.folder.write_info(self.info)
 
-    def finish(self) -> None:
+    def mark_finished(self) -> None:
         with self._lock:
             self.info.finished = now_utc()
             self.folder.write_info(self.info)

@@ -155,7 +155,7 @@ class Run:
         shutil.rmtree(folder.scratch, ignore_errors=True)
         if ledger.error is not None:
             raise RunError(str(ledger.error)) from ledger.error
-        record.finish()
+        record.mark_finished()
         summary = {
             "specs": len(specs),
             "already_done": finished,

@@ -116,7 +116,8 @@ def _shared_options(command: Callable[..., None]) -> Callable[..., None]:
     type=float,
     default=2.0,
     show_default=True,
-    help="min on-screen area of the large object over each small one",
+    help="predicted on-screen area of the large object over each small one that placement "
+    "must reach (`comco render --large-gate` checks the measured ratio)",
 )
 @attribute_options
 @knob_options
