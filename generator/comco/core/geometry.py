@@ -106,7 +106,7 @@ class Projector:
     far it may be from the box `project` gives.
 
     Sampling projects ~20 candidate placements per scene; through numpy each costs ~40 us of
-    call overhead for 8 points. These boxes are ~6x cheaper but not bit-identical: numpy's
+    call overhead for 8 points. These boxes are ~4x cheaper but not bit-identical: numpy's
     matmul may fuse multiply-adds (OpenBLAS does on this machine). Callers therefore decide
     from them only when every box within the returned tolerance decides the same way, and
     use `project` otherwise, so what they decide stays exactly what `project` would."""

@@ -402,8 +402,9 @@ def _place(
 def _fitting_box(
     config: SamplerConfig, new: Placed, placed: list[tuple[Placed, Bounds]]
 ) -> Bounds | None:
-    """The projected box of one more object if it fits the frame, clears the objects already
-    placed in 3D and does not hide too much of them (or they of it); None otherwise."""
+    """The projected box (with its tolerance) of one more object if it fits the frame, clears
+    the objects already placed in 3D and does not hide too much of them (or they of it); None
+    otherwise."""
     x, y, scale, extents = new
     radius = geometry.footprint_radius(scale, extents) + config.min_gap_m
     for (px, py, ps, pe), _ in placed:
