@@ -8,7 +8,7 @@ copy of seed image i % 6 under its own id and shard, its PNG made distinct by a 
 tiny CLIP (`comco tiny-model`) on the TOR task: its numbers mean nothing, its costs are those of
 the image path.
 
-    python benchmarks/dataset_scale.py --sizes 5000 20000 [--skip-eval]
+    python benchmarks/dataset_scale.py --sizes 5000 20000 [--skip-eval] [--format webdataset]
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000])
     parser.add_argument("--skip-eval", action="store_true")
+    parser.add_argument("--format", default="parquet", help="export formats, comma-separated")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="comco-scale-") as tmp:
         work = Path(tmp)
@@ -93,7 +94,15 @@ def main() -> None:
             print(f"{count:8d} {'make':8} {time.perf_counter() - began:8.1f}", flush=True)
             out = work / f"export-{count}"
             steps = {
-                "export": ["export", "--dataset", str(root), "--out", str(out)],
+                "export": [
+                    "export",
+                    "--dataset",
+                    str(root),
+                    "--out",
+                    str(out),
+                    "--format",
+                    args.format,
+                ],
                 "verify": ["verify", str(out)],
             }
             if not args.skip_eval:
