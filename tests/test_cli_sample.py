@@ -1,5 +1,6 @@
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from comco.cli import main
@@ -75,3 +76,19 @@ def test_parallel_sampling_writes_the_same_bytes(tmp_path):
     assert runner.invoke(main, [*args, "--jobs", "1", "--out", str(one)]).exit_code == 0
     assert runner.invoke(main, [*args, "--jobs", "2", "--out", str(two)]).exit_code == 0
     assert one.read_bytes() == two.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["sample", "--objects", "3", "--large", "1", "--seed", "2"], ["suite", "--binding"]],
+)
+def test_shards_concatenate_to_the_bytes_of_one_run(tmp_path, command):
+    runner = CliRunner()
+    whole, parts = tmp_path / "whole.jsonl", [tmp_path / f"part{i}.jsonl" for i in range(3)]
+    result = runner.invoke(main, [*command, "-n", "60", "--jobs", "1", "--out", str(whole)])
+    assert result.exit_code == 0, result.output
+    for part, (start, count) in zip(parts, [(0, 25), (25, 1), (26, 34)], strict=True):
+        shard = ["--start", str(start), "-n", str(count), "--jobs", "2", "--out", str(part)]
+        result = runner.invoke(main, [*command, *shard])
+        assert result.exit_code == 0, result.output
+    assert b"".join(p.read_bytes() for p in parts) == whole.read_bytes()

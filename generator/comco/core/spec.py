@@ -87,6 +87,10 @@ class Camera(_Strict):
             self.focal_length_mm, self.sensor_width_mm, self.width, self.height
         )
 
+    @cached_property
+    def projector(self) -> geometry.Projector:
+        return geometry.Projector(self.matrix_world, self.intrinsics)
+
 
 class Light(_Strict):
     """A sun for shadows plus an even sky for fill."""
@@ -242,7 +246,9 @@ def placed(obj: ObjectSpec) -> Placed:
     return (obj.position[0], obj.position[1], obj.scale, asset_shape(obj.category).extents)
 
 
-Box = tuple[float, float, float, float]
+Box = geometry.Box
+# A projected box and how far each of its edges may be from `frame_box`'s (0 when exact).
+Bounds = tuple[Box, float]
 
 
 def frame_box(obj: Placed, camera: Camera, margin_px: float) -> tuple[Box, bool]:
@@ -263,6 +269,25 @@ def frame_box(obj: Placed, camera: Camera, margin_px: float) -> tuple[Box, bool]
     return box, inside
 
 
+def frame_bounds(obj: Placed, camera: Camera, margin_px: float) -> tuple[Bounds, bool]:
+    """`frame_box`, fast: the box may be off by the returned tolerance, but `inside` is always
+    exactly `frame_box`'s (it is decided from the fast box only when no box within the
+    tolerance could decide otherwise)."""
+    fast = camera.projector.bounds(*obj)
+    if fast is not None:
+        (x0, y0, x1, y1), tolerance = fast
+        slack = min(
+            x0 - margin_px,
+            y0 - margin_px,
+            (camera.width - margin_px) - x1,
+            (camera.height - margin_px) - y1,
+        )
+        if abs(slack) > 2 * tolerance:
+            return fast, slack > 0
+    box, inside = frame_box(obj, camera, margin_px)
+    return (box, 0.0), inside
+
+
 def placement_problems(
     objects: list[ObjectSpec] | list[Placed],
     camera: Camera,
@@ -273,8 +298,8 @@ def placement_problems(
     footprints = [placed(o) if isinstance(o, ObjectSpec) else o for o in objects]
     problems = []
     for i, (x, y, s, extents) in enumerate(footprints):
-        (x0, y0, x1, y1), inside = frame_box((x, y, s, extents), camera, margin_px)
-        if not inside:
+        if not frame_bounds((x, y, s, extents), camera, margin_px)[1]:
+            (x0, y0, x1, y1), _ = frame_box((x, y, s, extents), camera, margin_px)
             problems.append(
                 f"objects[{i}].position: {(x, y)} at scale {s} is not fully inside the frame "
                 f"with a {margin_px}px margin (projected box {x0:.0f},{y0:.0f},{x1:.0f},{y1:.0f} "
@@ -343,3 +368,16 @@ def predicted_area(category: str, x: float, y: float, scale: float, camera: Came
     """Visible pixels an object is expected to show alone: its box's area on screen times the
     share of its box the category's asset fills."""
     return screen_area(x, y, scale, camera) * asset_shape(category).fill
+
+
+def predicted_area_bounds(
+    category: str, x: float, y: float, scale: float, camera: Camera
+) -> tuple[float, float] | None:
+    """`predicted_area`, fast, and how far it may be from it; None where no bound holds."""
+    fast = camera.projector.bounds(x, y, scale)
+    if fast is None:
+        return None
+    (x0, y0, x1, y1), tolerance = fast
+    fill = asset_shape(category).fill
+    doubt = 4 * tolerance * ((x1 - x0) + (y1 - y0) + 4 * tolerance)
+    return (x1 - x0) * (y1 - y0) * fill, doubt * fill

@@ -146,9 +146,14 @@ class DatasetFolder:
 
     def unfinished_images(self) -> list[Path]:
         """PNGs without their JSON: images the runner had not finished."""
-        return [
-            p for p in sorted(self.images.glob("*/*.png")) if not p.with_suffix(".json").is_file()
-        ]
+        return [p for p in self._shard_files("*.png") if not p.with_suffix(".json").is_file()]
+
+    def _shard_files(self, pattern: str) -> Iterator[Path]:
+        """Files of every images/<shard> folder in path order, listing one shard at a time so
+        memory does not grow with the number of images (one glob of all holds every path)."""
+        shards = (p for p in self.images.iterdir() if p.is_dir()) if self.images.is_dir() else ()
+        for shard in sorted(shards, key=lambda p: p.name + "/"):  # the order of whole paths
+            yield from sorted(shard.glob(pattern))
 
     def iter_images(self) -> Iterator[RenderedImage]:
         """Every finished image, in (shard, id) order; a JSON without its PNG is an error."""
@@ -157,7 +162,7 @@ class DatasetFolder:
                 f"dataset: {self.root} has no images/ folder; expected a rendered dataset "
                 "(images/<shard>/<id>.png + <id>.json, see docs/CONTRACTS.md)"
             )
-        for json_path in sorted(self.images.glob("*/*.json")):
+        for json_path in self._shard_files("*.json"):
             text = json_path.read_text()
             annotation = parse_annotation(text, json_path)
             png = json_path.parent / annotation.image

@@ -44,6 +44,7 @@ class TarShards:
             info = tarfile.TarInfo(f"{key}.{extension}")
             info.size, info.mtime, info.mode = len(data), 0, 0o644
             self._tar.addfile(info, io.BytesIO(data))
+        self._tar.members.clear()  # TarFile indexes every member it writes: ~1 KB per image
         self.rows += 1
         if self._tar.fileobj is not None and self._tar.fileobj.tell() >= self.max_bytes:
             self._tar.close()

@@ -36,7 +36,8 @@ def _tar_samples(root: Path, files: list[str]) -> Iterator[tuple[str, dict[str, 
             continue
         with tarfile.open(root / name) as tar:
             key, files = None, {}
-            for member in tar:
+            while (member := tar.next()) is not None:
+                tar.members.clear()  # read once in order: TarFile's index would grow with it
                 stem, _, extension = member.name.partition(".")
                 if key is not None and stem != key:
                     yield key, files

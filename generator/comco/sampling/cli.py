@@ -206,6 +206,14 @@ def sample(
 @click.command()
 @click.option("-n", "count", type=int, default=80, show_default=True, help="scenes in all")
 @click.option(
+    "--start",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="line of the first scene: shards --start 0 -n N, --start N -n N, ... concatenate to "
+    "the same bytes as one run",
+)
+@click.option(
     "--binding",
     is_flag=True,
     help="the binding suite instead: SimCO and ComCO, 2/3/4/6 objects, distinct clevr8 colours, "
@@ -214,6 +222,7 @@ def sample(
 @_shared_options
 def suite(
     count: int,
+    start: int,
     binding: bool,
     seed: int,
     vocab: str,
@@ -235,7 +244,7 @@ def suite(
         else:
             configs = paper_suite(vocab, seed, camera, samples)
         written = write_lines_atomically(
-            out, spec_lines(suite_jobs(configs, count), jobs), overwrite
+            out, spec_lines(suite_jobs(configs, count, start), jobs), overwrite
         )
     except ValidationError as error:
         _bad_options(f"invalid options: {describe_validation_error(error)}")
