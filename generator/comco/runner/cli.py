@@ -84,7 +84,7 @@ from comco.runner.run import RunConfig, RunError, run
 @click.option(
     "--recycle-after",
     type=click.IntRange(1),
-    default=1000,
+    default=RunConfig.recycle_after,
     show_default=True,
     help="restart a worker after this many images",
 )
@@ -108,7 +108,7 @@ from comco.runner.run import RunConfig, RunError, run
 @click.option(
     "--job-timeout",
     type=click.FloatRange(1),
-    default=600.0,
+    default=RunConfig.job_timeout_s,
     show_default=True,
     help="seconds before a silent worker counts as crashed",
 )

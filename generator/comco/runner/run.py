@@ -50,7 +50,7 @@ class RunConfig:
     gallery: bool = True
     limit: int | None = None
     recycle_after: int = 1000
-    job_timeout_s: float = 600.0
+    job_timeout_s: float = WorkerOptions.job_timeout_s
     gates: QualityGates = field(default_factory=QualityGates)
     progress: bool = True
     engine: str = "local"  # or "ray": see comco.runner.ray_engine
