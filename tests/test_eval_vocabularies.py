@@ -14,6 +14,7 @@ from comco.eval.cache import CachedEncoder
 from comco.eval.dataset import load_dataset
 from comco.eval.encoders import ModelSpec
 from comco.eval.evaluate import run_tasks
+from comco.eval.options import EvalOptions
 from comco.eval.report import write_report
 from comco.eval.results import Cell, EvalRun, ModelRun, Row, Table, TaskResult
 from support.scenes import export_dataset_folder
@@ -47,8 +48,7 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_mixed_set_gets_one_result_per_vocabulary(mixed: Path, tmp_path: Path) -> None:
     dataset = load_dataset(mixed)
     encoder = CachedEncoder(Hashed(), tmp_path / "cache")
-    settings = {"n_boot": 20, "seed": 0, "probe_seeds": 1}
-    results, skipped = run_tasks(dataset, encoder, ["tor"], settings)
+    results, skipped = run_tasks(dataset, encoder, ["tor"], EvalOptions(n_boot=20, probe_seeds=1))
     assert not skipped
     by_subset = {r.subset: r for r in results}
     assert set(by_subset) == {"comco72", "simco18"}
@@ -75,7 +75,7 @@ def test_a_single_vocabulary_set_keeps_plain_headings(tmp_path: Path) -> None:
 
     dataset = load_dataset(eval_dataset(tmp_path / "renders"))
     encoder = CachedEncoder(Hashed(), tmp_path / "cache")
-    results, _ = run_tasks(dataset, encoder, ["tor"], {"n_boot": 20, "seed": 0, "probe_seeds": 1})
+    results, _ = run_tasks(dataset, encoder, ["tor"], EvalOptions(n_boot=20, probe_seeds=1))
     assert [(r.task, r.subset, r.heading) for r in results] == [("tor", None, "tor")]
 
 

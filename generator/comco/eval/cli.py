@@ -9,6 +9,7 @@ import click
 from comco.dataset.folder import DatasetError
 from comco.dataset.original import is_original_release, read_original_release
 from comco.eval.dataset import load_dataset, release_dataset
+from comco.eval.options import EvalOptions
 from comco.eval.tasks import TASKS, parse_tasks
 
 
@@ -43,9 +44,12 @@ from comco.eval.tasks import TASKS, parse_tasks
 )
 @click.option("--limit", type=int, default=None, help="Use only the first N multi-object images.")
 @click.option(
-    "--device", default="auto", show_default=True, help="auto (cuda when present), cpu, cuda:0 ..."
+    "--device",
+    default=EvalOptions.device,
+    show_default=True,
+    help="auto (cuda when present), cpu, cuda:0 ...",
 )
-@click.option("--batch-size", type=int, default=64, show_default=True)
+@click.option("--batch-size", type=int, default=EvalOptions.batch_size, show_default=True)
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -55,20 +59,25 @@ from comco.eval.tasks import TASKS, parse_tasks
     "~/.cache/comco).",
 )
 @click.option(
-    "--bootstrap", "n_boot", type=int, default=1000, show_default=True, help="Bootstrap resamples."
+    "--bootstrap",
+    "n_boot",
+    type=int,
+    default=EvalOptions.n_boot,
+    show_default=True,
+    help="Bootstrap resamples.",
 )
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=EvalOptions.seed, show_default=True)
 @click.option(
     "--probe-seeds",
     type=click.IntRange(min=1),
-    default=5,
+    default=EvalOptions.probe_seeds,
     show_default=True,
     help="Trained probes (toc, ioc, color_probe): splits and initialisations to average.",
 )
 @click.option(
     "--list-queries",
     type=click.IntRange(min=0),
-    default=5000,
+    default=EvalOptions.list_queries,
     show_default=True,
     help="Name-list tasks (tor_list, tor_long, tor_sum, tor_size): at most this many queries per "
     "object count or order, a seeded sample where there are more; 0 = all of them.",
@@ -105,8 +114,15 @@ def eval_command(
     from comco.eval.evaluate import evaluate
     from comco.eval.workload import caption_order_note
 
-    options = {"device": device, "batch_size": batch_size, "cache_dir": cache_dir,
-               "n_boot": n_boot, "seed": seed}  # fmt: skip
+    options = EvalOptions(
+        device=device,
+        batch_size=batch_size,
+        cache_dir=cache_dir,
+        n_boot=n_boot,
+        seed=seed,
+        probe_seeds=probe_seeds,
+        list_queries=list_queries,
+    )
     try:
         tasks = parse_tasks(task_list)
         for model in models:
@@ -130,10 +146,7 @@ def eval_command(
     if dataset is not None and (note := caption_order_note(dataset, tasks)):
         click.echo(note, err=True)
     try:
-        run = evaluate(
-            dataset, list(models), tasks, out, probe_seeds=probe_seeds, text_map=text_map,
-            list_queries=list_queries, **options,
-        )  # fmt: skip
+        run = evaluate(dataset, list(models), tasks, out, options, text_map=text_map)
     except TextMapError as error:
         raise click.UsageError(str(error)) from error
     except (ModelNotAvailableError, MissingBackendError, FileNotFoundError) as error:
@@ -159,7 +172,7 @@ def eval_command(
     help="Folder to write.",
 )
 @click.option("--kind", type=click.Choice(["clip", "siglip"]), default="clip", show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=EvalOptions.seed, show_default=True)
 def tiny_model(out: Path, kind: str, seed: int) -> None:
     """Save a small random-weight CLIP or SigLIP (transformers format, ~1 MB) for smoke runs of
     the image path: `comco eval --model hf:OUT`. Its numbers mean nothing."""

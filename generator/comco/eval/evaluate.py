@@ -6,7 +6,6 @@ import json
 import time
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
 
 from comco.eval.align import TextMap, load_text_map
 from comco.eval.align_run import (
@@ -18,6 +17,7 @@ from comco.eval.align_run import (
 from comco.eval.cache import CachedEncoder
 from comco.eval.dataset import EvalDataset
 from comco.eval.encoders import load_encoder, resolve_device
+from comco.eval.options import EvalOptions
 from comco.eval.report import write_report
 from comco.eval.results import RETRIEVALS_FILE, EvalRun, ModelRun, TaskResult
 from comco.eval.tasks import TASKS
@@ -31,13 +31,7 @@ def run_model(
     dataset: EvalDataset,
     model: str,
     tasks: list[str],
-    device: str = "auto",
-    batch_size: int = 64,
-    cache_dir: Path | None = None,
-    n_boot: int = 1000,
-    seed: int = 0,
-    probe_seeds: int = 5,
-    list_queries: int = 5000,
+    options: EvalOptions,
     text_map: tuple[Path, TextMap] | None = None,
     probes_on: EvalDataset | str | None = None,
 ) -> ModelRun:
@@ -45,14 +39,12 @@ def run_model(
     skipped, with the reason. With `text_map` (its path and the map) text embeddings pass
     through the map."""
     start = time.perf_counter()
-    device = resolve_device(device)
-    encoder = CachedEncoder(load_encoder(model, device, batch_size), cache_dir)
+    device = resolve_device(options.device)
+    encoder = CachedEncoder(load_encoder(model, device, options.batch_size), options.cache_dir)
     if text_map is not None:
         encoder = MappedEncoder(encoder, text_map[1], text_map[0])
-    settings = {"n_boot": n_boot, "seed": seed, "probe_seeds": probe_seeds,
-                "list_queries": list_queries}  # fmt: skip
     results, skipped = run_tasks(
-        dataset, encoder, tasks, settings, mapped=text_map is not None, probes_on=probes_on
+        dataset, encoder, tasks, options, mapped=text_map is not None, probes_on=probes_on
     )
     return ModelRun(
         model=model,
@@ -69,7 +61,7 @@ def run_tasks(
     dataset: EvalDataset,
     encoder: CachedEncoder,
     tasks: list[str],
-    settings: dict[str, int],
+    options: EvalOptions,
     mapped: bool = False,
     probes_on: EvalDataset | str | None = None,
 ) -> tuple[list[TaskResult], dict[str, str]]:
@@ -95,7 +87,7 @@ def run_tasks(
                 continue
             source = probes_on
         for subset, part in source.by_vocabulary().items():
-            context = EvalContext(part, encoder, **settings)
+            context = EvalContext(part, encoder, **options.task_settings())
             try:
                 results.append(TASKS[name].run(context).model_copy(update={"subset": subset}))
             except NotImplementedError as error:
@@ -108,8 +100,8 @@ def evaluate(
     models: list[str],
     tasks: list[str],
     out: Path,
+    options: EvalOptions,
     text_map: Path | None = None,
-    **options: Any,
 ) -> EvalRun:
     """Run, then write out/results.json and out/report.md (with out/plots/*.png).
 
@@ -117,16 +109,16 @@ def evaluate(
     with the map, and the report sets the two side by side; the trained probes train on the
     data's train split and test on the same held-out scenes."""
     if text_map is None:
-        runs = [run_model(dataset, m, tasks, **options) for m in models]
+        runs = [run_model(dataset, m, tasks, options) for m in models]
     else:
         loaded = (text_map, load_text_map(text_map))
         probes_on = probe_dataset(dataset, loaded[1])
         dataset = restrict_to_test_split(dataset, loaded[1], text_map)
         runs = []
         for model in models:
-            runs.append(run_model(dataset, model, tasks, probes_on=probes_on, **options))
+            runs.append(run_model(dataset, model, tasks, options, probes_on=probes_on))
             runs.append(
-                run_model(dataset, model, tasks, text_map=loaded, probes_on=probes_on, **options)
+                run_model(dataset, model, tasks, options, text_map=loaded, probes_on=probes_on)
             )
     run = EvalRun(
         dataset=dataset.source,

@@ -8,6 +8,7 @@ from functools import cached_property
 from comco.captions.plain import CaptionStyle, caption_style
 from comco.eval.cache import CachedEncoder
 from comco.eval.dataset import EvalDataset
+from comco.eval.options import EvalOptions
 
 
 @dataclass
@@ -16,10 +17,10 @@ class EvalContext:
 
     dataset: EvalDataset
     encoder: CachedEncoder
-    n_boot: int = 1000
-    seed: int = 0
-    probe_seeds: int = 5  # trained probes: one split and initialisation per seed
-    list_queries: int = 5000  # name-list tasks: queries per object count or order (0: all)
+    n_boot: int = EvalOptions.n_boot
+    seed: int = EvalOptions.seed
+    probe_seeds: int = EvalOptions.probe_seeds
+    list_queries: int = EvalOptions.list_queries
 
     @property
     def model(self) -> str:
