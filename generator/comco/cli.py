@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "palette": "comco.palette.cli:palette",
     "analyze": "comco.analyze.cli:analyze",
     "browse": "comco.browse.cli:browse",
+    "train": "comco.train.cli:train",
+    "experiment": "comco.train.experiment_cli:experiment",
 }
 
 

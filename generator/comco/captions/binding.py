@@ -90,7 +90,7 @@ def _ordered(
 
 
 def _named_kinds(
-    spec: SceneSpec, knobs: CaptionKnobs, named: list[int], shown: set[int]
+    spec: SceneSpec, knobs: CaptionKnobs, named: list[int], shown: set[int], seed: int
 ) -> dict[int, tuple[AttributeKind, ...]]:
     """The attribute kinds each object shown with attributes is named with: every kind it
     carries, or with `attributes_per_object` (A, B) a uniform draw of A..B of them (from a
@@ -99,7 +99,7 @@ def _named_kinds(
     if knobs.attributes_per_object is None:
         return carried
     low, high = knobs.attributes_per_object
-    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 12]))
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 12]))
     chosen = {}
     for i in (i for i in named if i in shown):
         if high > len(carried[i]):
@@ -210,14 +210,17 @@ def binding_captions(
     style: CaptionStyle,
     knobs: CaptionKnobs | None = None,
     areas: list[float] | None = None,
+    seed: int | None = None,
 ) -> BindingCaptions:
     """The caption the knobs (given, else the spec's, else defaults) describe and its
     negatives. Objects are ordered by `knobs.order` (or, with `saliency_bias` p, largest
     first with probability p and otherwise in another random order), the first
     `named_count(completeness, k)` are named, and each gets its attribute words with
-    probability `attribute_density` (with `attributes_per_object`, A..B of them)."""
+    probability `attribute_density` (with `attributes_per_object`, A..B of them). The draws
+    follow `seed` (default the spec's): a trainer asks for a fresh draw per step."""
     knobs = knobs or spec.caption_knobs or CaptionKnobs()
-    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 10]))
+    seed = spec.seed if seed is None else seed
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 10]))
     k = len(spec.objects)
     shown_draw = rng.random(k) < knobs.attribute_density  # drawn first: order does not move it
     ordered = _ordered(spec, knobs, areas, rng)
@@ -227,7 +230,7 @@ def binding_captions(
         for i in named
         if shown_draw[i] and any(_value(spec, i, kind) is not None for kind in KINDS)
     }
-    phrases = _Phrases(spec, style, named, _named_kinds(spec, knobs, named, shown))
+    phrases = _Phrases(spec, style, named, _named_kinds(spec, knobs, named, shown, seed))
     text = phrases.text()
     caption = BindingCaption(
         text=text,
