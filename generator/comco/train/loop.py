@@ -169,7 +169,7 @@ def _run(
         optimizer.step()
         scheduler.step()
         state.step += 1
-        losses.append(float(output.loss))
+        losses.append(output.loss.detach().item())
         window_images += len(indices)
         elapsed = time.perf_counter() - window_start
         bar.update(1)
