@@ -17,6 +17,7 @@ from comco.core.knobs import CaptionKnobs
 from comco.dataset.copies import open_copy
 from comco.eval.dataset import load_dataset
 from comco.eval.evaluate import run_model
+from comco.export.exporter import export_dataset
 from comco.train.checkpoint import CHECKPOINT, STATE, read_summary
 from comco.train.config import TrainConfig
 from comco.train.data import training_records
@@ -140,3 +141,14 @@ def test_a_changed_run_is_refused_and_nothing_is_lost(planted: tuple[Path, Path]
     with pytest.raises(ValueError, match="batch_size: 500 exceeds the 300 training scenes"):
         train(config(train_set, batch_size=500), tmp_path / "other")
     assert (tmp_path / "m" / "model.safetensors").read_bytes() == before
+
+
+def test_an_export_trains_on_the_same_scenes(planted: tuple[Path, Path], tmp_path: Path):
+    train_set, _ = planted
+    export_dataset(train_set, tmp_path / "dist", ("parquet",))
+    folder = train(config(train_set, steps=12, warmup=2), tmp_path / "a", progress=False)
+    export = train(config(tmp_path / "dist", steps=12, warmup=2), tmp_path / "b", progress=False)
+    assert (export.n_train, export.data_digest) == (folder.n_train, folder.data_digest)
+    assert (tmp_path / "a" / "model.safetensors").read_bytes() == (
+        tmp_path / "b" / "model.safetensors"
+    ).read_bytes()
