@@ -80,12 +80,12 @@ def run_cell(
     done = read_cell(out, cell)
     if done is not None:
         return done
+    test = held_out(dataset)
     folder = cell_folder(out, cell)
     config = base.model_copy(update={"knobs": cell.knobs(fixed), "seed": cell.seed})
     summary = train(config, folder / "model", progress=progress)
     start = time.perf_counter()
     model = f"hf:{folder / 'model'}"
-    test = held_out(dataset)
     options = {"device": "cpu", "cache_dir": folder / "cache", "probe_seeds": probe_seeds}
     binding = evaluate(test, [model], ["binding"], folder / "eval-binding", **options)
     probes = evaluate(dataset, [model], ["color_probe"], folder / "eval-probes", **options)
