@@ -40,7 +40,7 @@ def open_clip_samples(urls: list[str]) -> list[tuple[Image.Image, str]]:
 def test_export_shards_read_as_open_clip_training_pairs(tmp_path: Path) -> None:
     rendered = planted_dataset(tmp_path / "renders", 12, 0)
     export_dataset(rendered, tmp_path / "dist", ("webdataset",))
-    shards = sorted(tmp_path.glob("dist/webdataset/*/test/*.tar"))
+    shards = sorted(tmp_path.glob("dist/webdataset/*/*/*.tar"))  # <config>/<split>/<n>.tar
     assert shards, "the export wrote no WebDataset shard"
     samples = open_clip_samples([str(s) for s in shards])
     records = open_copy(rendered).records
