@@ -152,3 +152,20 @@ def test_an_export_trains_on_the_same_scenes(planted: tuple[Path, Path], tmp_pat
     assert (tmp_path / "a" / "model.safetensors").read_bytes() == (
         tmp_path / "b" / "model.safetensors"
     ).read_bytes()
+
+
+def test_init_starts_from_the_given_checkpoint(planted: tuple[Path, Path], tmp_path: Path):
+    """A run from --init begins with that model's weights and keeps its image processor."""
+    from safetensors.torch import load_file
+
+    train_set, _ = planted
+    train(config(train_set, steps=12, warmup=2), tmp_path / "first", progress=False)
+    tiny_steps = config(train_set, steps=2, warmup=1, learning_rate=1e-9, seed=5)
+    train(tiny_steps.model_copy(update={"init": str(tmp_path / "first")}), tmp_path / "second")
+    before = load_file(tmp_path / "first" / "model.safetensors")
+    after = load_file(tmp_path / "second" / "model.safetensors")
+    assert before.keys() == after.keys()
+    assert all((before[k] - after[k]).abs().max() < 1e-6 for k in before)
+    assert (tmp_path / "first" / "preprocessor_config.json").read_text() == (
+        tmp_path / "second" / "preprocessor_config.json"
+    ).read_text()
