@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from comco.core.attributes import AttributeSetup, load_attributes
 from comco.core.spec import Camera, ObjectSpec, SceneSpec
@@ -69,12 +68,3 @@ def planted_dataset(root: Path, n: int, seed: int, prefix: str = "scene") -> Pat
     for record in open_copy(root).records:
         write_atomic(record.image_path, png_bytes(paint(record.annotation.spec)))
     return root
-
-
-def show(root: Path, path: Path) -> None:
-    """A strip of the first eight images, to look at the planted data."""
-    images = [Image.open(r.image_path) for r in open_copy(root).records[:8]]
-    strip = Image.new("RGB", (SIZE * len(images), SIZE))
-    for i, image in enumerate(images):
-        strip.paste(image, (SIZE * i, 0))
-    strip.resize((strip.width * 4, strip.height * 4), Image.NEAREST).save(path)
