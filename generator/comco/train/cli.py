@@ -86,6 +86,8 @@ def train(
     attribute_density: float | None,
     completeness: float | None,
     order: str | None,
+    saliency_bias: float | None,
+    attributes_per_object: tuple[int, int] | None,
     quiet: bool,
     **options: object,
 ) -> None:
@@ -98,7 +100,9 @@ def train(
     try:
         config = TrainConfig(
             dataset=str(dataset),
-            knobs=caption_knobs(attribute_density, completeness, order),
+            knobs=caption_knobs(
+                attribute_density, completeness, order, saliency_bias, attributes_per_object
+            ),
             shape=shape_of(options),
             **options,
         )

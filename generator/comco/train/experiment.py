@@ -69,7 +69,7 @@ def read_cell(out: Path, cell: Cell) -> CellResult | None:
 def run_cell(
     cell: Cell,
     base: TrainConfig,
-    fixed: dict[str, float | str],
+    fixed: dict[str, float | str | tuple[int, int]],
     dataset: EvalDataset,
     out: Path,
     probe_seeds: int,

@@ -36,7 +36,8 @@ def parse_shard(text: str) -> tuple[int, int]:
     "--vary",
     multiple=True,
     required=True,
-    help="KNOB=V1,V2,... (attribute-density, completeness, order); repeat for a product grid",
+    help="KNOB=V1,V2,... (attribute-density, completeness, order, saliency-bias); repeat for a "
+    "product grid",
 )
 @click.option("--seeds", type=click.IntRange(min=1), default=3, show_default=True)
 @click.option("--shard", default="0/1", show_default=True, help="I/N: run cells i % N == I")
@@ -55,6 +56,8 @@ def data_properties(
     attribute_density: float | None,
     completeness: float | None,
     order: str | None,
+    saliency_bias: float | None,
+    attributes_per_object: tuple[int, int] | None,
     quiet: bool,
     **options: object,
 ) -> None:
@@ -75,7 +78,9 @@ def data_properties(
         fail(describe_validation_error(error))
     except ValueError as error:
         fail(str(error))
-    given = caption_knobs(attribute_density, completeness, order)
+    given = caption_knobs(
+        attribute_density, completeness, order, saliency_bias, attributes_per_object
+    )
     fixed = {k: v for k, v in (given.model_dump() if given else {}).items()
              if given and k in given.model_fields_set and k not in dict(varied)}  # fmt: skip
     index, count = parse_shard(shard)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from comco.core.knobs import CaptionKnobs
 
 KNOB_FLAGS = {"attribute-density": "attribute_density", "completeness": "completeness",
-              "order": "order"}  # fmt: skip
+              "order": "order", "saliency-bias": "saliency_bias"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Cell:
         knobs = "_".join(f"{field.replace('_', '-')}-{value}" for field, value in self.values)
         return f"{knobs}_seed-{self.seed}"
 
-    def knobs(self, fixed: dict[str, float | str]) -> CaptionKnobs:
+    def knobs(self, fixed: dict[str, float | str | tuple[int, int]]) -> CaptionKnobs:
         """The cell's knobs: its varied values over the fixed ones (the rest default)."""
         return CaptionKnobs(**{**fixed, **dict(self.values)})
 

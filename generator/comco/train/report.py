@@ -29,7 +29,7 @@ class GridResults(BaseModel):
     dataset: str
     vary: dict[str, list[float | str]]
     seeds: int
-    fixed_knobs: dict[str, float | str]
+    fixed_knobs: dict[str, float | str | tuple[int, int]]
     train: TrainConfig
     cells: list[CellResult]
     missing: list[str]
