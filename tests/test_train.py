@@ -17,6 +17,7 @@ from comco.core.knobs import CaptionKnobs
 from comco.dataset.copies import open_copy
 from comco.eval.dataset import load_dataset
 from comco.eval.evaluate import run_model
+from comco.eval.options import EvalOptions
 from comco.export.exporter import export_dataset
 from comco.train.checkpoint import CHECKPOINT, STATE, read_summary
 from comco.train.config import TrainConfig
@@ -53,7 +54,8 @@ def config(dataset: Path, **changes: object) -> TrainConfig:
 
 def colour_swap_accuracy(model: Path, held: Path) -> tuple[float, float, float]:
     """The eval's `binding` pairwise accuracy on attribute swaps: (pct, lo, hi)."""
-    run = run_model(load_dataset(held), f"hf:{model}", ["binding"], device="cpu", n_boot=500)
+    options = EvalOptions(device="cpu", n_boot=500, cache_dir=model.parent / "embeddings")
+    run = run_model(load_dataset(held), f"hf:{model}", ["binding"], options)
     (pairwise,) = [t for t in run.results[0].tables if t.name == "pairwise"]
     (row,) = pairwise.rows
     cell = row.cells["attribute_swap"]

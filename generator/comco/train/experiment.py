@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from comco.eval.dataset import EvalDataset
 from comco.eval.evaluate import evaluate
+from comco.eval.options import EvalOptions
 from comco.eval.results import EvalRun
 from comco.io.atomic import write_atomic
 from comco.train.config import TrainConfig
@@ -86,9 +87,9 @@ def run_cell(
     summary = train(config, folder / "model", progress=progress)
     start = time.perf_counter()
     model = f"hf:{folder / 'model'}"
-    options = {"device": "cpu", "cache_dir": folder / "cache", "probe_seeds": probe_seeds}
-    binding = evaluate(test, [model], ["binding"], folder / "eval-binding", **options)
-    probes = evaluate(dataset, [model], ["color_probe"], folder / "eval-probes", **options)
+    options = EvalOptions(device="cpu", cache_dir=folder / "cache", probe_seeds=probe_seeds)
+    binding = evaluate(test, [model], ["binding"], folder / "eval-binding", options)
+    probes = evaluate(dataset, [model], ["color_probe"], folder / "eval-probes", options)
     result = CellResult(
         name=cell.name,
         values=dict(cell.values),
