@@ -140,9 +140,10 @@ def plot_grid(results: GridResults, folder: Path) -> Path:
     fields = list(results.vary)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"binding_vs_{fields[0]}.png"
-    fig, axes = plt.subplots(1, len(PLOTTED), figsize=(4.2 * len(PLOTTED), 3.6), squeeze=False)
-    for ax, metric in zip(axes[0], PLOTTED, strict=True):
-        table = by_setting(results, metric)
+    # a metric no cell measured (object swaps of colour-only scenes) gets no empty panel
+    tables = {m: t for m in PLOTTED if (t := by_setting(results, m))}
+    fig, axes = plt.subplots(1, len(tables), figsize=(4.2 * len(tables), 3.6), squeeze=False)
+    for ax, (metric, table) in zip(axes[0], tables.items(), strict=True):
         lines: dict[tuple, list[tuple]] = defaultdict(list)
         for setting, values in table.items():
             lines[setting[1:]].append((setting[0], *spread(values)))
