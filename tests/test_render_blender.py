@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -174,6 +175,7 @@ def test_a_killed_worker_leaves_blender_temporaries_only_in_its_scratch(
     ready = client.start()
     session = sorted((scratch / SESSION_TMP).glob("blender_*"))
     assert len(session) == 1 and session[0].is_dir()
-    assert not Path(f"/tmp/blender_{session[0].name.removeprefix('blender_')}").exists()
+    system_tmp = Path(tempfile.gettempdir())
+    assert not (system_tmp / f"blender_{session[0].name.removeprefix('blender_')}").exists()
     assert client.kill() != 0 and ready.pid
     assert session[0].is_dir()  # Blender could not clean up; the runner's scratch clean-up does

@@ -4,7 +4,6 @@ colour-naming model, not against other renders)."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -16,19 +15,12 @@ from tests.support.worker_files import job_in
 from comco.annotate.colour_fidelity import colour_fidelity
 from comco.annotate.colour_gate import measure_colours
 from comco.annotate.exr import read_index
-from comco.assets.library import default_library_dir
 from comco.core.attributes import AttributeSetup, load_attributes
 from comco.core.spec import Camera, RenderSettings, SceneSpec
 from comco.sampling.sampler import SamplerConfig, sample_scene
+from support.real_library import LIBRARY, REAL_RENDER_MARKS
 
-LIBRARY = default_library_dir().resolve()
-
-pytestmark = [
-    pytest.mark.blender,
-    pytest.mark.library,
-    pytest.mark.skipif(importlib.util.find_spec("bpy") is None, reason="no bpy"),
-    pytest.mark.skipif(not (LIBRARY / "manifest.json").is_file(), reason="library not built"),
-]
+pytestmark = REAL_RENDER_MARKS
 
 
 @pytest.fixture(scope="module")

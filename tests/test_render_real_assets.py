@@ -4,27 +4,18 @@ Runs where the library is built (`make library`; CI builds it before the tests).
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from comco.annotate.annotation import ImageAnnotation
-from comco.assets.library import default_library_dir
 from comco.core.spec import Camera, RenderSettings
 from comco.runner.run import RunConfig, run
 from comco.sampling.sampler import SamplerConfig, sample_scenes
+from support.real_library import LIBRARY, REAL_RENDER_MARKS
 
-LIBRARY = default_library_dir().resolve()
-
-pytestmark = [
-    pytest.mark.blender,
-    pytest.mark.library,
-    pytest.mark.skipif(importlib.util.find_spec("bpy") is None, reason="no bpy"),
-    pytest.mark.skipif(not (LIBRARY / "manifest.json").is_file(), reason="library not built"),
-]
+pytestmark = REAL_RENDER_MARKS
 
 
 def test_sampled_scenes_render_with_exact_annotations(tmp_path: Path) -> None:

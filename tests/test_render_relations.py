@@ -6,13 +6,11 @@ Runs where the library is built (`make library`; CI builds it before the tests).
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
 from comco.annotate.annotation import ImageAnnotation
-from comco.assets.library import default_library_dir
 from comco.captions.relations import predicted_geometry
 from comco.core.relations import RelationSetup
 from comco.core.spec import Camera, RenderSettings
@@ -20,15 +18,9 @@ from comco.runner.run import RunConfig, run
 from comco.sampling.counting import CountRange
 from comco.sampling.relations import requested_sides
 from comco.sampling.sampler import SamplerConfig, sample_scenes
+from support.real_library import LIBRARY, REAL_RENDER_MARKS
 
-LIBRARY = default_library_dir().resolve()
-
-pytestmark = [
-    pytest.mark.blender,
-    pytest.mark.library,
-    pytest.mark.skipif(importlib.util.find_spec("bpy") is None, reason="no bpy"),
-    pytest.mark.skipif(not (LIBRARY / "manifest.json").is_file(), reason="library not built"),
-]
+pytestmark = REAL_RENDER_MARKS
 
 
 def _render(tmp_path: Path, config: SamplerConfig, n: int) -> list[ImageAnnotation]:
