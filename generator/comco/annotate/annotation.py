@@ -65,7 +65,9 @@ class ObjectAnnotation(_Model):
     color_name: str | None = Field(None, description="the spec's colour word")
     material: str | None = Field(None, description="the spec's material")
     measured_srgb: tuple[float, float, float] | None = Field(
-        None, description="mean sRGB (0-255) of the visible pixels"
+        None,
+        description="mean sRGB (0-255) of the visible pixels (of a patterned object, those in "
+        "its colour)",
     )
     measured_lab: tuple[float, float, float] | None = Field(
         None, description="CIELAB (D65) of measured_srgb"

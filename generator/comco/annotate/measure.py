@@ -55,6 +55,7 @@ class QualityGates:
     large_factor: float = 1.5
     min_border_px: float = 0.0
     colour: bool = True  # objects must look nearest to their own palette colour
+    pattern: bool = True  # patterned objects must show their pattern (annotate.pattern_gate)
     min_spread_levels: int = MIN_SPREAD_LEVELS  # below it an image is nearly uniform
 
     def min_pixels(self, width: int, height: int) -> int:

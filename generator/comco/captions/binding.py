@@ -25,16 +25,21 @@ from comco.core.catalog import load_vocabulary
 from comco.core.knobs import CaptionKnobs, named_count
 from comco.core.spec import SceneSpec, predicted_area
 
-# The kinds in the order negatives are made; a phrase puts the size word first ("a large red
-# metal cube").
-KINDS: tuple[AttributeKind, ...] = ("color", "material", "size")
-PHRASE_ORDER: tuple[AttributeKind, ...] = ("size", "color", "material")
+# The kinds in the order negatives are made (later kinds appended, so scenes without them keep
+# their negatives' draws); a phrase puts the size word first ("a large glossy red striped cube",
+# the order of `object_phrase`).
+KINDS: tuple[AttributeKind, ...] = ("color", "material", "size", "pattern", "finish")
+PHRASE_ORDER: tuple[AttributeKind, ...] = ("size", "finish", "color", "pattern", "material")
 
 
 def has_attributes(spec: SceneSpec) -> bool:
-    """Whether any object carries a colour name or a material."""
+    """Whether any object carries a colour name, a material, a pattern or a finish."""
     return spec.attributes is not None or any(
-        o.color_name is not None or o.material is not None for o in spec.objects
+        o.color_name is not None
+        or o.material is not None
+        or o.pattern is not None
+        or o.finish is not None
+        for o in spec.objects
     )
 
 
@@ -53,7 +58,7 @@ def size_words(spec: SceneSpec) -> list[str | None]:
 
 def _kind_values(spec: SceneSpec, kind: AttributeKind) -> list[str]:
     """Every value the attribute could take in this scene's dataset."""
-    if kind in ("material", "size"):
+    if kind != "color":
         return load_attributes().values(kind, None)
     if spec.attributes is not None and spec.attributes.palette is not None:
         return list(load_attributes().palette(spec.attributes.palette))
@@ -149,6 +154,8 @@ class _Phrases:
                     color=words.get("color"),
                     material=words.get("material"),
                     size=words.get("size"),
+                    pattern=words.get("pattern"),
+                    finish=words.get("finish"),
                 )
             )
         return join_phrases(phrases, self.style)

@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from comco.captions.relation_count_models import CountCaptions, RelationCaptions
+from comco.core.attributes import AttributeKind
 from comco.core.catalog import Category, load_vocabulary
 from comco.core.knobs import CaptionKnobs
 
@@ -97,7 +98,7 @@ class Negative(BaseModel):
     text: str
     positive: str
     objects: list[int] = Field(description="spec indices involved, in caption order")
-    attribute: Literal["color", "material", "size"] | None = None
+    attribute: AttributeKind | None = None
     replacement: str | None = Field(None, description="the new value (attribute_replace)")
 
 
@@ -133,24 +134,29 @@ def object_phrase(
     color: str | None = None,
     material: str | None = None,
     size: str | None = None,
+    pattern: str | None = None,
+    finish: str | None = None,
 ) -> str:
-    """'a horse', 'two horses', 'a red cube', 'a large red metal cube' or, without articles,
-    'horse'."""
+    """'a horse', 'two horses', 'a red cube', 'a large red metal cube', 'a glossy red striped
+    cube' or, without articles, 'horse'."""
     noun = category.name if count == 1 else category.plural
-    phrase = " ".join(w for w in (size, color, material, noun) if w)
+    words = [w for w in (size, finish, color, pattern, material) if w]
+    phrase = " ".join([*words, noun])
     if count > 1:
         number = NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
         return f"{number} {phrase}" if style.articles else phrase
     if not style.articles:
         return phrase
-    return _with_article(phrase, None if size or color or material else category)
+    return _with_article(phrase, None if words else category)
 
 
 def _groups(spec: SceneSpec) -> list[list[int]]:
-    """Object indices grouped by (category, colour, material), in first-appearance order."""
-    groups: dict[tuple[str, str | None, str | None], list[int]] = {}
+    """Object indices grouped by (category, colour, material, pattern, finish), in
+    first-appearance order."""
+    groups: dict[tuple[str | None, ...], list[int]] = {}
     for i, obj in enumerate(spec.objects):
-        groups.setdefault((obj.category, obj.color_name, obj.material), []).append(i)
+        key = (obj.category, obj.color_name, obj.material, obj.pattern, obj.finish)
+        groups.setdefault(key, []).append(i)
     return list(groups.values())
 
 
@@ -158,7 +164,15 @@ def _group_phrase(spec: SceneSpec, group: list[int], style: CaptionStyle) -> str
     """The phrase naming a group of same-category, same-colour objects of the spec."""
     obj = spec.objects[group[0]]
     category = load_vocabulary().category(obj.category)
-    return object_phrase(category, style, len(group), obj.color_name, obj.material)
+    return object_phrase(
+        category,
+        style,
+        len(group),
+        obj.color_name,
+        obj.material,
+        pattern=obj.pattern,
+        finish=obj.finish,
+    )
 
 
 def join_phrases(phrases: list[str], style: CaptionStyle) -> str:

@@ -1,5 +1,6 @@
-"""Attributes as data: colour palettes and materials (`data/attributes.yaml`), which categories
-may carry them, and the held-out (attribute, category) pairs of a binding dataset.
+"""Attributes as data: colour palettes, materials, patterns and finishes
+(`data/attributes.yaml`), which categories may carry them, and the held-out (attribute,
+category) pairs of a binding dataset.
 
 Pure Python. The render layer reads materials' shader values from here; the sampler draws
 colours and materials from here; the colour gate compares measured colours with the palette.
@@ -19,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from comco.core.colour import delta_e94, linear_to_srgb, srgb_to_lab
 from comco.core.colour_names import BASIC_TERMS
 
-AttributeKind = Literal["color", "material", "size"]
+AttributeKind = Literal["color", "material", "size", "pattern", "finish"]
 # Size words: an object's size role named as a word. The renderer sets it exactly (its scale),
 # and the quality gate keeps a scene only when the large object measures largest on screen,
 # so the word agrees with the measured size rank. Same-size objects carry no size word.
@@ -80,15 +81,59 @@ class Material(_Strict):
     metallic: float = Field(ge=0, le=1)
 
 
+class Pattern(_Strict):
+    """A procedural texture in object coordinates that mixes the object's palette colour with
+    the contrasting colour (assets are 1 m, so `periods` across the object hold at any scale)."""
+
+    texture: Literal["stripes", "dots", "checks"]
+    periods: float = Field(gt=0, le=64, description="repeats per metre of the 1 m asset")
+    coverage: float | None = Field(
+        None,
+        gt=0,
+        lt=0.5,
+        description="stripes: the contrasting band's share of a period; dots: a dot's radius "
+        "as a share of its cell; checks: unset (always half)",
+    )
+
+    @model_validator(mode="after")
+    def _coverage(self) -> Pattern:
+        if (self.coverage is None) != (self.texture == "checks"):
+            raise ValueError(
+                f"coverage: {self.coverage} with texture {self.texture!r}; stripes and dots "
+                "need one in (0, 0.5), checks none"
+            )
+        return self
+
+
+class Finish(_Strict):
+    """A surface finish: the second material family (Principled BSDF roughness, specular and
+    clear coat), exclusive with `materials` in one dataset."""
+
+    roughness: float = Field(ge=0, le=1)
+    specular: float = Field(ge=0, le=1, description="Specular IOR Level")
+    coat: float = Field(ge=0, le=1, description="clear coat weight")
+    coat_roughness: float = Field(ge=0, le=1)
+
+
 class Attributes(_Strict):
     """The whole attributes file."""
 
     palettes: dict[str, dict[str, PaletteColour]]
     materials: dict[str, Material]
+    patterns: dict[str, Pattern]
+    pattern_contrast: dict[Literal["light", "dark"], tuple[float, float, float]]
+    finishes: dict[str, Finish]
     forbid: dict[AttributeKind, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> Attributes:
+        if set(self.pattern_contrast) != {"light", "dark"}:
+            raise ValueError(
+                f"pattern_contrast: {sorted(self.pattern_contrast)}; expected light and dark"
+            )
+        for which, linear in self.pattern_contrast.items():
+            if not all(0.0 <= c <= 1.0 for c in linear):
+                raise ValueError(f"pattern_contrast.{which}: {linear} must be in [0, 1]")
         for name, colours in self.palettes.items():
             for word, colour in colours.items():
                 if colour.terms is None and word not in BASIC_TERMS:
@@ -129,13 +174,42 @@ class Attributes(_Strict):
             )
         return self.materials[name]
 
+    def pattern(self, name: str) -> Pattern:
+        if name not in self.patterns:
+            raise ValueError(
+                f"pattern: unknown pattern {name!r}; expected one of {sorted(self.patterns)}"
+            )
+        return self.patterns[name]
+
+    def finish(self, name: str) -> Finish:
+        if name not in self.finishes:
+            raise ValueError(
+                f"finish: unknown finish {name!r}; expected one of {sorted(self.finishes)}"
+            )
+        return self.finishes[name]
+
+    def contrast(self, colour: tuple[float, float, float]) -> tuple[float, float, float]:
+        """The contrasting colour a pattern mixes with a colour (linear RGB): of the light
+        and the dark one, the one whose CIELAB lightness is farther from the colour's."""
+        lightness = float(srgb_to_lab(linear_to_srgb(np.asarray(colour)))[0])
+        light, dark = self.pattern_contrast["light"], self.pattern_contrast["dark"]
+        gaps = {
+            c: abs(float(srgb_to_lab(linear_to_srgb(np.asarray(c)))[0]) - lightness)
+            for c in (light, dark)
+        }
+        return light if gaps[light] >= gaps[dark] else dark
+
     def values(self, kind: AttributeKind, palette: str | None) -> list[str]:
-        """The words an attribute kind can take: a palette's colours, the materials or the
-        size words."""
+        """The words an attribute kind can take: a palette's colours, the materials, the
+        size words, the patterns or the finishes."""
         if kind == "material":
             return list(self.materials)
         if kind == "size":
             return list(SIZE_WORDS)
+        if kind == "pattern":
+            return list(self.patterns)
+        if kind == "finish":
+            return list(self.finishes)
         if palette is None:
             raise ValueError("palette: colour attributes need a palette; got none")
         return list(self.palette(palette))
@@ -187,11 +261,15 @@ Pair = tuple[AttributeKind, str, str]  # (kind, value, category)
 
 def object_value(obj, kind: AttributeKind) -> str | None:
     """The word an object (ObjectSpec) carries for an attribute kind, None when it has none:
-    its colour name, its material, or its size role as a size word."""
+    its colour name, its material, its size role as a size word, its pattern or its finish."""
     if kind == "color":
         return obj.color_name
     if kind == "material":
         return obj.material
+    if kind == "pattern":
+        return obj.pattern
+    if kind == "finish":
+        return obj.finish
     role = str(obj.size_role)
     return role if role in SIZE_WORDS else None
 
@@ -250,6 +328,16 @@ class AttributeSetup(_Strict):
             raise ValueError(f"kinds: {self.kinds} repeats a kind")
         if "color" in self.kinds and self.palette is None:
             raise ValueError("palette: colour attributes need a palette; got none")
+        if "pattern" in self.kinds and "color" not in self.kinds:
+            raise ValueError(
+                f"kinds: {self.kinds} has pattern without color; a pattern mixes the object's "
+                "palette colour with a contrasting one, so it needs color"
+            )
+        if "finish" in self.kinds and "material" in self.kinds:
+            raise ValueError(
+                f"kinds: {self.kinds} has both material and finish; both set the surface, "
+                "so a dataset uses one family"
+            )
         if self.palette is not None:
             load_attributes().palette(self.palette)
         return self
@@ -277,18 +365,39 @@ def split_of(setup: AttributeSetup, vocab: str, objects: list) -> Split:
 
 
 def attribute_problems(objects: list, setup: AttributeSetup | None) -> list[str]:
-    """Why the objects' attributes are invalid (empty when fine): unknown material, a category
-    that forbids its attribute, and with a setup, a missing, unknown or repeated value (sizes
-    come from the size roles and may repeat)."""
+    """Why the objects' attributes are invalid (empty when fine): unknown material, pattern or
+    finish, a pattern without a colour, a material with a finish, a category that forbids its
+    attribute, and with a setup, a missing, unknown or repeated value (sizes come from the
+    size roles and may repeat)."""
     attributes = load_attributes()
     problems = []
     for i, o in enumerate(objects):
-        if o.material is not None and o.material not in attributes.materials:
+        for field, value, known in (
+            ("material", o.material, attributes.materials),
+            ("pattern", o.pattern, attributes.patterns),
+            ("finish", o.finish, attributes.finishes),
+        ):
+            if value is not None and value not in known:
+                problems.append(
+                    f"objects[{i}].{field}: unknown {field} {value!r}; expected one of "
+                    f"{sorted(known)}"
+                )
+        if o.pattern is not None and o.color is None:
             problems.append(
-                f"objects[{i}].material: unknown material {o.material!r}; expected one of "
-                f"{sorted(attributes.materials)}"
+                f"objects[{i}].pattern: {o.pattern!r} needs a colour (a pattern mixes the "
+                "object's colour with a contrasting one); color is unset"
             )
-        for kind, value in (("color", o.color), ("material", o.material)):
+        if o.finish is not None and o.material is not None:
+            problems.append(
+                f"objects[{i}].finish: {o.finish!r} and material {o.material!r} both set the "
+                "surface; give one"
+            )
+        for kind, value in (
+            ("color", o.color),
+            ("material", o.material),
+            ("pattern", o.pattern),
+            ("finish", o.finish),
+        ):
             if value is not None and not attributes.allows(kind, o.category):
                 problems.append(
                     f"objects[{i}].{kind}: category {o.category!r} may not carry a {kind} "
@@ -296,7 +405,13 @@ def attribute_problems(objects: list, setup: AttributeSetup | None) -> list[str]
                 )
     if setup is None:
         return problems
-    fields = {"color": "color_name", "material": "material", "size": "size_role"}
+    fields = {
+        "color": "color_name",
+        "material": "material",
+        "size": "size_role",
+        "pattern": "pattern",
+        "finish": "finish",
+    }
     for kind in setup.kinds:
         allowed = attributes.values(kind, setup.palette)
         values = [object_value(o, kind) for o in objects]

@@ -65,6 +65,17 @@ class ObjectSpec(_Strict):
     color: RGB | None = Field(None, description="linear RGB in [0, 1] that replaces base colour")
     color_name: str | None = Field(None, description="the word captions use for `color`")
     material: str | None = Field(None, description="a material of data/attributes.yaml")
+    pattern: str | None = Field(None, description="a pattern of data/attributes.yaml")
+    finish: str | None = Field(None, description="a finish of data/attributes.yaml")
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_optionals(self, handler):
+        """Unset pattern and finish are left out, so objects without them keep their bytes."""
+        data = handler(self)
+        for name in OBJECT_OMITTED_WHEN_UNSET:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
 
 class Camera(_Strict):
@@ -190,6 +201,7 @@ class SceneSpec(_Strict):
         return [o.category for o in self.objects]
 
 
+OBJECT_OMITTED_WHEN_UNSET = ("pattern", "finish")
 OMITTED_WHEN_UNSET = ("attributes", "split", "caption_knobs", "relations", "count_of")
 
 

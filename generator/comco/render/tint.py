@@ -8,6 +8,12 @@ spec then only sets node values (tint colour, tint on/off, roughness, metallic):
 re-imported or rebuilt between images. The copies reflect half of Blender's default specular
 (TINT_SPECULAR): with the full 4 %, the bright sky's grey reflection took a fifth of the
 chroma of dark colours (wide16's brown kept 69 % of its albedo's chroma, 77 % with half).
+
+Patterns: the tinted colour is mixed with a contrasting colour (`Attributes.contrast`) by a
+mask computed in object coordinates (assets are 1 m, so a pattern's periods per metre give the
+same count of repeats across an object at any scale). Every pattern of attributes.yaml has its
+mask in the copy, weighted 0 or 1 by the spec, so switching patterns again only sets values.
+A finish sets roughness, specular and clear coat instead of a material.
 """
 
 from __future__ import annotations
@@ -15,13 +21,15 @@ from __future__ import annotations
 import bpy
 import numpy as np
 
-from comco.core.attributes import load_attributes
+from comco.core.attributes import Pattern, load_attributes
 from comco.core.colour import srgb_to_linear
 from comco.core.spec import ObjectSpec
 from comco.render.rna import assign
 
 TINT_NODE = "comco_tint"
 SWITCH_NODE = "comco_tint_on"
+CONTRAST_NODE = "comco_contrast"
+PATTERN_WEIGHT = "comco_pattern:"  # + the pattern's name: its mask's weight, 0 or 1
 # The shade of a part as bright as the object's mean is 1; darker parts down to SHADE_FLOOR.
 SHADE_FLOOR = 0.4
 # Roughness and metallic of an object given a colour but no material (as before materials
@@ -79,6 +87,74 @@ def _mean_luminance(obj: bpy.types.Object) -> float:
     return float(max(1e-3, (lum * weights).sum() / weights.sum()))
 
 
+def _math(tree: bpy.types.NodeTree, operation: str, *values: float) -> bpy.types.Node:
+    node = tree.nodes.new("ShaderNodeMath")
+    node.operation = operation
+    for i, value in enumerate(values):
+        node.inputs[i + 1].default_value = value
+    return node
+
+
+def _pattern_mask(
+    tree: bpy.types.NodeTree, coordinates: bpy.types.NodeSocket, pattern: Pattern
+) -> bpy.types.NodeSocket:
+    """1 where the pattern shows the contrasting colour, else 0, from object coordinates:
+    stripes across x (seen on the front and the top of an object facing the camera), checks
+    of a 3D checkerboard, dots as balls around Voronoi points jittered in a cubic lattice (a
+    regular lattice left whole faces without a dot where they lie between its layers)."""
+    if pattern.texture == "checks":
+        checker = tree.nodes.new("ShaderNodeTexChecker")
+        checker.inputs["Scale"].default_value = 2.0 * pattern.periods  # a period is two cells
+        tree.links.new(coordinates, checker.inputs["Vector"])
+        return checker.outputs["Factor"]
+    if pattern.texture == "stripes":
+        scaled = tree.nodes.new("ShaderNodeVectorMath")
+        scaled.operation = "SCALE"
+        scaled.inputs["Scale"].default_value = pattern.periods
+        tree.links.new(coordinates, scaled.inputs[0])
+        axes = tree.nodes.new("ShaderNodeSeparateXYZ")
+        tree.links.new(scaled.outputs["Vector"], axes.inputs[0])
+        phase = _math(tree, "FRACT")
+        tree.links.new(axes.outputs["X"], phase.inputs[0])
+        distance = phase.outputs[0]
+    else:  # dots
+        voronoi = tree.nodes.new("ShaderNodeTexVoronoi")
+        voronoi.voronoi_dimensions, voronoi.feature, voronoi.distance = "3D", "F1", "EUCLIDEAN"
+        voronoi.inputs["Scale"].default_value = pattern.periods
+        voronoi.inputs["Randomness"].default_value = 1.0
+        tree.links.new(coordinates, voronoi.inputs["Vector"])
+        distance = voronoi.outputs["Distance"]
+    inside = _math(tree, "LESS_THAN", pattern.coverage)
+    tree.links.new(distance, inside.inputs[0])
+    return inside.outputs[0]
+
+
+def _patterned(tree: bpy.types.NodeTree, colour: bpy.types.NodeSocket) -> bpy.types.NodeSocket:
+    """`colour` mixed with the contrasting colour by the weighted sum of every pattern's mask
+    (all weights 0: `colour` exactly)."""
+    coordinates = tree.nodes.new("ShaderNodeTexCoord").outputs["Object"]
+    total = None
+    for name, pattern in load_attributes().patterns.items():
+        weight = _math(tree, "MULTIPLY", 0.0)
+        weight.name = PATTERN_WEIGHT + name
+        tree.links.new(_pattern_mask(tree, coordinates, pattern), weight.inputs[0])
+        if total is None:
+            total = weight.outputs[0]
+        else:
+            summed = _math(tree, "ADD")
+            tree.links.new(total, summed.inputs[0])
+            tree.links.new(weight.outputs[0], summed.inputs[1])
+            total = summed.outputs[0]
+    contrast = tree.nodes.new("ShaderNodeRGB")
+    contrast.name = CONTRAST_NODE
+    mix = tree.nodes.new("ShaderNodeMix")
+    mix.data_type, mix.clamp_factor = "RGBA", True
+    tree.links.new(total, _socket(mix.inputs, "Factor", "VALUE"))
+    tree.links.new(colour, _socket(mix.inputs, "A", "RGBA"))
+    tree.links.new(contrast.outputs[0], _socket(mix.inputs, "B", "RGBA"))
+    return _socket(mix.outputs, "Result", "RGBA")
+
+
 def _tinted_copy(source: bpy.types.Material | None, name: str, gain: float) -> bpy.types.Material:
     material = source.copy() if source is not None else bpy.data.materials.new(name)
     material.name = name
@@ -114,12 +190,15 @@ def _tinted_copy(source: bpy.types.Material | None, name: str, gain: float) -> b
     switch = tree.nodes.new("ShaderNodeMix")
     switch.name, switch.data_type = SWITCH_NODE, "RGBA"
     tree.links.new(own, _socket(switch.inputs, "A", "RGBA"))
-    tree.links.new(_socket(shaded.outputs, "Result", "RGBA"), _socket(switch.inputs, "B", "RGBA"))
+    patterned = _patterned(tree, _socket(shaded.outputs, "Result", "RGBA"))
+    tree.links.new(patterned, _socket(switch.inputs, "B", "RGBA"))
     tree.links.new(_socket(switch.outputs, "Result", "RGBA"), base)
-    for name_ in ("Roughness", "Metallic", "Specular IOR Level"):  # attribute values rule
+    surface = ("Roughness", "Metallic", "Specular IOR Level", "Coat Weight", "Coat Roughness")
+    for name_ in surface:  # attribute values rule
         for link in list(bsdf.inputs[name_].links):
             tree.links.remove(link)
     bsdf.inputs["Specular IOR Level"].default_value = TINT_SPECULAR
+    bsdf.inputs["Coat Weight"].default_value = 0.0
     return material
 
 
@@ -135,15 +214,36 @@ def tinted_materials(obj: bpy.types.Object) -> list[bpy.types.Material]:
     ]
 
 
+def _surface(spec: ObjectSpec) -> tuple[float, float, float, float, float]:
+    """Roughness, metallic, specular level, coat weight and coat roughness of the spec's
+    material or finish (neither: a plain surface)."""
+    attributes = load_attributes()
+    if spec.finish is not None:
+        finish = attributes.finish(spec.finish)
+        return finish.roughness, 0.0, finish.specular, finish.coat, finish.coat_roughness
+    if spec.material is not None:
+        material = attributes.material(spec.material)
+        return material.roughness, material.metallic, TINT_SPECULAR, 0.0, 0.0
+    return (*PLAIN_SURFACE, TINT_SPECULAR, 0.0, 0.0)
+
+
 def apply_attributes(obj: bpy.types.Object, spec: ObjectSpec) -> None:
-    """Show the object's own materials, or its tinted copies set to the spec's colour and
-    material (a material alone keeps the object's own colours)."""
-    if spec.color is None and spec.material is None:
+    """Show the object's own materials, or its tinted copies set to the spec's colour,
+    pattern and material or finish (a material or finish alone keeps the object's own
+    colours)."""
+    if spec.color is None and spec.material is None and spec.finish is None:
         for slot in obj.material_slots:
             if slot.link != "DATA":  # every write re-tags the object, changed or not
                 slot.link = "DATA"
         return
-    material = load_attributes().material(spec.material) if spec.material else None
+    attributes = load_attributes()
+    surface = dict(
+        zip(
+            ("Roughness", "Metallic", "Specular IOR Level", "Coat Weight", "Coat Roughness"),
+            _surface(spec),
+            strict=True,
+        )
+    )
     for slot, tinted in zip(obj.material_slots, tinted_materials(obj), strict=True):
         slot.link = "OBJECT"
         if slot.material != tinted:
@@ -153,7 +253,11 @@ def apply_attributes(obj: bpy.types.Object, spec: ObjectSpec) -> None:
         assign(switch, "default_value", 0.0 if spec.color is None else 1.0)
         if spec.color is not None:
             assign(nodes[TINT_NODE].outputs[0], "default_value", (*spec.color, 1.0))
+            contrast = attributes.contrast(spec.color)
+            assign(nodes[CONTRAST_NODE].outputs[0], "default_value", (*contrast, 1.0))
+        for name in attributes.patterns:
+            weight = nodes[PATTERN_WEIGHT + name].inputs[1]
+            assign(weight, "default_value", 1.0 if spec.pattern == name else 0.0)
         bsdf = _principled(tinted)
-        roughness, metallic = (material.roughness, material.metallic) if material else PLAIN_SURFACE
-        assign(bsdf.inputs["Roughness"], "default_value", roughness)
-        assign(bsdf.inputs["Metallic"], "default_value", metallic)
+        for name, value in surface.items():
+            assign(bsdf.inputs[name], "default_value", value)

@@ -11,6 +11,7 @@ from comco.annotate.annotation import RenderInfo, build_annotation
 from comco.annotate.colour_gate import colour_problems, measure_colours
 from comco.annotate.exr import read_index
 from comco.annotate.measure import QualityGates, image_problems, measure, quality_problems
+from comco.annotate.pattern_gate import colour_masks, pattern_problems
 from comco.captions.plain import caption_style
 from comco.io.atomic import write_atomic
 from comco.render.protocol import Done, Job, Ready
@@ -55,11 +56,13 @@ def keep_or_reject(
         clock.lap("arrays_read")
         measures = measure(index, silhouettes)
         pixels = read_rgb(Path(job.image))
-        colours = measure_colours(pixels, [m.mask for m in measures])
+        masks = [m.mask for m in measures]
+        colours = measure_colours(pixels, colour_masks(spec, pixels, masks))
         problems = (
             image_problems(pixels, gates.min_spread_levels)
             + quality_problems(spec, measures, boxes, gates)
             + (colour_problems(spec, colours) if gates.colour else [])
+            + (pattern_problems(spec, pixels, masks) if gates.pattern else [])
         )
         if problems:
             rejected.add(

@@ -88,8 +88,9 @@ def attribute_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option(
             "--attributes",
             "attribute_kinds",
-            help="attributes every object gets, comma-separated: color, material, size "
-            "(size words from the size roles; needs --large)",
+            help="attributes every object gets, comma-separated: color, material, size, "
+            "pattern, finish (size words from the size roles, needs --large; pattern needs "
+            "color; finish excludes material)",
         ),
         click.option(
             "--palette",
@@ -170,13 +171,17 @@ def attribute_setup(
         )
     if holdout_seed < 0:
         raise click.BadParameter(f"{holdout_seed} is negative", param_hint="--holdout-seed")
-    return AttributeSetup(
-        palette=palette,
-        kinds=kinds,
-        distinct=distinct,
-        holdout_fraction=holdout,
-        holdout_seed=holdout_seed,
-    )
+    try:
+        return AttributeSetup(
+            palette=palette,
+            kinds=kinds,
+            distinct=distinct,
+            holdout_fraction=holdout,
+            holdout_seed=holdout_seed,
+        )
+    except ValidationError as error:  # kinds that do not go together, e.g. pattern alone
+        message = error.errors()[0]["msg"].removeprefix("Value error, ")
+        raise click.BadParameter(message, param_hint="--attributes") from None
 
 
 def _knobs(values: dict) -> CaptionKnobs:

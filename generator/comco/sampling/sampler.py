@@ -147,9 +147,9 @@ class SamplerConfig(BaseModel):
                 values = load_attributes().values(kind, self.attributes.palette)
                 if self.objects > len(values):
                     source = (
-                        "materials"
-                        if kind == "material"
-                        else (f"palette {self.attributes.palette!r}")
+                        f"palette {self.attributes.palette!r}"
+                        if kind == "color"
+                        else f"attributes.yaml's {kind} values"
                     )
                     raise ValueError(
                         f"distinct-attributes: {self.objects} objects need {self.objects} "
@@ -626,8 +626,9 @@ def _with_attributes(
         if "color" in drawn:
             name = drawn["color"][slot]
             changes.update(color=palette[name].linear, color_name=name)
-        if "material" in drawn:
-            changes["material"] = drawn["material"][slot]
+        for kind in ("material", "pattern", "finish"):
+            if kind in drawn:
+                changes[kind] = drawn[kind][slot]
         updated.append(obj.model_copy(update=changes))
     return updated
 
