@@ -26,10 +26,10 @@ from comco.core.knobs import CaptionKnobs, named_count
 from comco.core.spec import SceneSpec, predicted_area
 
 # The kinds in the order negatives are made (later kinds appended, so scenes without them keep
-# their negatives' draws); a phrase puts the size word first ("a large glossy red striped cube",
+# their negatives' draws); a phrase puts the size word first ("a large red striped glass cube",
 # the order of `object_phrase`).
 KINDS: tuple[AttributeKind, ...] = ("color", "material", "size", "pattern", "finish")
-PHRASE_ORDER: tuple[AttributeKind, ...] = ("size", "finish", "color", "pattern", "material")
+PHRASE_ORDER: tuple[AttributeKind, ...] = ("size", "color", "pattern", "material", "finish")
 
 
 def has_attributes(spec: SceneSpec) -> bool:

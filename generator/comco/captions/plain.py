@@ -137,10 +137,10 @@ def object_phrase(
     pattern: str | None = None,
     finish: str | None = None,
 ) -> str:
-    """'a horse', 'two horses', 'a red cube', 'a large red metal cube', 'a glossy red striped
+    """'a horse', 'two horses', 'a red cube', 'a large red metal cube', 'a red striped glass
     cube' or, without articles, 'horse'."""
     noun = category.name if count == 1 else category.plural
-    words = [w for w in (size, finish, color, pattern, material) if w]
+    words = [w for w in (size, color, pattern, material, finish) if w]
     phrase = " ".join([*words, noun])
     if count > 1:
         number = NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)

@@ -106,13 +106,12 @@ class Pattern(_Strict):
 
 
 class Finish(_Strict):
-    """A surface finish: the second material family (Principled BSDF roughness, specular and
-    clear coat), exclusive with `materials` in one dataset."""
+    """A finish: the second material family (Principled BSDF roughness, specular level and
+    transmission), exclusive with `materials` in one dataset."""
 
     roughness: float = Field(ge=0, le=1)
     specular: float = Field(ge=0, le=1, description="Specular IOR Level")
-    coat: float = Field(ge=0, le=1, description="clear coat weight")
-    coat_roughness: float = Field(ge=0, le=1)
+    transmission: float = Field(ge=0, le=1, description="Transmission Weight")
 
 
 class Attributes(_Strict):

@@ -13,7 +13,7 @@ Patterns: the tinted colour is mixed with a contrasting colour (`Attributes.cont
 mask computed in object coordinates (assets are 1 m, so a pattern's periods per metre give the
 same count of repeats across an object at any scale). Every pattern of attributes.yaml has its
 mask in the copy, weighted 0 or 1 by the spec, so switching patterns again only sets values.
-A finish sets roughness, specular and clear coat instead of a material.
+A finish sets roughness, specular and transmission instead of a material.
 """
 
 from __future__ import annotations
@@ -193,12 +193,11 @@ def _tinted_copy(source: bpy.types.Material | None, name: str, gain: float) -> b
     patterned = _patterned(tree, _socket(shaded.outputs, "Result", "RGBA"))
     tree.links.new(patterned, _socket(switch.inputs, "B", "RGBA"))
     tree.links.new(_socket(switch.outputs, "Result", "RGBA"), base)
-    surface = ("Roughness", "Metallic", "Specular IOR Level", "Coat Weight", "Coat Roughness")
-    for name_ in surface:  # attribute values rule
+    for name_ in SURFACE_INPUTS:  # attribute values rule
         for link in list(bsdf.inputs[name_].links):
             tree.links.remove(link)
     bsdf.inputs["Specular IOR Level"].default_value = TINT_SPECULAR
-    bsdf.inputs["Coat Weight"].default_value = 0.0
+    bsdf.inputs["Transmission Weight"].default_value = 0.0
     return material
 
 
@@ -214,17 +213,19 @@ def tinted_materials(obj: bpy.types.Object) -> list[bpy.types.Material]:
     ]
 
 
-def _surface(spec: ObjectSpec) -> tuple[float, float, float, float, float]:
-    """Roughness, metallic, specular level, coat weight and coat roughness of the spec's
-    material or finish (neither: a plain surface)."""
+SURFACE_INPUTS = ("Roughness", "Metallic", "Specular IOR Level", "Transmission Weight")
+
+
+def _surface(spec: ObjectSpec) -> tuple[float, float, float, float]:
+    """SURFACE_INPUTS' values for the spec's material or finish (neither: a plain surface)."""
     attributes = load_attributes()
     if spec.finish is not None:
         finish = attributes.finish(spec.finish)
-        return finish.roughness, 0.0, finish.specular, finish.coat, finish.coat_roughness
+        return finish.roughness, 0.0, finish.specular, finish.transmission
     if spec.material is not None:
         material = attributes.material(spec.material)
-        return material.roughness, material.metallic, TINT_SPECULAR, 0.0, 0.0
-    return (*PLAIN_SURFACE, TINT_SPECULAR, 0.0, 0.0)
+        return material.roughness, material.metallic, TINT_SPECULAR, 0.0
+    return (*PLAIN_SURFACE, TINT_SPECULAR, 0.0)
 
 
 def apply_attributes(obj: bpy.types.Object, spec: ObjectSpec) -> None:
@@ -237,13 +238,7 @@ def apply_attributes(obj: bpy.types.Object, spec: ObjectSpec) -> None:
                 slot.link = "DATA"
         return
     attributes = load_attributes()
-    surface = dict(
-        zip(
-            ("Roughness", "Metallic", "Specular IOR Level", "Coat Weight", "Coat Roughness"),
-            _surface(spec),
-            strict=True,
-        )
-    )
+    surface = dict(zip(SURFACE_INPUTS, _surface(spec), strict=True))
     for slot, tinted in zip(obj.material_slots, tinted_materials(obj), strict=True):
         slot.link = "OBJECT"
         if slot.material != tinted:
