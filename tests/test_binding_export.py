@@ -99,3 +99,36 @@ def test_binding_splits_are_dataset_splits_and_config_names_say_coloured(tmp_pat
         assert set(rows["split"]) == {"val" if split == "validation" else split}
         tars = sorted(str(p) for p in out.glob(f"webdataset/{name}/{split}/*.tar"))
         assert {s["__key__"] for s in wds.WebDataset(tars, shardshuffle=False)} == ids
+
+
+def test_export_carries_patterns_and_finishes(tmp_path):
+    config = SamplerConfig(
+        vocab="simco18",
+        objects=2,
+        seed=4,
+        camera=Camera(width=64, height=64),
+        attributes=AttributeSetup(
+            palette="clevr8", kinds=["color", "pattern", "finish"], distinct=True
+        ),
+    )
+    specs = {s.id: s for s in (sample_scene(config, i) for i in range(4))}
+    fake_rendered_dataset(tmp_path / "renders", list(specs.values()), [], drop_rejected=True)
+    out = tmp_path / "dist"
+    export_dataset(tmp_path / "renders", out, ("parquet",))
+    files = sorted(out.glob("parquet/simco*/*.parquet"))
+    rows = [r for f in files for r in pq.read_table(f).to_pylist()]
+    assert rows
+    for row in rows:
+        objects = specs[row["id"]].objects
+        assert row["patterns"] == [o.pattern for o in objects]
+        assert row["finishes"] == [o.finish for o in objects] and set(row["finishes"]) == {
+            "glass",
+            "matte",
+        }
+        assert row["materials"] == [None, None]
+        words = set(row["binding_caption"].split())
+        assert set(row["patterns"]) <= words and set(row["finishes"]) <= words
+    card = (out / "README.md").read_text()
+    assert "striped (stripes, 4.0 per metre, 40% contrast)" in card
+    assert "glass (roughness 0.0, transmission 1.0)" in card
+    assert "| `patterns`, `finishes` |" in card

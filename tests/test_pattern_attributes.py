@@ -53,7 +53,7 @@ def test_three_attributes_per_object_name_size_colour_and_pattern(index):
     assert len(phrases) == 3 and caption.attributed == caption.order
     for i, phrase in zip(caption.order, phrases, strict=True):
         obj = spec.objects[i]
-        size, colour, pattern, *noun = _words(phrase)
+        size, colour, pattern, *_ = _words(phrase)
         assert (size, colour, pattern) == (obj.size_role, obj.color_name, obj.pattern)
         assert pattern in PATTERNS
 

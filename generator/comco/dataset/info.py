@@ -26,6 +26,11 @@ class GatesInfo(_Model):
     large_factor: float
     min_border_px: float
     colour: bool = Field(True, description="objects must look nearest to their palette colour")
+    pattern: bool | None = Field(
+        None,
+        description="patterned objects must show their pattern in their own pixels; None: "
+        "rendered before this gate existed",
+    )
     min_spread_levels: int | None = Field(
         None,
         description="an image whose every channel spans fewer levels between its 1st and 99th "

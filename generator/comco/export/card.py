@@ -106,6 +106,16 @@ def attributes_section(facts: GenerationFacts) -> str:
         f"{name} (roughness {m.roughness}, metallic {m.metallic})"
         for name, m in load_attributes().materials.items()
     )
+    patterns = ", ".join(
+        f"{name} ({p.texture}, {p.periods} per metre"
+        + (f", {p.coverage:.0%} contrast" if p.coverage else "")
+        + ")"
+        for name, p in load_attributes().patterns.items()
+    )
+    finishes = ", ".join(
+        f"{name} (roughness {f.roughness}, transmission {f.transmission})"
+        for name, f in load_attributes().finishes.items()
+    )
     palettes = sorted({json.loads(s)["palette"] or "-" for s in facts.attribute_setups})
     colours = "; ".join(
         f"{p}: {', '.join(load_attributes().palette(p))}" for p in palettes if p != "-"
@@ -115,6 +125,9 @@ def attributes_section(facts: GenerationFacts) -> str:
 Attributes (`generator/comco/data/attributes.yaml`):
 - Palettes: {colours or "-"}
 - Materials: {materials}
+- Patterns (the colour mixed with a contrasting white or near-black in object coordinates;
+  kept only where the pattern gate measures it in the object's own pixels): {patterns}
+- Finishes (the second material family, never with a material): {finishes}
 - Attribute settings (kinds, palette, distinct values, held-out share and seed):
 {_settings(facts.attribute_setups)}
 - Split rule: the (attribute, value, category) pairs are shuffled by the hold-out seed; the
@@ -215,6 +228,7 @@ Parquet configurations (one row per image):
 | `bboxes` | visible bounding box per object, `[x, y, w, h]` pixels, spec order |
 | `areas` | visible pixels per object, spec order |
 | `colors`, `materials` | colour word and material per object, spec order (null: none) |
+| `patterns`, `finishes` | pattern and finish word per object, spec order (null: none) |
 | `size_words` | `large`/`small` per object when the attributes name sizes (null: none) |
 | `split` | held-out split of an attribute scene (`train`/`val`/`test`; null: none) |
 | `binding_caption` | the caption under the data-property knobs (null without attributes) |

@@ -31,6 +31,8 @@ IMAGE_FEATURES = Features(
         "areas": List(Value("int64")),
         "colors": List(Value("string")),
         "materials": List(Value("string")),
+        "patterns": List(Value("string")),
+        "finishes": List(Value("string")),
         "size_words": List(Value("string")),
         "split": Value("string"),
         "binding_caption": Value("string"),
@@ -82,7 +84,8 @@ def image_row(item: RenderedImage) -> dict[str, Any]:
 
 
 def binding_columns(item: RenderedImage) -> dict[str, Any]:
-    """Attribute columns: per-object colour, material and size word (spec order), the held-out
+    """Attribute columns: per-object colour, material, pattern, finish and size word (spec
+    order), the held-out
     split, and the binding caption with the knobs it was made under (JSON) and its tagged
     negatives (None/empty for plain scenes)."""
     a = item.annotation
@@ -90,6 +93,8 @@ def binding_columns(item: RenderedImage) -> dict[str, Any]:
     return {
         "colors": [o.color_name for o in a.spec.objects],
         "materials": [o.material for o in a.spec.objects],
+        "patterns": [o.pattern for o in a.spec.objects],
+        "finishes": [o.finish for o in a.spec.objects],
         "size_words": size_words(a.spec),
         "split": a.spec.split,
         "binding_caption": binding.caption.text if binding else None,
