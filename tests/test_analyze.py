@@ -141,10 +141,15 @@ def test_size_order_on_the_fixture(fixture_run: AnalyzeRun) -> None:
         cells(fixture_run, "first_largest", "k = 2"),
         cells(fixture_run, "first_largest", "k = 3"),
     )
-    assert two == {"first named is largest": pytest.approx(300 / 7), "chance (1/k)": 50.0}
+    assert two == {
+        "first named is largest": pytest.approx(300 / 7),
+        "chance (1/k)": 50.0,
+        "named largest first throughout": pytest.approx(300 / 7),
+    }
     assert three["first named is largest"] == 50.0
     total = cells(fixture_run, "first_largest", "all (k ≥ 2)")
     assert total["first named is largest"] == pytest.approx(400 / 9)
+    assert total["named largest first throughout"] == pytest.approx(400 / 9)
     assert total["chance (1/k)"] == pytest.approx(100 * (3.5 + 2 / 3) / 9)
     assert cells(fixture_run, "first_rank", "k = 2") == {
         "size rank 1": pytest.approx(300 / 7), "size rank 2": pytest.approx(400 / 7),
@@ -219,6 +224,22 @@ def test_suggested_order_follows_a_planted_saliency(
     assert run.knobs.attribute_density == 0.0
 
 
+def test_the_suggested_saliency_bias_is_the_share_of_largest_first_captions(
+    tmp_path: Path,
+) -> None:
+    corpus = {i: ({"dog": [5000.0], "cat": [500.0]}, ["A dog and a cat."]) for i in range(1, 71)}
+    corpus |= {i: ({"dog": [5000.0], "cat": [500.0]}, ["A cat and a dog."]) for i in range(71, 101)}
+    # the largest first, but the other two out of order: not the saliency order
+    three = {"dog": [5000.0], "cat": [500.0], "bear": [2000.0]}
+    corpus |= {i: (three, ["A dog, a cat and a bear."]) for i in range(101, 121)}
+    run = analyze(*write_coco(tmp_path, corpus), n_boot=20)
+    assert cells(run, "first_largest", "k = 3")["first named is largest"] == 100.0
+    assert cells(run, "first_largest", "k = 3")["named largest first throughout"] == 0.0
+    assert run.knobs.saliency_bias == round(70 / 120, 2)
+    assert run.knobs.flags().endswith(f"--saliency-bias {70 / 120:.2f}")
+    assert "--order" not in run.knobs.flags()
+
+
 def test_cli_writes_results_report_plots_and_the_knob_line(tmp_path: Path) -> None:
     captions, instances = write_coco(tmp_path / "data", FIXTURE, (ORPHAN_CAPTION,))
     out = tmp_path / "out"
@@ -227,7 +248,7 @@ def test_cli_writes_results_report_plots_and_the_knob_line(tmp_path: Path) -> No
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == (
-        "--completeness 0.82 --attribute-density 0.17 --order random"
+        "--completeness 0.82 --attribute-density 0.17 --saliency-bias 0.44"
     )
     first = (out / "results.json").read_bytes()
     AnalyzeRun.model_validate_json(first)

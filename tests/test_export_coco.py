@@ -121,6 +121,7 @@ def test_analyze_on_the_export_gives_back_the_knobs(knobbed) -> None:
     density = next(r for r in run.table("attributes").rows if r.group == TOTAL)
     assert abs(density.cells["with a colour word"].pct - 100 * KNOBS.attribute_density) <= 5
     assert run.knobs.order == "saliency"
+    assert run.knobs.saliency_bias == 1.0  # the named objects always largest first
     assert run.knobs.completeness == KNOBS.completeness
 
 

@@ -51,8 +51,9 @@ from comco.analyze.coco import CocoFormatError
 @click.option(
     "--suggest-knobs",
     is_flag=True,
-    help="Print the binding-data knobs (--completeness, --attribute-density, --order) that "
-    "would reproduce the corpus, as the last line.",
+    help="Print the binding-data knobs (--completeness, --attribute-density, --saliency-bias; "
+    "--order when no caption names two categories) that would reproduce the corpus, as the "
+    "last line.",
 )
 def analyze(
     captions: Path,

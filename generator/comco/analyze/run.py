@@ -26,15 +26,24 @@ class SuggestedKnobs(BaseModel):
     order: CaptionOrder | None = Field(
         description="never `spec`: real captions have no sampler order"
     )
+    saliency_bias: float | None = Field(
+        None,
+        description="share of captions naming k >= 2 categories largest first throughout: "
+        "the sampler's saliency bias, whose other orders are never largest first",
+    )
     why: list[str] = Field(description="how each knob was read off the tables")
 
     def flags(self) -> str:
+        """The knobs as `comco sample`/`comco captions` options; a measured saliency bias
+        replaces the all-or-nothing order (the two options exclude each other)."""
         parts = []
         if self.completeness is not None:
             parts.append(f"--completeness {self.completeness:.2f}")
         if self.attribute_density is not None:
             parts.append(f"--attribute-density {self.attribute_density:.2f}")
-        if self.order is not None:
+        if self.saliency_bias is not None:
+            parts.append(f"--saliency-bias {self.saliency_bias:.2f}")
+        elif self.order is not None:
             parts.append(f"--order {self.order}")
         return " ".join(parts)
 
@@ -174,11 +183,14 @@ def suggest_knobs(tables: list[Table]) -> SuggestedKnobs:
     """Completeness and attribute density are the pooled shares. The order knob is all or
     nothing, so the suggestion is the setting whose share of first-named-is-largest lies
     nearest the measured one: saliency (100%), random (chance, 1/k) or reverse-saliency (0%).
-    `spec` (the sampler's own order) has no counterpart in real captions."""
+    `spec` (the sampler's own order) has no counterpart in real captions. The saliency bias
+    is the share of captions naming their categories largest first throughout: with bias p
+    the sampler names them so with probability p and otherwise in an order that is not."""
     by_name = {t.name: {r.group: r for r in t.rows} for t in tables}
     why = []
     completeness = attribute_density = None
     order: CaptionOrder | None = None
+    saliency_bias: float | None = None
     if TOTAL in by_name["completeness"]:
         cell = by_name["completeness"][TOTAL].cells["categories named"]
         completeness = round(cell.pct / 100, 2)
@@ -201,8 +213,18 @@ def suggest_knobs(tables: list[Table]) -> SuggestedKnobs:
             f"[{hit.lo:.1f}, {hit.hi:.1f}] of captions naming k ≥ 2 (random order: {chance:.1f}%, "
             f"saliency: 100%, reverse-saliency: 0%), nearest: {order}"
         )
+        ordered = row.cells["named largest first throughout"]
+        saliency_bias = round(ordered.pct / 100, 2)
+        why.append(
+            f"saliency bias: {ordered.pct:.1f}% [{ordered.lo:.1f}, {ordered.hi:.1f}] of "
+            "captions naming k ≥ 2 name their categories largest first throughout"
+        )
     else:
         why.append("order: no caption names two annotated categories, so no order is suggested")
     return SuggestedKnobs(
-        completeness=completeness, attribute_density=attribute_density, order=order, why=why
+        completeness=completeness,
+        attribute_density=attribute_density,
+        order=order,
+        saliency_bias=saliency_bias,
+        why=why,
     )

@@ -7,6 +7,7 @@ the first-mentioned object.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -49,7 +50,10 @@ def layout() -> dict[str, dict[str, list[str]]]:
     """Tables -> groups -> columns, in report order."""
     orders = [order_group(k) for k in range(2, MAX_ORDER_GROUP + 1)]
     return {
-        "first_largest": {g: ["first named is largest", "chance (1/k)"] for g in orders},
+        "first_largest": {
+            g: ["first named is largest", "chance (1/k)", "named largest first throughout"]
+            for g in orders
+        },
         "first_rank": {
             order_group(k): [f"size rank {r}" for r in range(1, k + 1)]
             for k in range(2, MAX_RANK_K + 1)
@@ -158,7 +162,10 @@ class CaptionStats:
             return
         group = order_group(min(k, MAX_ORDER_GROUP))
         first_is_largest = float(areas[0] >= max(areas))
-        self.ledger.add(image, "first_largest", group, [first_is_largest, 1 / k], [1.0, 1.0])
+        by_size = float(all(a >= b for a, b in itertools.pairwise(areas)))
+        self.ledger.add(
+            image, "first_largest", group, [first_is_largest, 1 / k, by_size], [1.0, 1.0, 1.0]
+        )
         rho = spearman_mention_vs_size(areas)
         if rho is None:
             self.counts["captions with all named areas equal (no ρ)"] += 1
