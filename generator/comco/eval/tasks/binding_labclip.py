@@ -3,8 +3,8 @@ scenes with one attribute kind:
 
 - the candidates are the full, fixed set of captions of the configuration: every
   'ATTR1 OBJ1 and ATTR2 OBJ2' over the preset's categories (two different objects) and the
-  kind's values (the palette's colours, or the materials), the two orders of one content being
-  one caption; so the figure does not depend on how many scenes were rendered;
+  kind's values (the palette's colours, the materials, the finishes), the two orders of one
+  content being one caption; so the figure does not depend on how many scenes were rendered;
 - recall@1/5/10 of the image's own caption, and reverse recall: the top caption is its
   attribute swap;
 - swap accuracy: the image is at least as near its caption as the attribute swap (a tie counts
@@ -15,7 +15,7 @@ comco's own `binding` task scores against the captions the dataset holds and cou
 
 from __future__ import annotations
 
-from comco.core.attributes import load_attributes
+from comco.core.attributes import load_attributes, object_value
 from comco.core.catalog import load_vocabulary
 from comco.eval.dataset import EvalRecord
 from comco.eval.metrics import normalize
@@ -57,15 +57,13 @@ def configuration(record: EvalRecord) -> Config:
 def candidates(config: Config) -> tuple[str, list[str], list[str]]:
     """(kind, values, categories) of a configuration with one attribute kind."""
     (kind,), palette, vocab = config
-    attributes = load_attributes()
-    values = list(attributes.palette(palette) if kind == "color" else attributes.materials)
+    values = load_attributes().values(kind, palette)
     return kind, values, list(load_vocabulary().presets[vocab])
 
 
 def content_of(record: EvalRecord, kind: str) -> Content:
     first, second = record.annotation.spec.objects
-    value = (lambda o: o.color_name) if kind == "color" else (lambda o: o.material)
-    return (value(first), first.category, value(second), second.category)
+    return (object_value(first, kind), first.category, object_value(second, kind), second.category)
 
 
 def binding_labclip(context: EvalContext) -> TaskResult:
