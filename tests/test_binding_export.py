@@ -114,10 +114,15 @@ def test_export_carries_patterns_and_finishes(tmp_path):
     specs = {s.id: s for s in (sample_scene(config, i) for i in range(4))}
     fake_rendered_dataset(tmp_path / "renders", list(specs.values()), [], drop_rejected=True)
     out = tmp_path / "dist"
-    export_dataset(tmp_path / "renders", out, ("parquet",))
+    export_dataset(tmp_path / "renders", out, ("parquet", "coco"))
     files = sorted(out.glob("parquet/simco*/*.parquet"))
     rows = [r for f in files for r in pq.read_table(f).to_pylist()]
     assert rows
+    instances = json.loads((out / "coco" / "instances.json").read_text())
+    by_image = {i["id"]: i["comco_id"] for i in instances["images"]}
+    for ann in instances["annotations"]:
+        obj = specs[by_image[ann["image_id"]]].objects[ann["comco_index"]]
+        assert (ann["pattern"], ann["finish"]) == (obj.pattern, obj.finish)
     for row in rows:
         objects = specs[row["id"]].objects
         assert row["patterns"] == [o.pattern for o in objects]

@@ -5,9 +5,9 @@ detectron-style loaders take, and the one `comco analyze` reads a corpus in.
 - `instances.json`: `images` (`id` a 1-based int, `file_name`, `width`, `height`, plus the
   spec id as `comco_id` and its `split`), `annotations` (one per object: RLE `segmentation`
   of its visible pixels, `bbox` [x, y, w, h], `area` = visible pixels, `iscrowd` 0, plus its
-  spec index, size role, colour and material) and `categories`: every category of the
-  vocabulary presets used, with its COCO id where it has one and an id above COCO's 90
-  otherwise (`comco_id` keeps the vocabulary id).
+  spec index, size role, colour, material, pattern and finish) and `categories`: every
+  category of the vocabulary presets used, with its COCO id where it has one and an id above
+  COCO's 90 otherwise (`comco_id` keeps the vocabulary id).
 - `captions.json`: every caption order of every image (COCO captions format; `order` holds
   the spec indices it names).
 - `captions_binding.json`: the one caption per image that the caption knobs chose (attribute
@@ -125,6 +125,8 @@ class CocoWriter:
                     "size_role": obj.size_role.value,
                     "color": obj.color_name,
                     "material": obj.material,
+                    "pattern": a.spec.objects[obj.index].pattern,
+                    "finish": a.spec.objects[obj.index].finish,
                 }
             )
         for caption in a.captions.orders:
