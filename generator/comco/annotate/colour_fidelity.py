@@ -2,7 +2,9 @@
 renderer does not set: each colour's albedo in CIELAB and a colour-naming model
 (`comco.core.colour_names`).
 
-Per palette colour, over the measured mean colours of the objects that carry it: the median
+Per palette colour, over the measured mean colours of the objects that carry it (a patterned
+object's over its base-colour pixels only, `comco.annotate.pattern_gate.colour_masks`, so the
+contrasting colour never counts as washing the colour out): the median
 share of the albedo's chroma kept, the median hue error, the median lightness, and the basic
 term of the median colour. A colour passes when it keeps at least MIN_CHROMA_KEPT of its
 chroma with a hue error of at most MAX_HUE_ERROR_DEG (neutral albedos instead stay under
