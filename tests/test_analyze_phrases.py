@@ -18,3 +18,14 @@ def test_a_hot_dog_is_no_dog_when_the_file_lists_no_hot_dog() -> None:
 
 def test_listed_multiword_names_still_match() -> None:
     assert named("A dog sniffs a hot dog.", ["dog", "hot dog"]) == ["dog", "hot dog"]
+
+
+def test_binding_pattern_and_finish_words_count_as_attribute_words() -> None:
+    lexicon = build_lexicon(["cup", "dog"])
+    found = named_categories(
+        find_mentions(tokenize("a red striped glass cup and a blue dotted matte dog"), lexicon)
+    )
+    assert [(n.category, n.colours, n.adjectives) for n in found] == [
+        ("cup", ("red",), ("striped", "glass")),
+        ("dog", ("blue",), ("dotted", "matte")),
+    ]
