@@ -35,6 +35,9 @@ SHADE_FLOOR = 0.4
 # Roughness and metallic of an object given a colour but no material (as before materials
 # existed).
 PLAIN_SURFACE = (0.5, 0.0)
+# The BSDF inputs attributes set (a material or a finish); a tinted copy drops their links.
+# No material of the library sets transmission, so zeroing it changes no earlier render.
+SURFACE_INPUTS = ("Roughness", "Metallic", "Specular IOR Level", "Transmission Weight")
 # Specular level of a recoloured object (Blender's default 0.5 is a 4 % reflectance): half
 # of it, so the bright sky's grey reflection does not wash dark colours out.
 TINT_SPECULAR = 0.25
@@ -211,9 +214,6 @@ def tinted_materials(obj: bpy.types.Object) -> list[bpy.types.Material]:
         bpy.data.materials.get(name) or _tinted_copy(obj.data.materials[i], name, gain)
         for i, name in enumerate(names)
     ]
-
-
-SURFACE_INPUTS = ("Roughness", "Metallic", "Specular IOR Level", "Transmission Weight")
 
 
 def _surface(spec: ObjectSpec) -> tuple[float, float, float, float]:
