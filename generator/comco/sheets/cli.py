@@ -17,10 +17,10 @@ LEGEND_LARGE = f"; {LARGE_MARK} the large object"
 
 
 def _label(annotation: ImageAnnotation) -> str:
-    """One line per object in spec order, with its colour and material words where it has
-    them ("red metal cube"); the large object is starred."""
+    """One line per object in spec order, with its attribute words where it has them ("red
+    metal cube", "red striped glass cup"); the large object is starred."""
     return "\n".join(
-        " ".join(w for w in (o.color_name, o.material, o.category) if w)
+        " ".join(w for w in (o.color_name, o.pattern, o.material, o.finish, o.category) if w)
         + (LARGE_MARK if o.size_role == "large" else "")
         for o in annotation.spec.objects
     )
