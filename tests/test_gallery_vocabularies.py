@@ -16,10 +16,11 @@ def test_a_mixed_simco_comco_run_renders_both_galleries(tmp_path: Path) -> None:
     folder = DatasetFolder(tmp_path / "run")
     rejected = RejectedLog(tmp_path / "rejected.jsonl")
     completed = CompletionLog(tmp_path / "completed.jsonl")
-    tasks = gallery_tasks([simco, comco, simco], folder, rejected, completed)
-    presets = load_vocabulary().presets
+    presets = ["comco72", "simco18"]  # as the folder's facts list them
+    tasks = gallery_tasks(presets, [simco, comco, simco], folder, rejected, completed)
+    vocabulary = load_vocabulary().presets
     categories = [t.spec.categories[0] for t in tasks]
-    assert categories == list(presets["simco18"]) + list(presets["comco72"])
+    assert categories == list(vocabulary["simco18"]) + list(vocabulary["comco72"])
     by_preset = {t.spec.categories[0]: t.spec.vocab for t in tasks}
-    assert {by_preset[c] for c in presets["comco72"]} == {"comco72"}
+    assert {by_preset[c] for c in vocabulary["comco72"]} == {"comco72"}
     assert all(t.spec.camera == comco.camera for t in tasks if t.spec.vocab == "comco72")

@@ -75,7 +75,7 @@ def _earlier_run(out: Path, specs: Path, library: Path, library_sha256: str) -> 
     """The dataset.json an earlier run into `out` left."""
     return DatasetRecord(
         DatasetFolder(out), None, library=library, library_sha256=library_sha256,
-        specs_file=specs, specs=[toy_scene(0)], limit=None, caption_style="articles",
+        specs_file=specs, facts=SpecFacts.of([toy_scene(0)]), limit=None, caption_style="articles",
         gates=QualityGates(),
     )  # fmt: skip
 
@@ -121,8 +121,8 @@ def test_invalid_and_repeated_specs_are_rejected_with_reasons(
     specs.write_text(f'{{"id": "broken"}}\n{spec}\n{spec}\n')
     assert len(RejectedLog(tmp_path / "out" / "rejected.jsonl").keys) == 1
     log = RejectedLog(tmp_path / "out" / "rejected.jsonl")
-    tasks, valid, _ = scene_tasks(specs, DatasetFolder(tmp_path / "out"), log, None)
-    assert [t.key for t in tasks] == ["1:toy0000"] and len(valid) == 1
+    scan = scene_tasks(specs, DatasetFolder(tmp_path / "out"), log, None)
+    assert [t.key for t in scan.tasks] == ["1:toy0000"] and scan.specs == 1
     assert "repeats line 1" in _rejected(tmp_path / "out")[-1]["reason"]
 
 
@@ -364,7 +364,7 @@ def test_a_resumed_run_retries_crashes_and_worker_errors_but_not_final_rejection
     for line, stage in enumerate(("crash", "render", "gate")):
         log.add(f"{line}:toy{line:04d}", "why", RejectionStage(stage))
     assert log.keys == {"2:toy0002"}
-    tasks, _, finished = scene_tasks(specs, folder, RejectedLog(folder.rejected), None)
+    tasks, finished, _, _ = scene_tasks(specs, folder, RejectedLog(folder.rejected), None)
     assert [t.key for t in tasks] == ["0:toy0000", "1:toy0001", "3:toy0003"] and finished == 1
 
 

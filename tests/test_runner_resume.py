@@ -95,7 +95,7 @@ def test_a_resume_with_a_changed_spec_is_refused_and_changes_nothing(
     # the same specs plus a new id: the new one is to do, nothing is refused
     _write_specs(specs, [toy_scene(i) for i in range(4)])
     folder = DatasetFolder(out)
-    tasks, _, finished = scene_tasks(specs, folder, RejectedLog(folder.rejected), None)
+    tasks, finished, _, _ = scene_tasks(specs, folder, RejectedLog(folder.rejected), None)
     assert [t.key for t in tasks] == ["3:toy0003"] and finished == 3
     with pytest.raises(SpecsChanged):  # and the new id is known from now on
         _write_specs(specs, [*(toy_scene(i) for i in range(3)), toy_scene(3, size=96)])
@@ -110,7 +110,7 @@ def test_resume_renders_again_what_it_cannot_trust(tmp_path: Path, library: Path
     (images / "toy0000.json").write_text((images / "toy0000.json").read_text()[:200])
     (images / "toy0001.png").write_bytes(b"")
     good = _files(out)
-    tasks, _, finished = scene_tasks(specs, folder, RejectedLog(folder.rejected), None)
+    tasks, finished, _, _ = scene_tasks(specs, folder, RejectedLog(folder.rejected), None)
     assert [t.key for t in tasks] == ["0:toy0000", "1:toy0001"] and finished == 2
     assert not (images / "toy0000.json").exists() and not (images / "toy0001.json").exists()
     now = _files(out)
@@ -118,10 +118,11 @@ def test_resume_renders_again_what_it_cannot_trust(tmp_path: Path, library: Path
         assert now[f"images/00000/{name}"] == good[f"images/00000/{name}"], name
     recorded = CompletionLog(folder.completed).sizes
     assert set(recorded) == {"2:toy0002", "3:toy0003"}
-    # recorded now: a later change of a file's size is found without reading it
-    (images / "toy0003.png").write_bytes((images / "toy0003.png").read_bytes()[:-10])
-    tasks, _, finished = scene_tasks(specs, folder, RejectedLog(folder.rejected), None)
+    # recorded now: a file gone is found from the shard's listing, and its pair made again
+    (images / "toy0003.png").unlink()
+    tasks, finished, _, _ = scene_tasks(specs, folder, RejectedLog(folder.rejected), None)
     assert [t.key for t in tasks] == ["0:toy0000", "1:toy0001", "3:toy0003"] and finished == 1
+    assert not (images / "toy0003.json").exists()
     assert (images / "toy0002.json").read_bytes() == good["images/00000/toy0002.json"]
 
 
@@ -228,7 +229,7 @@ def test_the_summary_counts_specs_rejected_at_parse_time(tmp_path: Path, library
 
 @pytest.mark.blender
 @requires_bpy
-def test_damaged_files_are_rendered_again_with_the_same_pixels(
+def test_damaged_files_are_named_then_rendered_again_with_the_same_pixels(
     tmp_path: Path, library: Path
 ) -> None:
     specs = _write_specs(tmp_path / "specs.jsonl", [toy_scene(i) for i in range(3)])
@@ -238,6 +239,11 @@ def test_damaged_files_are_rendered_again_with_the_same_pixels(
     first = {p.name: p.read_bytes() for p in shard.iterdir()}
     (shard / "toy0000.json").write_text(first["toy0000.json"].decode()[:100])
     (shard / "toy0001.png").write_bytes(b"")
+    # a resume lists folders, it does not read files: the readers name what is damaged
+    with pytest.raises(DatasetError, match=r"toy0000\.json"):
+        list(DatasetFolder(out).iter_images())
+    (shard / "toy0000.json").unlink()
+    (shard / "toy0001.png").unlink()
     summary = run(_config(specs, out, library))
     assert (summary["already_done"], summary["rendered"]) == (1, 2)
     assert {n: (shard / n).read_bytes() for n in ("toy0000.png", "toy0001.png")} == {
@@ -298,6 +304,6 @@ def test_after_a_kill_at_any_write_resume_finds_what_the_files_hold(tmp_path: Pa
         on_disk = {t.key for t in tasks if pair_problem(t) is None}
         recorded = set(CompletionLog(folder.completed).sizes)
         assert recorded <= on_disk and len(on_disk - recorded) <= 1, kill_at
-        todo, _, finished = scene_tasks(specs, folder, RejectedLog(folder.rejected), None)
+        todo, finished, _, _ = scene_tasks(specs, folder, RejectedLog(folder.rejected), None)
         assert {t.key for t in tasks} - {t.key for t in todo} == on_disk, kill_at
         assert finished == len(on_disk) and set(CompletionLog(folder.completed).sizes) == on_disk

@@ -23,6 +23,7 @@ from comco.assets.library import AssetRecord, LibraryManifest
 from comco.core import geometry
 from comco.core.spec import SceneSpec
 from comco.dataset.folder import DatasetFolder
+from comco.dataset.info import SpecFacts
 from comco.io.atomic import write_atomic
 from comco.render.protocol import Done, Ready
 from comco.render.stages import Stopwatch
@@ -143,7 +144,7 @@ def fake_rendered_dataset(
             library=library,
             library_sha256=sha,
             specs_file=specs_file,
-            specs=specs,
+            facts=SpecFacts.of(specs),
             limit=None,
             caption_style=CAPTION_STYLE,
             gates=PERMISSIVE,

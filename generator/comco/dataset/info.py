@@ -7,6 +7,7 @@ typed model, so a key the runner does not write cannot be read.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,7 +43,11 @@ class GatesInfo(_Model):
 
 
 class SpecFacts(_Model):
-    """The distinct sampler choices the specs show: small sets, whatever the spec count."""
+    """The distinct sampler choices the specs of a folder show: small sets, whatever the spec
+    count. Each fact is a set, a minimum or a maximum, so the facts of two groups of specs
+    merge into those of both (`FactsTally`): a resumed run merges the facts its folder's
+    dataset.json holds with those of the lines it parses, and parses no finished line for them.
+    `count` is the number of spec ids the folder has been given (its spec digest records)."""
 
     count: int
     vocabs: list[str]
@@ -54,17 +59,56 @@ class SpecFacts(_Model):
     render_settings: list[RenderSettings]
 
     @classmethod
-    def of(cls, specs: list[SceneSpec]) -> SpecFacts:
-        renders = {s.render.model_dump_json(): s.render for s in specs}
-        return cls(
-            count=len(specs),
-            vocabs=sorted({s.vocab for s in specs}),
-            object_counts=sorted({len(s.objects) for s in specs}),
-            large_counts=sorted({sum(o.size_role == "large" for o in s.objects) for s in specs}),
-            seed_min=min((s.seed for s in specs), default=None),
-            seed_max=max((s.seed for s in specs), default=None),
-            resolutions=sorted({f"{s.camera.width}x{s.camera.height}" for s in specs}),
-            render_settings=[renders[key] for key in sorted(renders)],
+    def of(cls, specs: Iterable[SceneSpec]) -> SpecFacts:
+        """The facts of `specs`, counting them."""
+        tally = FactsTally()
+        count = 0
+        for spec in specs:
+            tally.add(spec)
+            count += 1
+        return tally.facts(count)
+
+
+class FactsTally:
+    """`SpecFacts` gathered one spec, or one earlier `SpecFacts`, at a time."""
+
+    def __init__(self) -> None:
+        self.vocabs: set[str] = set()
+        self.object_counts: set[int] = set()
+        self.large_counts: set[int] = set()
+        self.seeds: set[int] = set()  # only the least and the greatest are kept
+        self.resolutions: set[str] = set()
+        self.renders: dict[str, RenderSettings] = {}
+
+    def add(self, spec: SceneSpec) -> None:
+        self.vocabs.add(spec.vocab)
+        self.object_counts.add(len(spec.objects))
+        self.large_counts.add(sum(o.size_role == "large" for o in spec.objects))
+        self.seeds = {min((spec.seed, *self.seeds)), max((spec.seed, *self.seeds))}
+        self.resolutions.add(f"{spec.camera.width}x{spec.camera.height}")
+        self.renders.setdefault(spec.render.model_dump_json(), spec.render)
+
+    def merge(self, facts: SpecFacts) -> None:
+        self.vocabs.update(facts.vocabs)
+        self.object_counts.update(facts.object_counts)
+        self.large_counts.update(facts.large_counts)
+        ends = [s for s in (facts.seed_min, facts.seed_max) if s is not None]
+        if ends:
+            self.seeds = {min((*ends, *self.seeds)), max((*ends, *self.seeds))}
+        self.resolutions.update(facts.resolutions)
+        for render in facts.render_settings:
+            self.renders.setdefault(render.model_dump_json(), render)
+
+    def facts(self, count: int) -> SpecFacts:
+        return SpecFacts(
+            count=count,
+            vocabs=sorted(self.vocabs),
+            object_counts=sorted(self.object_counts),
+            large_counts=sorted(self.large_counts),
+            seed_min=min(self.seeds, default=None),
+            seed_max=max(self.seeds, default=None),
+            resolutions=sorted(self.resolutions),
+            render_settings=[self.renders[key] for key in sorted(self.renders)],
         )
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import comco
 from comco.annotate.measure import QualityGates
-from comco.core.spec import SceneSpec
 from comco.dataset.folder import DatasetFolder
 from comco.dataset.info import DatasetInfo, GatesInfo, SpecFacts, now_utc
 from comco.io.hashing import sha256_file
@@ -42,6 +41,12 @@ def check_library(previous: DatasetInfo | None, folder: Path, library: Path, sha
         )
 
 
+def _width_height(resolution: str) -> tuple[int, int]:
+    """The numbers of a `SpecFacts` resolution, "WxH"."""
+    width, height = resolution.split("x")
+    return int(width), int(height)
+
+
 class DatasetRecord:
     """The dataset.json of one run, rewritten atomically whenever it learns something."""
 
@@ -53,14 +58,13 @@ class DatasetRecord:
         library: Path,
         library_sha256: str,
         specs_file: Path,
-        specs: list[SceneSpec],
+        facts: SpecFacts,
         limit: int | None,
         caption_style: str,
         gates: QualityGates,
     ):
         self.folder = folder
         self._lock = threading.Lock()
-        resolutions = sorted({(s.camera.width, s.camera.height) for s in specs})
         self.info = DatasetInfo(
             comco_version=comco.__version__,
             started=previous.started if previous else now_utc(),
@@ -73,14 +77,14 @@ class DatasetRecord:
             quality_gates=GatesInfo(
                 **asdict(gates),
                 min_visible_px_by_resolution={
-                    f"{w}x{h}": gates.min_pixels(w, h) for w, h in resolutions
+                    r: gates.min_pixels(*_width_height(r)) for r in facts.resolutions
                 },
             ),
             specs_file=str(specs_file.resolve()),
             specs_sha256=sha256_file(specs_file),
             specs_lines=count_lines(specs_file),
             limit=limit,
-            spec_facts=SpecFacts.of(specs),
+            spec_facts=facts,
         )
         self.folder.write_info(self.info)
 

@@ -30,7 +30,7 @@ from comco.runner.local_engine import LocalEngine
 from comco.runner.outputs import CAPTION_STYLE
 from comco.runner.provenance import DatasetRecord, ProvenanceError, check_library
 from comco.runner.spec_digests import SpecsChanged
-from comco.runner.tasks import Task, gallery_tasks, scene_tasks
+from comco.runner.tasks import Task, gallery_tasks, scene_tasks, valid_specs
 from comco.runner.worker_client import WorkerOptions
 
 __all__ = ["RunConfig", "RunError", "job_for", "run"]
@@ -116,8 +116,13 @@ class Run:
         rejected_before = len(rejected.keys)
         completed = CompletionLog(folder.completed)
         # first, as it refuses changed specs before anything in the folder changes
-        todo, specs, finished = scene_tasks(
-            config.specs, folder, rejected, config.limit, completed=completed
+        scan = scene_tasks(
+            config.specs,
+            folder,
+            rejected,
+            config.limit,
+            completed=completed,
+            known_facts=previous.spec_facts if previous else None,
         )
         folder.summary.unlink(missing_ok=True)  # present only while no run is in progress
         strays = folder.clean_strays()
@@ -128,13 +133,15 @@ class Run:
             library=config.library,
             library_sha256=library_sha256,
             specs_file=config.specs,
-            specs=specs,
+            facts=scan.facts,
             limit=config.limit,
             caption_style=CAPTION_STYLE,
             gates=config.gates,
         )
-        if config.gallery and specs:
-            todo = gallery_tasks(specs, folder, rejected, completed) + todo
+        todo = scan.tasks
+        if config.gallery and scan.specs:
+            specs = valid_specs(config.specs, config.limit)  # read only for a gallery left to do
+            todo = gallery_tasks(scan.facts.vocabs, specs, folder, rejected, completed) + todo
         todo, missing = self._without_missing_assets(todo, rejected)
         self.stats.rejected = rejected.added  # invalid specs and missing assets, so far
         changed = changed_assets(
@@ -157,8 +164,8 @@ class Run:
             raise RunError(str(ledger.error)) from ledger.error
         record.mark_finished()
         summary = {
-            "specs": len(specs),
-            "already_done": finished,
+            "specs": scan.specs,
+            "already_done": scan.finished,
             "rendered": self.stats.rendered,
             "gallery_rendered": sum(
                 t.annotation.is_file() for t in todo if t.key.startswith("gallery:")

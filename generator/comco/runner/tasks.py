@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -11,9 +14,10 @@ from comco.core.catalog import asset_shape, load_vocabulary
 from comco.core.errors import describe_validation_error
 from comco.core.spec import ObjectSpec, SceneSpec, SizeRole, largest_fitting_scale
 from comco.dataset.folder import DatasetFolder
+from comco.dataset.info import FactsTally, SpecFacts
 from comco.runner.completion import CompletionLog
 from comco.runner.journal import RejectedLog, RejectionStage
-from comco.runner.spec_digests import check_and_record, digest
+from comco.runner.spec_digests import SpecDigests, digest
 
 GALLERY_SCALE_M = 3.0
 
@@ -32,20 +36,49 @@ class Task:
         return self.png.with_suffix(".json")
 
 
+class SceneScan(NamedTuple):
+    """What `scene_tasks` found in a specs file."""
+
+    tasks: list[Task]  # the lines to render
+    finished: int  # lines already done (rendered, or rejected for good)
+    specs: int  # valid lines with an id of their own
+    facts: SpecFacts  # of every spec the folder was given, this file's included
+
+
+def parse_line(raw: bytes) -> SceneSpec | str:
+    """A spec line's spec, or why it is not one."""
+    try:
+        return SceneSpec.model_validate_json(raw)
+    except ValidationError as error:
+        return f"invalid spec: {describe_validation_error(error)}"
+
+
 def scene_tasks(
     specs_file: Path,
     folder: DatasetFolder,
     rejected: RejectedLog,
     limit: int | None,
     completed: CompletionLog | None = None,
-) -> tuple[list[Task], list[SceneSpec], int]:
-    """Tasks for the spec lines not yet done or rejected, all valid specs, and how many lines
-    were already finished (`completed`, by default the folder's completion records).
-    Before anything is written, a spec id the folder knows with other bytes stops it
-    (SpecsChanged); then invalid lines (ids too long for a file name among them) and repeated
-    ids are recorded as rejected."""
+    known_facts: SpecFacts | None = None,
+) -> SceneScan:
+    """Tasks for the spec lines not yet done or rejected (`completed`, by default the
+    folder's completion records). Before anything is written, a spec id the folder knows with
+    other bytes stops it (SpecsChanged); then invalid lines (ids too long for a file name
+    among them) and repeated ids are recorded as rejected.
+
+    A line whose bytes the folder's spec digests know has the recorded id; when that line is
+    finished and `known_facts` (the folder's earlier dataset.json) holds its facts, it is not
+    parsed at all, so a resume validates only the lines it has to render or has not seen."""
     completed = completed or CompletionLog(folder.completed)
-    parsed: list[tuple[int, SceneSpec | str, str]] = []  # line, spec or why not, digest
+    digests = SpecDigests(folder.spec_digests)
+    tally = FactsTally()
+    if known_facts is not None:
+        tally.merge(known_facts)
+    seen: dict[str, int] = {}  # id -> its first line
+    unseen: list[tuple[int, str, str]] = []  # (line, id, digest) of bytes with no record
+    # (line, key, spec or why it is not one, id) of the lines to check or reject, in order
+    pending: list[tuple[int, str, SceneSpec | str, str | None]] = []
+    finished = 0
     with open(specs_file, "rb") as f:
         for line_index, line in enumerate(f):
             if limit is not None and line_index >= limit:
@@ -53,44 +86,49 @@ def scene_tasks(
             raw = line.strip()
             if not raw:
                 continue
-            try:
-                spec: SceneSpec | str = SceneSpec.model_validate_json(raw)
-            except ValidationError as error:
-                spec = f"invalid spec: {describe_validation_error(error)}"
-            parsed.append((line_index, spec, digest(raw)))
-    seen: dict[str, int] = {}
-    problems: dict[int, str] = {}  # valid lines rejected all the same: repeated ids
-    for line_index, spec, _ in parsed:
-        if isinstance(spec, SceneSpec):
-            if spec.id in seen:
-                problems[line_index] = f"id {spec.id!r} repeats line {seen[spec.id]}"
+            value = digest(raw)
+            spec_id = digests.ids.get(value)
+            spec: SceneSpec | str | None = None
+            if spec_id is None:
+                spec = parse_line(raw)
+                if isinstance(spec, str):
+                    pending.append((line_index, f"line:{line_index}", spec, None))
+                    continue
+                spec_id = spec.id
+            key = f"{line_index}:{spec_id}"
+            if spec_id in seen:
+                reason = f"id {spec_id!r} repeats line {seen[spec_id]}"
+                pending.append((line_index, key, reason, spec_id))
+                continue
+            seen[spec_id] = line_index
+            if spec is None:
+                if known_facts is not None and (
+                    key in rejected.keys
+                    or completed.present(key, folder.image(line_index, spec_id))
+                ):
+                    finished += 1
+                    continue
+                spec = parse_line(raw)  # to render it, or for its facts
+                if isinstance(spec, str):  # valid when recorded, refused by this version
+                    pending.append((line_index, f"line:{line_index}", spec, None))
+                    continue
             else:
-                seen[spec.id] = line_index
-    check_and_record(
-        folder.spec_digests,
-        specs_file,
-        [(i, s.id, d) for i, s, d in parsed if isinstance(s, SceneSpec) and i not in problems],
-    )
-    tasks, specs, finished = [], [], 0
-    for line_index, spec, _ in parsed:
-        if isinstance(spec, str):
-            key = f"line:{line_index}"
-            if key not in rejected.keys:
-                rejected.add(key, spec, RejectionStage.spec, line=line_index)
-            continue
-        key = f"{line_index}:{spec.id}"
-        if line_index in problems:
-            if key not in rejected.keys:
-                reason = problems[line_index]
-                rejected.add(key, reason, RejectionStage.spec, line=line_index, id=spec.id)
-            continue
-        specs.append(spec)
-        task = Task(key=key, spec=spec, png=folder.image(line_index, spec.id))
-        if key in rejected.keys or completed.finished(task):
-            finished += 1
-        else:
-            tasks.append(task)
-    return tasks, specs, finished
+                unseen.append((line_index, spec_id, value))
+            tally.add(spec)
+            pending.append((line_index, key, spec, spec_id))
+    digests.check_and_record(specs_file, unseen)  # before anything is written
+    tasks = []
+    for line_index, key, spec, spec_id in pending:
+        if isinstance(spec, SceneSpec):
+            task = Task(key=key, spec=spec, png=folder.image(line_index, spec.id))
+            if key in rejected.keys or completed.finished(task):
+                finished += 1
+            else:
+                tasks.append(task)
+        elif key not in rejected.keys:
+            extra = {} if spec_id is None else {"id": spec_id}
+            rejected.add(key, spec, RejectionStage.spec, line=line_index, **extra)
+    return SceneScan(tasks, finished, len(seen), tally.facts(len(digests.by_id)))
 
 
 def gallery_spec(base: SceneSpec, category: str) -> SceneSpec:
@@ -124,28 +162,57 @@ def gallery_spec(base: SceneSpec, category: str) -> SceneSpec:
     )
 
 
+def valid_specs(specs_file: Path, limit: int | None) -> Iterator[SceneSpec]:
+    """The valid specs of a specs file from its top, each id once, parsed as they are read."""
+    seen: set[str] = set()
+    with open(specs_file, "rb") as f:
+        for line in itertools.islice(f, limit):
+            raw = line.strip()
+            spec = parse_line(raw) if raw else None
+            if isinstance(spec, SceneSpec) and spec.id not in seen:
+                seen.add(spec.id)
+                yield spec
+
+
 def gallery_tasks(
-    specs: list[SceneSpec], folder: DatasetFolder, rejected: RejectedLog, completed: CompletionLog
+    presets: Iterable[str],
+    specs: Iterable[SceneSpec],
+    folder: DatasetFolder,
+    rejected: RejectedLog,
+    completed: CompletionLog,
 ) -> list[Task]:
-    """One task per category of every vocabulary preset the specs use that is not done yet,
-    each in the camera, light and render settings of that preset's first spec (a suite that
-    mixes SimCO and ComCO gets both galleries, so IOR can score every image)."""
+    """One task per category of every vocabulary preset of `presets` that is not done yet,
+    each in the camera, light and render settings of that preset's first spec in `specs` (a
+    suite that mixes SimCO and ComCO gets both galleries, so IOR can score every image). A
+    category in two presets goes with the one whose first spec comes first. `specs` is read
+    only while a preset with a category left to do lacks its first spec: when the galleries
+    are done, nothing is parsed for them."""
+    vocabulary = load_vocabulary().presets
+    left = {
+        category
+        for preset in presets
+        for category in vocabulary[preset]
+        if f"gallery:{category}" not in rejected.keys
+        and not completed.present(f"gallery:{category}", folder.gallery_image(category))
+    }
+    wanted = {preset for preset in presets if left.intersection(vocabulary[preset])}
     first_of_preset: dict[str, SceneSpec] = {}
-    for spec in specs:
-        first_of_preset.setdefault(spec.vocab, spec)
+    for spec in specs if wanted else ():
+        if spec.vocab in wanted:
+            first_of_preset.setdefault(spec.vocab, spec)
+            if len(first_of_preset) == len(wanted):
+                break
     tasks, seen = [], set()
     for preset, base in first_of_preset.items():
-        for category in load_vocabulary().presets[preset]:
+        for category in vocabulary[preset]:
+            if category in seen or category not in left:
+                continue
+            seen.add(category)
             task = Task(
                 key=f"gallery:{category}",
                 spec=gallery_spec(base, category),
                 png=folder.gallery_image(category),
             )
-            if (
-                category not in seen
-                and task.key not in rejected.keys
-                and not completed.finished(task)
-            ):
+            if not completed.finished(task):
                 tasks.append(task)
-            seen.add(category)
     return tasks
