@@ -1,117 +1,258 @@
-"""Resume start-up at scale: how long a resumed `comco render` takes to decide what is left,
-before its first render, over N finished scenes (no Blender).
+"""Resume start-up at scale: how long a resumed `comco render` of N finished scenes takes to
+reach its first render, on a local disk and with a modelled network file system (no Blender).
 
-    python benchmarks/resume_start.py [--n 20000] [--stat-latency-ms 0]
+    python benchmarks/resume_start.py [--scenes 100000] [--stat-latency-ms 1] [--folder DIR]
 
-Builds a folder of N finished scenes as a run leaves them (stand-in PNG and JSON files of a
-few bytes, their completion records in completed.jsonl, the spec digests), then times what a
-resume does before it renders: `CompletionLog` (one read of the journal) and `scene_tasks`
-(reading and validating the specs, the digest check, two `stat`s per scene for the recorded
-sizes), then the size checks alone again, to split the time. `--stat-latency-ms` adds that
-much to every `stat`, a model of a network file system. Prints seconds, and seconds per 10^6
-scenes at the same rate.
+Fabricates a folder as a finished run leaves it: N spec lines (one toy scene under N ids and
+seeds), their spec digests, N completion records, 2N empty image files in shards of 1,000 (a
+resume checks presence only), the gallery of the specs' preset, and dataset.json; then runs
+the real `comco.runner.run.Run` with an engine that stops at its first `render` call, and
+prints the seconds until then, split by phase (each phase's own calls, timed by wrapping
+them). `--stat-latency-ms` sleeps that long in every `stat`, directory listing and `open` of
+the timed resume, a model of a network file system's round trip; the calls are counted. A
+folder built with `--folder` is kept and reused by later runs with the same N.
 """
 
 from __future__ import annotations
 
 import argparse
+import builtins
+import functools
+import hashlib
+import io
+import json
+import multiprocessing
 import os
+import resource
 import tempfile
 import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from comco.assets.toy_library import toy_scene
+from comco.annotate.measure import QualityGates
+from comco.assets.toy_library import build_toy_library, toy_scene
+from comco.core.catalog import load_vocabulary
+from comco.core.spec import SceneSpec
 from comco.dataset.folder import DatasetFolder
-from comco.runner.completion import CompletionLog
-from comco.runner.journal import RejectedLog
-from comco.runner.tasks import Task, scene_tasks
+from comco.dataset.info import SpecFacts
+from comco.runner import completion, journal, provenance, run, tasks
+from comco.runner.outputs import CAPTION_STYLE
 
-PNG_STAND_IN = b"\x89PNG\r\n\x1a\n" + bytes(8)
-JSON_STAND_IN = b"{}"
+ID_MARK, SEED_MARK = "s#######", 7777777  # stand-ins replaced in the template line
+
+
+def _spec_id(i: int) -> str:
+    return f"s{i:07d}"
 
 
 def build(root: Path, n: int) -> Path:
-    """A folder of `n` finished scenes and its specs file; return the specs file."""
-    folder = DatasetFolder(root)
-    specs = root.parent / "specs.jsonl"
+    """A folder of `n` finished scenes (and its library and specs file beside it); return the
+    specs file. Writes the files a run leaves directly, in their formats, for speed."""
+    library = root.parent / "library"
+    manifest = build_toy_library(library)
     base = toy_scene(0)
-    with open(specs, "w") as f:
+    template = base.model_copy(update={"id": ID_MARK, "seed": SEED_MARK}).model_dump_json()
+    head, rest = template.split(ID_MARK)
+    middle, tail = rest.split(str(SEED_MARK))
+    folder = DatasetFolder(root)
+    folder.images.mkdir(parents=True)
+    specs = root.parent / "specs.jsonl"
+    with (
+        open(specs, "w") as lines,
+        open(folder.spec_digests, "w") as digests,
+        open(folder.completed, "w") as completed,
+    ):
         for i in range(n):
-            f.write(base.model_copy(update={"id": f"s{i:07d}", "seed": i}).model_dump_json())
-            f.write("\n")
-    completed = CompletionLog(folder.completed)
-    for i in range(n):
-        spec_id = f"s{i:07d}"
-        task = Task(key=f"{i}:{spec_id}", spec=base, png=folder.image(i, spec_id))
-        task.png.parent.mkdir(parents=True, exist_ok=True)
-        task.png.write_bytes(PNG_STAND_IN)
-        task.annotation.write_bytes(JSON_STAND_IN)
-        completed.add(task)
-    scene_tasks(specs, folder, RejectedLog(folder.rejected), None)  # records the digests
+            spec_id = _spec_id(i)
+            line = f"{head}{spec_id}{middle}{i}{tail}"
+            lines.write(line + "\n")
+            value = hashlib.sha256(line.encode()).hexdigest()
+            digests.write(json.dumps({"key": spec_id, "sha256": value}, sort_keys=True) + "\n")
+            record = {"json": 0, "key": f"{i}:{spec_id}", "png": 0}
+            completed.write(json.dumps(record, sort_keys=True) + "\n")
+            png = folder.image(i, spec_id)
+            if i % 1000 == 0:
+                png.parent.mkdir()
+            for name in (png, png.with_suffix(".json")):
+                os.close(os.open(name, os.O_CREAT | os.O_WRONLY, 0o644))
+        folder.gallery.mkdir()
+        for category in load_vocabulary().presets[base.vocab]:
+            png = folder.gallery_image(category)
+            for name in (png, png.with_suffix(".json")):
+                os.close(os.open(name, os.O_CREAT | os.O_WRONLY, 0o644))
+            record = {"json": 0, "key": f"gallery:{category}", "png": 0}
+            completed.write(json.dumps(record, sort_keys=True) + "\n")
+    facts = SpecFacts.of([base]).model_copy(update={"count": n, "seed_min": 0, "seed_max": n - 1})
+    record = provenance.DatasetRecord(
+        folder,
+        None,
+        library=library,
+        library_sha256=manifest.library_sha256,
+        specs_file=specs,
+        facts=facts,
+        limit=None,
+        caption_style=CAPTION_STYLE,
+        gates=QualityGates(),
+    )
+    record.mark_finished()
     return specs
 
 
-def timed_resume(
-    root: Path, specs: Path, n: int, latency_s: float
-) -> tuple[float, float, float, int, int]:
-    """Seconds to read the journal, for `scene_tasks`, for its completion checks alone;
-    scenes left; stats made by `scene_tasks`."""
-    folder = DatasetFolder(root)
-    real_stat = Path.stat
-    stats = 0
+class FirstRender(Exception):
+    """Raised by the engine at its first render call: the resume has decided what to do."""
 
-    def slow_stat(self: Path, *args: Any, **kwargs: Any) -> os.stat_result:
-        nonlocal stats
-        stats += 1
-        if latency_s:
-            time.sleep(latency_s)
-        return real_stat(self, *args, **kwargs)
+    def __init__(self, todo: int):
+        self.todo = todo
 
-    began = time.perf_counter()
-    completed = CompletionLog(folder.completed)
-    journal = time.perf_counter() - began
-    Path.stat = slow_stat  # type: ignore[method-assign]
+
+class StopAtRender:
+    """An engine that renders nothing: it stops the run where rendering would begin."""
+
+    def session(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def render(self, todo: list[Any], *_: Any) -> dict[str, Any]:
+        raise FirstRender(len(todo))
+
+
+class Phases:
+    """Seconds and calls per phase, from wrapped functions (a phase inside itself counts
+    once; a phase inside another counts in both)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.calls: Counter[str] = Counter()
+        self._depth: Counter[str] = Counter()
+
+    def wrap(self, owner: Any, name: str, phase: str) -> Callable[[], None]:
+        """Time `owner.name` under `phase`; return the undo (a no-op when it does not exist)."""
+        real = getattr(owner, name, None)
+        if real is None:
+            return lambda: None
+        self.seconds[phase] += 0.0  # listed even when never called
+
+        @functools.wraps(real)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            self._depth[phase] += 1
+            began = time.perf_counter()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                self._depth[phase] -= 1
+                if self._depth[phase] == 0:
+                    self.seconds[phase] += time.perf_counter() - began
+                self.calls[phase] += 1
+
+        setattr(owner, name, timed)
+        return lambda: setattr(owner, name, real)
+
+
+@contextmanager
+def file_system_latency(latency_s: float, counts: Counter[str]) -> Iterator[None]:
+    """Sleep `latency_s` in every stat, listing and open of this process; count them."""
+    targets = [
+        (os, "stat"), (os, "lstat"), (os, "listdir"), (os, "scandir"), (os, "open"),
+        (io, "open"), (builtins, "open"),
+    ]  # fmt: skip
+    reals = [(owner, name, getattr(owner, name)) for owner, name in targets]
+
+    def slowed(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            counts[name] += 1
+            if latency_s:
+                time.sleep(latency_s)
+            return real(*args, **kwargs)
+
+        return call
+
+    for owner, name, real in reals:
+        setattr(owner, name, slowed(name if owner is os else "open", real))
     try:
-        began = time.perf_counter()
-        todo, _, _ = scene_tasks(specs, folder, RejectedLog(folder.rejected), None, completed)
-        tasks = time.perf_counter() - began
-        made = stats
-        base = toy_scene(0)
-        scenes = [
-            Task(key=f"{i}:s{i:07d}", spec=base, png=folder.image(i, f"s{i:07d}")) for i in range(n)
-        ]
-        began = time.perf_counter()
-        assert all(completed.finished(task) for task in scenes)
-        checks = time.perf_counter() - began
+        yield
     finally:
-        Path.stat = real_stat  # type: ignore[method-assign]
-    return journal, tasks, checks, len(todo), made
+        for owner, name, real in reals:
+            setattr(owner, name, real)
+
+
+def timed_resume(root: Path, specs: Path, latency_s: float) -> tuple[float, Phases, Counter, int]:
+    """Seconds from the start of a resumed run to its first render call, the phases, the file
+    system calls made, and the tasks left."""
+    config = run.RunConfig(
+        specs=specs, out=root, library=root.parent / "library", device="CPU", progress=False
+    )
+    phases, counts = Phases(), Counter()
+    with ExitStack() as undo:
+        undo.enter_context(file_system_latency(latency_s, counts))
+        for owner, name, phase in [
+            (completion.CompletionLog, "__init__", "completion journal"),
+            (journal.RejectedLog, "__init__", "rejected journal"),
+            (tasks, "SpecDigests", "spec digests"),
+            (tasks, "check_and_record", "spec digests"),
+            (os, "listdir", "shard listings"),
+            (SceneSpec, "model_validate_json", "spec parsing"),
+            (run, "scene_tasks", "scene_tasks"),
+            (run, "DatasetRecord", "dataset.json (specs sha256, lines)"),
+            (DatasetFolder, "clean_strays", "stray clean-up"),
+            (run, "gallery_tasks", "gallery"),
+        ]:
+            undo.callback(phases.wrap(owner, name, phase))
+        began = time.perf_counter()
+        try:
+            run.Run(config, StopAtRender()).execute()  # type: ignore[arg-type]
+            raise AssertionError("the run did not reach its render call")
+        except FirstRender as stop:
+            left = stop.todo
+        total = time.perf_counter() - began
+    return total, phases, counts, left
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--scenes", type=int, default=100_000)
     parser.add_argument("--stat-latency-ms", type=float, default=0.0)
+    parser.add_argument("--folder", type=Path, help="build here, or reuse what is built here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="comco-resume-") as tmp:
-        root = Path(tmp) / "out"
-        began = time.perf_counter()
-        specs = build(root, args.n)
-        print(f"built {args.n} finished scenes in {time.perf_counter() - began:.1f} s")
+        base = args.folder or Path(tmp)
+        root, specs = base / f"out-{args.scenes}", base / "specs.jsonl"
+        if not (root / "dataset.json").is_file():
+            if root.exists():
+                raise SystemExit(f"{root} holds a folder whose build did not finish; delete it")
+            began = time.perf_counter()
+            builder = multiprocessing.get_context("fork").Process(
+                target=build, args=(root, args.scenes)
+            )  # in a child, so the peak memory printed is the resume's
+            builder.start()
+            builder.join()
+            if builder.exitcode:
+                raise SystemExit(f"building {root} failed")
+            print(f"built {args.scenes} finished scenes in {time.perf_counter() - began:.1f} s")
         latency = args.stat_latency_ms / 1000
-        journal, tasks, checks, left, stats = timed_resume(root, specs, args.n, latency)
-    scale = 1e6 / args.n
-    total = journal + tasks
+        total, phases, counts, left = timed_resume(root, specs, latency)
+    scale = 1e6 / args.scenes
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    calls = sum(counts.values())
     print(
-        f"stat latency    {args.stat_latency_ms:g} ms ({stats} stats, {stats / args.n:g} per scene)"
+        f"{args.scenes} finished scenes, {args.stat_latency_ms:g} ms per file-system call: "
+        f"{calls} calls ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}), "
+        f"{calls * latency:.1f} s of modelled latency"
     )
-    print(f"journal read    {journal:.2f} s  ({journal * scale:.1f} s per 10^6 scenes)")
-    print(f"scene_tasks     {tasks:.2f} s  ({tasks * scale:.1f} s per 10^6 scenes)")
-    print(f"  size checks   {checks:.2f} s  ({checks * scale:.1f} s per 10^6 scenes)")
-    parse = tasks - checks
-    print(f"  specs, rest   {parse:.2f} s  ({parse * scale:.1f} s per 10^6 scenes)")
-    print(f"resume start    {total:.2f} s  ({total * scale:.1f} s per 10^6 scenes); {left} left")
+    inside = ("spec digests", "shard listings", "spec parsing")
+    for phase, seconds in sorted(phases.seconds.items(), key=lambda kv: -kv[1]):
+        indent = "  " if phase in inside else ""
+        print(
+            f"  {indent}{phase:<36} {seconds:8.2f} s  ({phases.calls[phase]} calls)"
+            f"  {seconds * scale:8.1f} s per 10^6 scenes"
+        )
+    rest = phases.seconds["scene_tasks"] - sum(phases.seconds[p] for p in inside)
+    print(f"    {'reading, hashing, matching lines':<34} {rest:8.2f} s")
+    print(
+        f"first render call after {total:.2f} s ({total * scale:.1f} s per 10^6 scenes); "
+        f"{left} tasks left; peak memory {peak_mb:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

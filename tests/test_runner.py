@@ -22,7 +22,7 @@ from comco.annotate.measure import QualityGates
 from comco.assets.toy_library import build_toy_library, toy_scene
 from comco.cli import main
 from comco.dataset.folder import DatasetFolder
-from comco.dataset.info import SpecFacts
+from comco.dataset.info import FactsTally, SpecFacts
 from comco.io.atomic import temp_path
 from comco.render.protocol import Done, Ready
 from comco.render.stages import Stopwatch
@@ -387,6 +387,17 @@ def test_spec_facts_are_the_distinct_sampler_choices() -> None:
     assert (facts.seed_min, facts.seed_max) == (0, 5)
     assert facts.resolutions == ["64x64", "96x96"]
     assert sorted(r.samples for r in facts.render_settings) == [4, 8]
+
+
+def test_spec_facts_merge_into_those_of_both_groups() -> None:
+    earlier = [toy_scene(3), toy_scene(5, size=96, samples=8)]
+    later = [toy_scene(0), toy_scene(7, size=128)]
+    tally = FactsTally()
+    tally.merge(SpecFacts.of(earlier))
+    for spec in later:
+        tally.add(spec)
+    assert tally.facts(4) == SpecFacts.of(earlier + later)
+    assert (tally.facts(4).seed_min, tally.facts(4).seed_max) == (0, 7)
 
 
 def test_a_run_that_renders_nothing_exits_non_zero_naming_the_journal(

@@ -23,6 +23,7 @@ from comco.assets.toy_library import build_toy_library, toy_scene
 from comco.cli import main
 from comco.core.spec import SceneSpec
 from comco.dataset.folder import DatasetError, DatasetFolder
+from comco.dataset.info import SpecFacts
 from comco.io.atomic import temp_path
 from comco.runner.completion import CompletionLog, pair_problem
 from comco.runner.feeder import Outcome
@@ -31,7 +32,7 @@ from comco.runner.ledger import Ledger, RunStats
 from comco.runner.run import RunConfig, RunError, run
 from comco.runner.spec_digests import SpecsChanged
 from comco.runner.states import TaskState
-from comco.runner.tasks import Task, scene_tasks
+from comco.runner.tasks import Task, parse_line, scene_tasks
 
 requires_bpy = pytest.mark.skipif(importlib.util.find_spec("bpy") is None, reason="no bpy")
 
@@ -74,6 +75,45 @@ def _write_specs(path: Path, specs: list[SceneSpec]) -> Path:
 def _rejected(out: Path) -> list[dict]:
     path = out / "rejected.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The spec lines validated from now on, in order."""
+    parsed: list[bytes] = []
+
+    def counted(raw: bytes) -> SceneSpec | str:
+        parsed.append(raw)
+        return parse_line(raw)
+
+    monkeypatch.setattr("comco.runner.tasks.parse_line", counted)
+    return parsed
+
+
+def test_a_resume_parses_only_the_lines_it_has_not_finished(
+    tmp_path: Path, library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, specs = _dataset(tmp_path, library, count=4)
+    assert run(_config(specs, out, library))["already_done"] == 4  # records digests, files
+    folder = DatasetFolder(out)
+    (folder.images / "00000" / "toy0002.json").unlink()
+    new = toy_scene(4, size=96).model_copy(update={"seed": 1234})
+    _write_specs(specs, [*(toy_scene(i) for i in range(4)), new])
+    parsed = _count_parses(monkeypatch)
+    known = folder.read_info()
+    assert known is not None
+    scan = scene_tasks(
+        specs, folder, RejectedLog(folder.rejected), None, known_facts=known.spec_facts
+    )
+    assert [t.key for t in scan.tasks] == ["2:toy0002", "4:toy0004"] and scan.finished == 3
+    assert [SceneSpec.model_validate_json(raw).id for raw in parsed] == ["toy0002", "toy0004"]
+    # the facts of the lines not parsed come from the folder's dataset.json
+    assert scan.facts.count == scan.specs == 5 and scan.facts.resolutions == ["64x64", "96x96"]
+    assert scan.facts.seed_max == 1234 and scan.facts.seed_min == known.spec_facts.seed_min
+    assert scan.facts.model_dump(
+        exclude={"count", "seed_max", "resolutions", "render_settings"}
+    ) == (
+        known.spec_facts.model_dump(exclude={"count", "seed_max", "resolutions", "render_settings"})
+    )
 
 
 def test_a_resume_with_a_changed_spec_is_refused_and_changes_nothing(
@@ -289,12 +329,17 @@ for i in range(4):
 """
 
 
-def test_after_a_kill_at_any_write_resume_finds_what_the_files_hold(tmp_path: Path) -> None:
+def test_after_a_kill_at_any_write_resume_finds_what_the_files_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     specs = _write_specs(tmp_path / "specs.jsonl", [toy_scene(i) for i in range(4)])
     root = Path(__file__).resolve().parents[1]
     points = sorted(random.Random(7).sample(range(1, 13), 6))  # 4 scenes x (PNG, JSON, record)
+    facts = SpecFacts.of([toy_scene(0)])  # what dataset.json holds (all toy scenes alike)
     for kill_at in points:
         folder = DatasetFolder(tmp_path / f"out-{kill_at}")
+        folder.root.mkdir()
+        scene_tasks(specs, folder, RejectedLog(folder.rejected), None)  # records the digests
         command = [sys.executable, "-c", CRASHING_RUN, str(folder.root), str(kill_at), "ab" * 32]
         result = subprocess.run(command, cwd=root, capture_output=True, text=True)
         assert result.returncode == -signal.SIGKILL, result.stderr
@@ -304,6 +349,10 @@ def test_after_a_kill_at_any_write_resume_finds_what_the_files_hold(tmp_path: Pa
         on_disk = {t.key for t in tasks if pair_problem(t) is None}
         recorded = set(CompletionLog(folder.completed).sizes)
         assert recorded <= on_disk and len(on_disk - recorded) <= 1, kill_at
-        todo, finished, _, _ = scene_tasks(specs, folder, RejectedLog(folder.rejected), None)
+        parsed = _count_parses(monkeypatch)
+        todo, finished, _, _ = scene_tasks(
+            specs, folder, RejectedLog(folder.rejected), None, known_facts=facts
+        )
         assert {t.key for t in tasks} - {t.key for t in todo} == on_disk, kill_at
         assert finished == len(on_disk) and set(CompletionLog(folder.completed).sizes) == on_disk
+        assert len(parsed) == 4 - len(recorded), kill_at  # a recorded scene is not parsed
