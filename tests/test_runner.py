@@ -26,6 +26,7 @@ from comco.dataset.info import FactsTally, SpecFacts
 from comco.io.atomic import temp_path
 from comco.render.protocol import Done, Ready
 from comco.render.stages import Stopwatch
+from comco.runner.append_log import JournalError, read_records
 from comco.runner.journal import RejectedLog, RejectionStage
 from comco.runner.outputs import keep_or_reject
 from comco.runner.provenance import DatasetRecord, count_lines
@@ -274,6 +275,27 @@ def test_a_damaged_line_before_the_last_is_named_not_skipped(tmp_path: Path, lib
     (out / "rejected.jsonl").write_text(record % "0:a" + "not json\n" + record % "2:c")
     with pytest.raises(RunError, match=r"rejected.jsonl:2: not a rejection record"):
         run(_config(_specs(tmp_path, 1), out, library))
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (['{"key": "a"}', "", '{"key": "b"}'], ["a", "b"]),  # a blank line is skipped
+        (['{"key": "a"}', '{"key": "b"}, {"key": "c"}'], 2),  # two records on a line: damaged
+        (['{"key": "a"}', '{"id": "b"}'], 2),  # no key
+        (['{"key": "a"}', "[1]"], 2),
+    ],
+)
+def test_journal_lines_are_read_as_lines(
+    tmp_path: Path, lines: list[str], expected: list[str] | int
+) -> None:
+    path = tmp_path / "completed.jsonl"
+    path.write_text("".join(line + "\n" for line in lines))
+    if isinstance(expected, int):
+        with pytest.raises(JournalError, match=f"completed.jsonl:{expected}: not a record"):
+            read_records(path, "record")
+    else:
+        assert [r["key"] for r in read_records(path, "record")] == expected
 
 
 def test_clean_strays_removes_temporary_run_files_in_the_root(tmp_path: Path) -> None:

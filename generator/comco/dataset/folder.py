@@ -111,8 +111,12 @@ class DatasetFolder:
         )  # fmt: skip
         return {p.name for p in paths}
 
+    def shard(self, line_index: int) -> Path:
+        """The folder of a spec line's image and annotation."""
+        return self.images / shard_name(line_index)
+
     def image(self, line_index: int, spec_id: str) -> Path:
-        return self.images / shard_name(line_index) / f"{spec_id}.png"
+        return self.shard(line_index) / f"{spec_id}.png"
 
     def gallery_image(self, category: str) -> Path:
         return self.gallery / f"{category}.png"

@@ -28,6 +28,9 @@ def read_records(path: Path, expected: str) -> list[dict[str, Any]]:
     if len(complete) != len(data):
         with open(path, "r+b") as f:
             f.truncate(len(complete))
+    records = _whole(complete)
+    if records is not None:
+        return records
     records = []
     for number, line in enumerate(complete.splitlines(), start=1):
         if not line.strip():
@@ -42,6 +45,21 @@ def read_records(path: Path, expected: str) -> list[dict[str, Any]]:
                 "'key'. Fix or delete the line to resume (its spec is then rendered again)"
             ) from error
         records.append(record)
+    return records
+
+
+def _whole(complete: bytes) -> list[dict[str, Any]] | None:
+    """Every record, parsed in one call (a journal of 10^6 records in a fraction of the time
+    of a call per line), or None when a line is blank or is not one record with a 'key':
+    then each line is read alone, to skip the blank ones and name the damaged one."""
+    try:
+        records = json.loads(b"[" + complete.rstrip(b"\n").replace(b"\n", b",") + b"]")
+    except ValueError:
+        return None
+    if len(records) != complete.count(b"\n") or not all(
+        isinstance(r, dict) and isinstance(r.get("key"), str) for r in records
+    ):
+        return None
     return records
 
 

@@ -93,12 +93,13 @@ class CompletionLog:
             self._listing = (folder, names)
         return self._listing[1]
 
-    def present(self, key: str, png: Path) -> bool:
-        """True when `key` has a record and its PNG and JSON are both in their folder."""
+    def present(self, key: str, folder: Path, stem: str) -> bool:
+        """True when `key` has a record and its files, `stem`.png and `stem`.json, are both
+        in `folder` (names, not paths: a scan of 10^6 scenes makes no path per scene)."""
         if key not in self.sizes:
             return False
-        names = self._names(png.parent)
-        return png.name in names and png.with_suffix(".json").name in names
+        names = self._names(folder)
+        return f"{stem}.png" in names and f"{stem}.json" in names
 
     def add(self, task: SceneFiles) -> None:
         """Record a scene whose PNG and JSON are in place (call it after the JSON's rename)."""
@@ -111,7 +112,7 @@ class CompletionLog:
     def finished(self, task: SceneFiles) -> bool:
         """True when `task` may be skipped (see the module docstring); a scene whose files
         are damaged or missing loses its JSON here, and is to be rendered again."""
-        if self.present(task.key, task.png):
+        if self.present(task.key, task.png.parent, task.png.stem):
             return True
         if task.annotation.name not in self._names(task.png.parent):
             return False

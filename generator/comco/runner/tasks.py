@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from comco.core.catalog import asset_shape, load_vocabulary
 from comco.core.errors import describe_validation_error
 from comco.core.spec import ObjectSpec, SceneSpec, SizeRole, largest_fitting_scale
-from comco.dataset.folder import DatasetFolder
+from comco.dataset.folder import SHARD_SIZE, DatasetFolder
 from comco.dataset.info import FactsTally, SpecFacts
 from comco.runner.completion import CompletionLog
 from comco.runner.journal import RejectedLog, RejectionStage
@@ -78,6 +78,7 @@ def scene_tasks(
     unseen: list[tuple[int, str, str]] = []  # (line, id, digest) of bytes with no record
     # (line, key, spec or why it is not one, id) of the lines to check or reject, in order
     pending: list[tuple[int, str, SceneSpec | str, str | None]] = []
+    shards: dict[int, Path] = {}  # by number: no path made per line
     finished = 0
     with open(specs_file, "rb") as f:
         for line_index, line in enumerate(f):
@@ -102,9 +103,11 @@ def scene_tasks(
                 continue
             seen[spec_id] = line_index
             if spec is None:
+                number = line_index // SHARD_SIZE
+                if number not in shards:
+                    shards[number] = folder.shard(line_index)
                 if known_facts is not None and (
-                    key in rejected.keys
-                    or completed.present(key, folder.image(line_index, spec_id))
+                    key in rejected.keys or completed.present(key, shards[number], spec_id)
                 ):
                     finished += 1
                     continue
@@ -193,7 +196,7 @@ def gallery_tasks(
         for preset in presets
         for category in vocabulary[preset]
         if f"gallery:{category}" not in rejected.keys
-        and not completed.present(f"gallery:{category}", folder.gallery_image(category))
+        and not completed.present(f"gallery:{category}", folder.gallery, category)
     }
     wanted = {preset for preset in presets if left.intersection(vocabulary[preset])}
     first_of_preset: dict[str, SceneSpec] = {}
