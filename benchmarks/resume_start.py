@@ -1,16 +1,18 @@
-"""Resume start-up at scale: how long a resumed `comco render` of N finished scenes takes to
-reach its first render, on a local disk and with a modelled network file system (no Blender).
+"""Resume start-up at scale: how long a resumed `comco render` of N scenes takes to reach its
+first render, on a local disk and with a modelled network file system (no Blender).
 
-    python benchmarks/resume_start.py [--scenes 100000] [--stat-latency-ms 1] [--folder DIR]
+    python benchmarks/resume_start.py [--scenes 100000] [--todo 0] [--stat-latency-ms 1]
+                                      [--folder DIR]
 
-Fabricates a folder as a finished run leaves it: N spec lines (one toy scene under N ids and
-seeds), their spec digests, N completion records, 2N empty image files in shards of 1,000 (a
-resume checks presence only), the gallery of the specs' preset, and dataset.json; then runs
+Fabricates a folder as a run killed after all but the last `--todo` scenes leaves it: N spec
+lines (one toy scene under N ids and seeds), their spec digests, the finished scenes'
+completion records and 2 empty image files each in shards of 1,000 (a resume checks presence
+only), the gallery of the specs' preset, and dataset.json; then runs
 the real `comco.runner.run.Run` with an engine that stops at its first `render` call, and
 prints the seconds until then, split by phase (each phase's own calls, timed by wrapping
 them). `--stat-latency-ms` sleeps that long in every `stat`, directory listing and `open` of
 the timed resume, a model of a network file system's round trip; the calls are counted. A
-folder built with `--folder` is kept and reused by later runs with the same N.
+folder built with `--folder` is kept and reused by later runs with the same N and todo.
 """
 
 from __future__ import annotations
@@ -48,9 +50,10 @@ def _spec_id(i: int) -> str:
     return f"s{i:07d}"
 
 
-def build(root: Path, n: int) -> Path:
-    """A folder of `n` finished scenes (and its library and specs file beside it); return the
-    specs file. Writes the files a run leaves directly, in their formats, for speed."""
+def build(root: Path, n: int, todo: int) -> Path:
+    """A folder of `n` scenes, all finished but the last `todo` (and its library and specs file
+    beside it); return the specs file. Writes the files a run leaves directly, in their formats,
+    for speed."""
     library = root.parent / "library"
     manifest = build_toy_library(library)
     base = toy_scene(0)
@@ -59,7 +62,7 @@ def build(root: Path, n: int) -> Path:
     middle, tail = rest.split(str(SEED_MARK))
     folder = DatasetFolder(root)
     folder.images.mkdir(parents=True)
-    specs = root.parent / "specs.jsonl"
+    specs = root.parent / f"{root.name}-specs.jsonl"
     with (
         open(specs, "w") as lines,
         open(folder.spec_digests, "w") as digests,
@@ -71,11 +74,12 @@ def build(root: Path, n: int) -> Path:
             lines.write(line + "\n")
             value = hashlib.sha256(line.encode()).hexdigest()
             digests.write(json.dumps({"key": spec_id, "sha256": value}, sort_keys=True) + "\n")
+            if i >= n - todo:
+                continue
             record = {"json": 0, "key": f"{i}:{spec_id}", "png": 0}
             completed.write(json.dumps(record, sort_keys=True) + "\n")
             png = folder.image(i, spec_id)
-            if i % 1000 == 0:
-                png.parent.mkdir()
+            png.parent.mkdir(exist_ok=True)
             for name in (png, png.with_suffix(".json")):
                 os.close(os.open(name, os.O_CREAT | os.O_WRONLY, 0o644))
         folder.gallery.mkdir()
@@ -124,6 +128,7 @@ class Phases:
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
+        self.cpu: dict[str, float] = defaultdict(float)
         self.calls: Counter[str] = Counter()
         self._depth: Counter[str] = Counter()
 
@@ -137,13 +142,14 @@ class Phases:
         @functools.wraps(real)
         def timed(*args: Any, **kwargs: Any) -> Any:
             self._depth[phase] += 1
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             try:
                 return real(*args, **kwargs)
             finally:
                 self._depth[phase] -= 1
                 if self._depth[phase] == 0:
                     self.seconds[phase] += time.perf_counter() - began
+                    self.cpu[phase] += time.process_time() - began_cpu
                 self.calls[phase] += 1
 
         setattr(owner, name, timed)
@@ -177,9 +183,11 @@ def file_system_latency(latency_s: float, counts: Counter[str]) -> Iterator[None
             setattr(owner, name, real)
 
 
-def timed_resume(root: Path, specs: Path, latency_s: float) -> tuple[float, Phases, Counter, int]:
-    """Seconds from the start of a resumed run to its first render call, the phases, the file
-    system calls made, and the tasks left."""
+def timed_resume(
+    root: Path, specs: Path, latency_s: float
+) -> tuple[float, float, Phases, Counter, int]:
+    """Seconds and CPU seconds from the start of a resumed run to its first render call, the
+    phases, the file system calls made, and the tasks left."""
     config = run.RunConfig(
         specs=specs, out=root, library=root.parent / "library", device="CPU", progress=False
     )
@@ -199,58 +207,61 @@ def timed_resume(root: Path, specs: Path, latency_s: float) -> tuple[float, Phas
             (run, "gallery_tasks", "gallery"),
         ]:
             undo.callback(phases.wrap(owner, name, phase))
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         try:
             run.Run(config, StopAtRender()).execute()  # type: ignore[arg-type]
             raise AssertionError("the run did not reach its render call")
         except FirstRender as stop:
             left = stop.todo
-        total = time.perf_counter() - began
-    return total, phases, counts, left
+        total, cpu = time.perf_counter() - began, time.process_time() - began_cpu
+    return total, cpu, phases, counts, left
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenes", type=int, default=100_000)
+    parser.add_argument("--todo", type=int, default=0, help="of the scenes, the last not done")
     parser.add_argument("--stat-latency-ms", type=float, default=0.0)
     parser.add_argument("--folder", type=Path, help="build here, or reuse what is built here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="comco-resume-") as tmp:
         base = args.folder or Path(tmp)
-        root, specs = base / f"out-{args.scenes}", base / "specs.jsonl"
+        root = base / f"out-{args.scenes}-{args.todo}"
+        specs = base / f"{root.name}-specs.jsonl"
         if not (root / "dataset.json").is_file():
             if root.exists():
                 raise SystemExit(f"{root} holds a folder whose build did not finish; delete it")
             began = time.perf_counter()
             builder = multiprocessing.get_context("fork").Process(
-                target=build, args=(root, args.scenes)
+                target=build, args=(root, args.scenes, args.todo)
             )  # in a child, so the peak memory printed is the resume's
             builder.start()
             builder.join()
             if builder.exitcode:
                 raise SystemExit(f"building {root} failed")
-            print(f"built {args.scenes} finished scenes in {time.perf_counter() - began:.1f} s")
+            print(f"built {args.scenes} scenes in {time.perf_counter() - began:.1f} s")
         latency = args.stat_latency_ms / 1000
-        total, phases, counts, left = timed_resume(root, specs, latency)
+        total, cpu, phases, counts, left = timed_resume(root, specs, latency)
     scale = 1e6 / args.scenes
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     calls = sum(counts.values())
     print(
-        f"{args.scenes} finished scenes, {args.stat_latency_ms:g} ms per file-system call: "
+        f"{args.scenes} scenes ({args.todo} to do), "
+        f"{args.stat_latency_ms:g} ms per file-system call: "
         f"{calls} calls ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}), "
         f"{calls * latency:.1f} s of modelled latency"
     )
     inside = ("spec digests", "shard listings", "spec parsing")
+    print(f"  {'phase':<38} {'wall s':>8} {'CPU s':>8}  calls")
     for phase, seconds in sorted(phases.seconds.items(), key=lambda kv: -kv[1]):
-        indent = "  " if phase in inside else ""
-        print(
-            f"  {indent}{phase:<36} {seconds:8.2f} s  ({phases.calls[phase]} calls)"
-            f"  {seconds * scale:8.1f} s per 10^6 scenes"
-        )
-    rest = phases.seconds["scene_tasks"] - sum(phases.seconds[p] for p in inside)
-    print(f"    {'reading, hashing, matching lines':<34} {rest:8.2f} s")
+        name = f"  {phase}" if phase in inside else phase
+        print(f"  {name:<38} {seconds:8.2f} {phases.cpu[phase]:8.2f}  {phases.calls[phase]}")
+    rest = [d["scene_tasks"] - sum(d[q] for q in inside) for d in (phases.seconds, phases.cpu)]
+    print(f"  {'  reading, hashing, matching lines':<38} {rest[0]:8.2f} {rest[1]:8.2f}")
+    modelled = cpu + calls * latency
     print(
-        f"first render call after {total:.2f} s ({total * scale:.1f} s per 10^6 scenes); "
+        f"first render call after {total:.2f} s wall, {cpu:.2f} CPU s; on a free core "
+        f"~{modelled:.1f} s (CPU + modelled latency), {modelled * scale:.1f} s per 10^6 scenes; "
         f"{left} tasks left; peak memory {peak_mb:.0f} MB"
     )
 
