@@ -105,6 +105,10 @@ def build(root: Path, n: int, todo: int) -> Path:
     return specs
 
 
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 class FirstRender(Exception):
     """Raised by the engine at its first render call: the resume has decided what to do."""
 
@@ -129,6 +133,7 @@ class Phases:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
         self.cpu: dict[str, float] = defaultdict(float)
+        self.peak_mb: dict[str, float] = {}  # the process's peak when the phase last ended
         self.calls: Counter[str] = Counter()
         self._depth: Counter[str] = Counter()
 
@@ -150,6 +155,7 @@ class Phases:
                 if self._depth[phase] == 0:
                     self.seconds[phase] += time.perf_counter() - began
                     self.cpu[phase] += time.process_time() - began_cpu
+                    self.peak_mb[phase] = _peak_mb()
                 self.calls[phase] += 1
 
         setattr(owner, name, timed)
@@ -243,7 +249,7 @@ def main() -> None:
         latency = args.stat_latency_ms / 1000
         total, cpu, phases, counts, left = timed_resume(root, specs, latency)
     scale = 1e6 / args.scenes
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_mb()
     calls = sum(counts.values())
     print(
         f"{args.scenes} scenes ({args.todo} to do), "
@@ -252,10 +258,14 @@ def main() -> None:
         f"{calls * latency:.1f} s of modelled latency"
     )
     inside = ("spec digests", "shard listings", "spec parsing")
-    print(f"  {'phase':<38} {'wall s':>8} {'CPU s':>8}  calls")
+    print(f"  {'phase':<38} {'wall s':>8} {'CPU s':>8}  calls  peak MB after")
     for phase, seconds in sorted(phases.seconds.items(), key=lambda kv: -kv[1]):
         name = f"  {phase}" if phase in inside else phase
-        print(f"  {name:<38} {seconds:8.2f} {phases.cpu[phase]:8.2f}  {phases.calls[phase]}")
+        peak = phases.peak_mb.get(phase, 0.0)
+        print(
+            f"  {name:<38} {seconds:8.2f} {phases.cpu[phase]:8.2f}  {phases.calls[phase]:<5}  "
+            f"{peak:.0f}"
+        )
     rest = [d["scene_tasks"] - sum(d[q] for q in inside) for d in (phases.seconds, phases.cpu)]
     print(f"  {'  reading, hashing, matching lines':<38} {rest[0]:8.2f} {rest[1]:8.2f}")
     modelled = cpu + calls * latency

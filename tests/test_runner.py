@@ -286,9 +286,15 @@ def test_a_damaged_line_before_the_last_is_named_not_skipped(tmp_path: Path, lib
         (['{"key": "a"}', "[1]"], 2),
     ],
 )
+@pytest.mark.parametrize("chunk_bytes", [1 << 22, 8])  # one chunk, or a line per chunk
 def test_journal_lines_are_read_as_lines(
-    tmp_path: Path, lines: list[str], expected: list[str] | int
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lines: list[str],
+    expected: list[str] | int,
+    chunk_bytes: int,
 ) -> None:
+    monkeypatch.setattr("comco.runner.append_log.CHUNK_BYTES", chunk_bytes)
     path = tmp_path / "completed.jsonl"
     path.write_text("".join(line + "\n" for line in lines))
     if isinstance(expected, int):

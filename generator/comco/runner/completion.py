@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from comco.annotate.annotation import ImageAnnotation
 from comco.core.spec import SceneSpec
 from comco.dataset.folder import png_problem
-from comco.runner.append_log import AppendLog, read_records
+from comco.runner.append_log import AppendLog, iter_records
 
 
 class SceneFiles(Protocol):
@@ -77,7 +77,7 @@ class CompletionLog:
         self._log = AppendLog(path)
         self.sizes: dict[str, tuple[int, int]] = {
             r["key"]: (int(r["png"]), int(r["json"]))
-            for r in read_records(path, "completion record")
+            for r in iter_records(path, "completion record")
         }
         self._listing: tuple[Path, frozenset[str]] | None = None  # the last folder listed
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from comco.runner.append_log import AppendLog, read_records
+from comco.runner.append_log import AppendLog, iter_records
 
 
 class SpecsChanged(ValueError):
@@ -34,7 +34,7 @@ class SpecDigests:
     def __init__(self, path: Path):
         self.path = path
         self.by_id: dict[str, str] = {
-            r["key"]: r["sha256"] for r in read_records(path, "spec digest record")
+            r["key"]: r["sha256"] for r in iter_records(path, "spec digest record")
         }
         self.ids: dict[str, str] = {value: key for key, value in self.by_id.items()}
 
