@@ -7,7 +7,10 @@ renames the PNG into place first and the JSON after it.
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -242,15 +245,32 @@ class DatasetFolder:
     def clean_strays(self) -> int:
         """Delete the temporary files and scratch space a killed run left, and nothing else
         (only temporaries of the names a run writes); return how many files."""
-        pattern = [temp_path(Path(f"*.{suffix}"), "*").name for suffix in ("png", "json")]
-        strays = [p for name in pattern for p in self.images.glob(f"*/{name}")]
-        strays += [p for name in pattern for p in self.gallery.glob(name)]
+        names = [temp_path(Path(f"*.{suffix}"), "*").name for suffix in ("png", "json")]
+        temporary = re.compile("|".join(fnmatch.translate(name) for name in names))
+        shards = []
+        if self.images.is_dir():
+            with os.scandir(self.images) as entries:
+                shards = [Path(entry.path) for entry in entries if entry.is_dir()]
+        strays = [
+            folder / name
+            for folder in [*shards, self.gallery]  # each listed once, no `stat` per file
+            for name in _names(folder)
+            if name.startswith(".") and temporary.match(name)
+        ]
         for final in (self.info_file, self.summary):
             strays += list(self.root.glob(temp_path(final, "*").name))
         for path in strays:
             path.unlink(missing_ok=True)
         shutil.rmtree(self.scratch, ignore_errors=True)
         return len(strays)
+
+
+def _names(folder: Path) -> list[str]:
+    """The names in `folder`; none when it does not exist."""
+    try:
+        return os.listdir(folder)
+    except FileNotFoundError:
+        return []
 
 
 def png_problem(path: Path) -> str | None:
