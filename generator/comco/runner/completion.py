@@ -5,12 +5,13 @@ completion record (key and both file sizes) here, last. A resumed run reads the 
 and skips a scene when its record is there and both files are still in their folder: each
 image shard folder is listed once (`os.listdir`), not `stat`ed per scene, so a resume of 10^6
 scenes on a network file system costs a thousand listings instead of two million round
-trips. Sizes are not compared on resume: a file that is present but damaged (cut, overwritten)
-is `comco verify`'s to find. Files without a record (a run killed between the JSON's rename
-and the record, or a folder from a runner that kept no record) are checked whole,
-`pair_problem`, and recorded when sound. A scene whose files fail either check is rendered
-again: its JSON is deleted first, so no reader takes the damaged pair for a finished image
-meanwhile.
+trips. Sizes are not compared on resume (a round trip per file again): a file that is there
+but damaged (cut, overwritten) is named by the readers (`DatasetFolder.iter_images`, so
+`comco export`), and rendered again once deleted. Files without a record (a run killed
+between the JSON's rename and the record, or a folder from a runner that kept no record) are
+checked whole, `pair_problem`, and recorded when sound. A scene whose files fail either
+check is rendered again: its JSON is deleted first, so no reader takes the damaged pair for
+a finished image meanwhile.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -113,6 +113,7 @@ def scene_tasks(
                     continue
                 spec = parse_line(raw)  # to render it, or for its facts
                 if isinstance(spec, str):  # valid when recorded, refused by this version
+                    del seen[spec_id]
                     pending.append((line_index, f"line:{line_index}", spec, None))
                     continue
             else:
@@ -178,7 +179,7 @@ def valid_specs(specs_file: Path, limit: int | None) -> Iterator[SceneSpec]:
 
 
 def gallery_tasks(
-    presets: Iterable[str],
+    presets: Collection[str],
     specs: Iterable[SceneSpec],
     folder: DatasetFolder,
     rejected: RejectedLog,
