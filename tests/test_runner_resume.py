@@ -116,6 +116,29 @@ def test_a_resume_parses_only_the_lines_it_has_not_finished(
     )
 
 
+def test_a_recorded_line_this_version_refuses_is_rejected_as_invalid(
+    tmp_path: Path, library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, specs = _dataset(tmp_path, library)
+    run(_config(specs, out, library))  # records the digests
+    folder = DatasetFolder(out)
+    (folder.images / "00000" / "toy0001.png").unlink()  # so line 1 is parsed again
+    refused = toy_scene(1).model_dump_json().encode()
+    monkeypatch.setattr(
+        "comco.runner.tasks.parse_line",
+        lambda raw: "invalid spec: refused" if raw == refused else parse_line(raw),
+    )
+    known = folder.read_info()
+    assert known is not None
+    scan = scene_tasks(
+        specs, folder, RejectedLog(folder.rejected), None, known_facts=known.spec_facts
+    )
+    assert scan.tasks == [] and (scan.finished, scan.specs) == (2, 2)
+    assert [(r["key"], r["reason"]) for r in _rejected(out)] == [
+        ("line:1", "invalid spec: refused")
+    ]
+
+
 def test_a_resume_with_a_changed_spec_is_refused_and_changes_nothing(
     tmp_path: Path, library: Path
 ) -> None:
