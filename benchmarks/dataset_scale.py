@@ -14,6 +14,7 @@ the image path.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -75,10 +76,45 @@ def measure(args: list[str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
+def cache_start(cache: Path) -> tuple[int, float, float]:
+    """Files in an embedding cache, and the seconds and peak MB a fresh process takes to
+    answer its first lookup (the cache's start-up)."""
+    files = sum(1 for p in cache.rglob("*") if p.is_file())
+    probe = (
+        "import sys, time; from pathlib import Path; from comco.eval.cache import EmbeddingStore;"
+        "began = time.perf_counter();"
+        "[EmbeddingStore(d).missing(['0' * 64]) for d in Path(sys.argv[1]).glob('*/*')];"
+        "print(time.perf_counter() - began)"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", probe, str(cache)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"cache start-up failed: {process.stderr.read().decode()}")
+    return files, float(process.stdout.read()), usage.ru_maxrss / 1024
+
+
+def report_cache(count: int, cache: Path) -> None:
+    """The embedding cache's file count and start-up (seconds, peak MB)."""
+    files, seconds, peak = cache_start(cache)
+    print(f"{count:8d} {'cache':8} {seconds:8.2f} {'':8} {peak:8.0f}  ({files} files)", flush=True)
+
+
+def report_slopes(peaks: dict[int, float]) -> None:
+    """Eval's memory per image: the peak's growth between successive sizes."""
+    sizes = sorted(peaks)
+    for small, large in itertools.pairwise(sizes):
+        slope = 1024 * (peaks[large] - peaks[small]) / (large - small)
+        print(f"eval peak {small} -> {large} images: {slope:.1f} KB per image", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000])
     parser.add_argument("--skip-eval", action="store_true")
+    parser.add_argument("--skip-export", action="store_true", help="eval only")
+    parser.add_argument("--tasks", default="tor,ior", help="eval tasks (text and image paths)")
     parser.add_argument("--format", default="parquet", help="export formats, comma-separated")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="comco-scale-") as tmp:
@@ -87,27 +123,22 @@ def main() -> None:
         model = work / "tiny-clip"
         subprocess.run([*COMCO, "tiny-model", "--out", str(model)], check=True, capture_output=True)
         print(f"{'images':>8} {'step':8} {'seconds':>8} {'per 1k':>8} {'peak MB':>8}")
+        eval_peaks: dict[int, float] = {}
         for count in args.sizes:
             root = work / f"data-{count}"
             began = time.perf_counter()
             fabricate(seed, root, count)
             print(f"{count:8d} {'make':8} {time.perf_counter() - began:8.1f}", flush=True)
             out = work / f"export-{count}"
-            steps = {
-                "export": [
-                    "export",
-                    "--dataset",
-                    str(root),
-                    "--out",
-                    str(out),
-                    "--format",
-                    args.format,
-                ],
-                "verify": ["verify", str(out)],
-            }
+            steps = {}
+            if not args.skip_export:
+                steps["export"] = [
+                    "export", "--dataset", str(root), "--out", str(out), "--format", args.format
+                ]  # fmt: skip
+                steps["verify"] = ["verify", str(out)]
             if not args.skip_eval:
                 steps["eval"] = [
-                    "eval", "--dataset", str(root), "--model", f"hf:{model}", "--task", "tor",
+                    "eval", "--dataset", str(root), "--model", f"hf:{model}", "--task", args.tasks,
                     "--out", str(work / f"eval-{count}"), "--device", "cpu", "--bootstrap", "10",
                     "--cache-dir", str(work / f"cache-{count}"),
                 ]  # fmt: skip
@@ -115,8 +146,12 @@ def main() -> None:
                 seconds, peak = measure(command)
                 per_1k = 1000 * seconds / count
                 print(f"{count:8d} {name:8} {seconds:8.1f} {per_1k:8.2f} {peak:8.0f}", flush=True)
+            if not args.skip_eval:
+                eval_peaks[count] = peak
+                report_cache(count, work / f"cache-{count}")
             shutil.rmtree(root)
-            shutil.rmtree(out)
+            shutil.rmtree(out, ignore_errors=True)
+        report_slopes(eval_peaks)
         print(json.dumps({"load_average": os.getloadavg()[0]}))
 
 

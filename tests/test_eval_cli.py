@@ -55,10 +55,10 @@ def test_eval_writes_results_report_and_plots(tmp_path: Path) -> None:
         assert f"plots/{plot}" in report
         assert (out / "plots" / plot).read_bytes()[:4] == b"\x89PNG"
 
-    cached = sorted((tmp_path / "cache").rglob("*.npz"))
+    cached = sorted((tmp_path / "cache").rglob("*.keys"))
     again = CliRunner().invoke(main, args, catch_exceptions=False)  # all from the cache now
     assert again.exit_code == 0
-    assert sorted((tmp_path / "cache").rglob("*.npz")) == cached  # nothing embedded again
+    assert sorted((tmp_path / "cache").rglob("*.keys")) == cached  # nothing embedded again
     rerun = json.loads((out / "results.json").read_text())["runs"]
     assert [r["results"] for r in rerun] == [clip["results"], sbert["results"]]
 

@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from comco.dataset.copies import open_copy
 from comco.dataset.folder import DatasetError
 from comco.eval.cache import CachedEncoder
-from comco.eval.dataset import load_dataset
+from comco.eval.dataset import configuration, load_dataset
 from comco.eval.encoders import ModelSpec
 from comco.eval.tasks import TASKS
 from comco.eval.tasks.context import EvalContext
@@ -114,3 +115,26 @@ def test_rendered_parquet_webdataset_and_hub_copies_give_identical_results(
     monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
     assert _results("hf:org/comco-small", tmp_path / "d") == expected
     assert asked == [("org/comco-small", "dataset")]
+
+
+def test_lean_records_give_the_tasks_what_a_full_parse_gives(
+    dataset_dir: Path, tmp_path: Path
+) -> None:
+    parquet = tmp_path / "parquet"
+    export_dataset(dataset_dir, parquet, ("parquet",), max_shard_bytes=4096)
+    for reference in (dataset_dir, parquet):
+        full = open_copy(reference, tmp_path / "copies").records  # every annotation parsed
+        lean = load_dataset(reference, cache_dir=tmp_path / "copies").records
+        assert [r.id for r in lean] == [r.annotation.id for r in full]
+        for record, parsed in zip(lean, full, strict=True):
+            annotation = parsed.annotation
+            assert record.annotation.model_dump_json() == annotation.model_dump_json()
+            assert record.image_path == parsed.image_path
+            assert record.vocab == annotation.spec.vocab
+            assert record.categories == tuple(o.category for o in annotation.objects)
+            assert record.config == configuration(annotation)
+            assert record.caption_style == annotation.captions.style
+            assert record.n_orders == len(annotation.captions.orders)
+    # read back in any order, each record still gives its own annotation
+    lean = load_dataset(dataset_dir).records
+    assert [r.annotation.id for r in reversed(lean)] == [r.id for r in reversed(lean)]

@@ -50,14 +50,32 @@ class DatasetCopy:
 
 def open_copy(reference: str | Path, cache_dir: Path | None = None) -> DatasetCopy:
     """Read a rendered folder, an export folder or `hf:ORG/NAME` (see the module docstring)."""
+    stream = stream_copy(reference, cache_dir)
+    records = sorted((record for record, _ in stream.records), key=lambda r: r.annotation.id)
+    return DatasetCopy(stream.source, stream.kind, tuple(records), stream.gallery)
+
+
+@dataclass(frozen=True)
+class CopyStream:
+    """A dataset copy read one image at a time, so a reader that keeps less than the parsed
+    annotation (the evaluator) never holds every annotation at once."""
+
+    source: str
+    kind: str
+    records: Iterator[tuple[Record, str]]  # each record and its annotation JSON as written
+    gallery: tuple[tuple[str, Path], ...]  # (category, reference image), by category
+
+
+def stream_copy(reference: str | Path, cache_dir: Path | None = None) -> CopyStream:
+    """The records of a copy (see `open_copy`) in the copy's own order, not by id."""
     text = str(reference)
     if text.startswith(HUB_PREFIX):
-        return _read_export(_download(text.removeprefix(HUB_PREFIX)), text, cache_dir)
+        return _stream_export(_download(text.removeprefix(HUB_PREFIX)), text, cache_dir)
     root = Path(reference)
     if (root / "dataset.json").is_file():
-        return _read_rendered(root)
+        return _stream_rendered(root)
     if (root / MANIFEST_NAME).is_file() and (root / "README.md").is_file():
-        return _read_export(root, text, cache_dir)
+        return _stream_export(root, text, cache_dir)
     raise DatasetError(
         f"dataset: {root} is neither a rendered dataset folder (no dataset.json) nor a "
         f"`comco export` folder (no {MANIFEST_NAME} + README.md); expected one of them, "
@@ -65,13 +83,11 @@ def open_copy(reference: str | Path, cache_dir: Path | None = None) -> DatasetCo
     )
 
 
-def _read_rendered(root: Path) -> DatasetCopy:
+def _stream_rendered(root: Path) -> CopyStream:
     folder = DatasetFolder(root)
-    records = sorted(
-        (Record(i.annotation, i.png) for i in folder.iter_images()), key=lambda r: r.annotation.id
-    )
+    records = ((Record(i.annotation, i.png), i.annotation_text) for i in folder.iter_images())
     gallery = tuple((g.category, g.png) for g in folder.iter_gallery())
-    return DatasetCopy(str(root), "rendered", tuple(records), gallery)
+    return CopyStream(str(root), "rendered", records, gallery)
 
 
 def _download(repo_id: str) -> Path:
@@ -101,7 +117,7 @@ def _download(repo_id: str) -> Path:
         ) from None
 
 
-def _read_export(root: Path, source: str, cache_dir: Path | None) -> DatasetCopy:
+def _stream_export(root: Path, source: str, cache_dir: Path | None) -> CopyStream:
     """Records from an export's Parquet shards, or its WebDataset tars when it has no Parquet,
     once every file the manifest lists matches it."""
     try:
@@ -121,19 +137,26 @@ def _read_export(root: Path, source: str, cache_dir: Path | None) -> DatasetCopy
     fmt = "parquet" if "parquet" in formats else "webdataset"
     read = _parquet_rows if fmt == "parquet" else _tar_rows
     images = (cache_dir or cache_folder("copies")) / "images"
-    records, gallery = [], []
-    for name, config in sorted(configs.items()):
-        files = [root / f for f in config.shards[fmt].files]
-        for key, png, annotation_text in read(files):
-            path = _unpacked(images, png)
+
+    def files(name: str) -> list[Path]:
+        return [root / f for f in configs[name].shards[fmt].files]
+
+    gallery = []
+    if GALLERY_CONFIG in configs:
+        gallery = sorted(
+            (key, _unpacked(images, png)) for key, png, _ in read(files(GALLERY_CONFIG))
+        )
+
+    def records() -> Iterator[tuple[Record, str]]:
+        for name in sorted(configs):
             if name == GALLERY_CONFIG:
-                gallery.append((key, path))
-            else:
+                continue
+            for key, png, annotation_text in read(files(name)):
                 where = f"{root} ({fmt}, {name}, {key})"
-                records.append(Record(parse_annotation(annotation_text, where), path))
-    records.sort(key=lambda r: r.annotation.id)
-    gallery.sort()
-    return DatasetCopy(source, f"export ({fmt})", tuple(records), tuple(gallery))
+                annotation = parse_annotation(annotation_text, where)
+                yield Record(annotation, _unpacked(images, png)), annotation_text
+
+    return CopyStream(source, f"export ({fmt})", records(), tuple(gallery))
 
 
 def _parquet_rows(files: list[Path]) -> Iterator[tuple[str, bytes, str]]:

@@ -1,8 +1,15 @@
 """An embedding cache keyed by model fingerprint and input content, so re-runs are cheap.
 
-Layout: <cache_dir>/<model fingerprint[:24]>/<text|image>/<hash of the batch>.npz, each file
-holding the content keys and vectors of one batch of new inputs. Files are only ever added
-(written under a temporary name, then renamed), so concurrent runs cannot corrupt them.
+Layout: <cache_dir>/<model fingerprint[:24]>/<text|image>/<hash of the batch>.npy + .keys:
+one batch of new inputs' vectors (float32) and their content keys (sha256 digests, 32 bytes
+each, in the same order). The .keys file is written after the vectors, so a batch counts once
+it is whole; files are only ever added (written under a temporary name, then renamed), so
+concurrent runs cannot corrupt them.
+
+It scales to millions of inputs: opening a store reads only the .keys files, into one sorted
+index of 40 bytes per input; vectors are read from the memory-mapped .npy files when asked
+for. New inputs are embedded and written `CHUNK` at a time, so an interrupted run keeps what
+it finished and a million images make a few hundred files.
 """
 
 from __future__ import annotations
@@ -17,6 +24,9 @@ from comco.eval.encoders.base import Encoder
 from comco.io.atomic import open_atomic
 from comco.io.locations import cache_folder
 
+CHUNK = 4096  # inputs per file; a multiple of every power-of-two encoder batch up to it
+DIGEST = np.dtype("S32")  # a sha256 digest; fixed width, so it sorts and compares as bytes
+
 
 def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -26,38 +36,92 @@ def file_key(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def digests(keys: list[str]) -> np.ndarray:
+    """Hex keys as an array of 32-byte digests."""
+    return np.array([bytes.fromhex(k) for k in keys], dtype=DIGEST)
+
+
 class EmbeddingStore:
-    """Vectors of one model and one modality, loaded lazily from the cache folder."""
+    """Vectors of one model and one modality: an index of the cached keys, read from the
+    folder when first used, and the batches' vectors, memory-mapped."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._vectors: dict[str, np.ndarray] | None = None
+        self._batches: list[Path] = []
+        self._maps: dict[int, np.ndarray] = {}
+        self._index: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # key, batch, row
 
-    def _load(self) -> dict[str, np.ndarray]:
-        if self._vectors is None:
-            self._vectors = {}
-            for path in sorted(self.directory.glob("*.npz")):
-                with np.load(path) as data:
-                    self._vectors.update(zip(data["keys"].tolist(), data["vectors"], strict=True))
-        return self._vectors
+    def _sorted_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._index is None:
+            empty = np.zeros(0, DIGEST), np.zeros(0, np.int32), np.zeros(0, np.int32)
+            self._index = empty
+            for keys_file in sorted(self.directory.glob("*.keys")):
+                self._insert(keys_file.with_suffix(".npy"), np.fromfile(keys_file, DIGEST))
+        return self._index
+
+    def _insert(self, vectors_file: Path, keys: np.ndarray) -> None:
+        """Add one batch's keys to the index, keeping it sorted."""
+        index_keys, index_batches, index_rows = self._sorted_index()
+        batch = len(self._batches)
+        self._batches.append(vectors_file)
+        order = np.argsort(keys, kind="stable")
+        at = np.searchsorted(index_keys, keys[order])
+        self._index = (
+            np.insert(index_keys, at, keys[order]),
+            np.insert(index_batches, at, np.full(len(keys), batch, np.int32)),
+            np.insert(index_rows, at, order.astype(np.int32)),
+        )
+
+    def _find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each key, whether it is cached and where in the index."""
+        index_keys = self._sorted_index()[0]
+        at = np.searchsorted(index_keys, keys)
+        found = at < len(index_keys)
+        found[found] = index_keys[at[found]] == keys[found]
+        return found, at
+
+    def __len__(self) -> int:
+        return len(self._sorted_index()[0])
 
     def missing(self, keys: list[str]) -> list[str]:
-        known = self._load()
-        return [k for k in dict.fromkeys(keys) if k not in known]
+        """The keys not cached yet, each once, in order of first appearance."""
+        unique = list(dict.fromkeys(keys))
+        found, _ = self._find(digests(unique))
+        return [k for k, cached in zip(unique, found.tolist(), strict=True) if not cached]
 
     def add(self, keys: list[str], vectors: np.ndarray) -> None:
+        """Write one batch of new keys and their vectors (vectors first, keys last)."""
         if not keys:
             return
-        self._load().update(zip(keys, vectors, strict=True))
         self.directory.mkdir(parents=True, exist_ok=True)
-        name = hashlib.sha256("".join(keys).encode()).hexdigest()[:32]
-        final = self.directory / f"{name}.npz"
-        with open_atomic(final, "wb") as handle:
-            np.savez(handle, keys=np.array(keys), vectors=np.asarray(vectors, np.float32))
+        stem = self.directory / hashlib.sha256("".join(keys).encode()).hexdigest()[:32]
+        with open_atomic(stem.with_suffix(".npy"), "wb") as handle:
+            np.save(handle, np.asarray(vectors, np.float32))
+        packed = digests(keys)
+        with open_atomic(stem.with_suffix(".keys"), "wb") as handle:
+            handle.write(packed.tobytes())
+        self._insert(stem.with_suffix(".npy"), packed)
 
     def get(self, keys: list[str]) -> np.ndarray:
-        known = self._load()
-        return np.stack([known[k] for k in keys]) if keys else np.zeros((0, 0), np.float32)
+        """The (len(keys), dim) float32 vectors of cached keys, in order."""
+        if not keys:
+            return np.zeros((0, 0), np.float32)
+        found, at = self._find(digests(keys))
+        if not found.all():
+            absent = keys[int(np.argmin(found))]
+            raise KeyError(f"embedding cache: {absent} is not in {self.directory}")
+        _, index_batches, index_rows = self._sorted_index()
+        batches, rows = index_batches[at], index_rows[at]
+        out = np.empty((len(keys), self._vectors(int(batches[0])).shape[1]), np.float32)
+        for batch in np.unique(batches).tolist():
+            where = batches == batch
+            out[where] = self._vectors(batch)[rows[where]]
+        return out
+
+    def _vectors(self, batch: int) -> np.ndarray:
+        if batch not in self._maps:
+            self._maps[batch] = np.load(self._batches[batch], mmap_mode="r")
+        return self._maps[batch]
 
 
 class CachedEncoder:
@@ -92,6 +156,7 @@ class CachedEncoder:
         missing = store.missing(keys)
         self.misses += len(missing)
         self.hits += len(set(keys)) - len(missing)
-        if missing:
-            store.add(missing, embed([inputs[k] for k in missing]))
+        for start in range(0, len(missing), CHUNK):
+            chunk = missing[start : start + CHUNK]
+            store.add(chunk, embed([inputs[k] for k in chunk]))
         return store.get(keys)

@@ -7,18 +7,25 @@ from an annotated source also has its annotation (spec, captions, masks, measure
 A dataset says which fields its records carry (`fields`), tasks say which they need, and a task
 whose fields are missing is skipped with the reason. Objects are identified by category id,
 never by names found in text.
+
+A record is small, so a million fit: its few fields as plain strings (preset, category and
+table-row names shared between records) and a slot in an `AnnotationStore`, which holds the
+annotation out of memory and parses it again when a task reads `record.annotation`.
+Annotations are read one at a time from the copy and dropped once their record is made.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from comco.annotate.annotation import ImageAnnotation
 from comco.core.catalog import load_vocabulary
 from comco.core.spec import SizeRole
-from comco.dataset.copies import Record, open_copy
+from comco.dataset.copies import Record, stream_copy
 from comco.dataset.original import OriginalRelease
+from comco.eval.stored_annotations import AnnotationStore
 
 # what a record can carry beyond image and names; tasks list the ones they need
 ANNOTATION = "annotation"  # spec, captions, masks, size roles and measured size ranks
@@ -31,17 +38,31 @@ RELEASE_LACKS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EvalRecord:
     """One multi-object image: its id, file, preset, objects (category ids in spec or file-name
-    order), the table row it belongs to, and its annotation where the source has one."""
+    order), the table row it belongs to, and where the source has one, its annotation's slot
+    in `store` (with its caption style and number of caption orders, which are asked of every
+    record before any task runs)."""
 
     id: str
-    image_path: Path
+    image: str
     vocab: str
     categories: tuple[str, ...]
     config: str
-    annotation: ImageAnnotation | None = None
+    store: AnnotationStore | None = None
+    slot: int = -1
+    caption_style: str | None = None
+    n_orders: int = 0
+
+    @property
+    def image_path(self) -> Path:
+        return Path(self.image)
+
+    @property
+    def annotation(self) -> ImageAnnotation | None:
+        """The annotation, parsed again from the store (the last one read is kept)."""
+        return None if self.store is None else self.store.read(self.slot)
 
     @property
     def n_objects(self) -> int:
@@ -96,15 +117,25 @@ def configuration(annotation: ImageAnnotation) -> str:
     return f"{k} objects: {roles.count(SizeRole.large)} large + {roles.count(SizeRole.small)} small"
 
 
-def annotated_record(record: Record) -> EvalRecord:
+def shared(text: str) -> str:
+    """One string object per distinct value (presets, categories, table rows recur in every
+    record)."""
+    return sys.intern(text)
+
+
+def annotated_record(record: Record, annotation_text: str, store: AnnotationStore) -> EvalRecord:
+    """The small record of one parsed annotation, whose JSON goes to the store."""
     annotation = record.annotation
     return EvalRecord(
         id=annotation.id,
-        image_path=record.image_path,
-        vocab=annotation.spec.vocab,
-        categories=tuple(o.category for o in annotation.objects),
-        config=configuration(annotation),
-        annotation=annotation,
+        image=str(record.image_path),
+        vocab=shared(annotation.spec.vocab),
+        categories=tuple(shared(o.category) for o in annotation.objects),
+        config=shared(configuration(annotation)),
+        store=store,
+        slot=store.add(annotation_text),
+        caption_style=shared(annotation.captions.style),
+        n_orders=len(annotation.captions.orders),
     )
 
 
@@ -115,8 +146,14 @@ def load_dataset(
     cache_dir: Path | None = None,
 ) -> EvalDataset:
     """The images with at least `min_objects` objects (first `limit` by id) and the gallery."""
-    copy = open_copy(reference, cache_dir)
-    records = [r for r in copy.records if len(r.annotation.objects) >= min_objects][:limit]
+    copy = stream_copy(reference, cache_dir)
+    store = AnnotationStore()
+    records = [
+        annotated_record(record, text, store)
+        for record, text in copy.records
+        if len(record.annotation.objects) >= min_objects
+    ]
+    records = sorted(records, key=lambda r: r.id)[:limit]
     if not records:
         raise FileNotFoundError(
             f"dataset: no annotated image with >= {min_objects} objects in {copy.source}"
@@ -124,7 +161,7 @@ def load_dataset(
     vocabulary = load_vocabulary()
     for category, _ in copy.gallery:
         vocabulary.category(category)  # an unknown name fails with the closest known ids
-    return EvalDataset(copy.source, [annotated_record(r) for r in records], dict(copy.gallery))
+    return EvalDataset(copy.source, records, dict(copy.gallery))
 
 
 def release_dataset(release: OriginalRelease, limit: int | None = None) -> EvalDataset:
@@ -133,10 +170,10 @@ def release_dataset(release: OriginalRelease, limit: int | None = None) -> EvalD
     records = [
         EvalRecord(
             f"{image.config}/{image.path.stem}",
-            image.path,
-            image.vocab,
-            image.categories,
-            image.config,
+            str(image.path),
+            shared(image.vocab),
+            tuple(shared(c) for c in image.categories),
+            shared(image.config),
         )
         for image in release.images[:limit]
     ]

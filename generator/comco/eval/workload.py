@@ -20,10 +20,9 @@ def caption_order_note(dataset: EvalDataset, tasks: list[str]) -> str | None:
     per_k: Counter[int] = Counter()
     scenes: Counter[int] = Counter()
     for record in dataset.records:
-        if record.annotation is not None:
-            k = len(record.annotation.objects)
-            per_k[k] += len(record.annotation.captions.orders)
-            scenes[k] += 1
+        if record.store is not None:
+            per_k[record.n_objects] += record.n_orders
+            scenes[record.n_objects] += 1
     total = sum(per_k.values())
     if total < LARGE_ORDER_COUNT:
         return None

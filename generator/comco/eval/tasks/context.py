@@ -29,7 +29,7 @@ class EvalContext:
     @cached_property
     def annotation_style(self) -> CaptionStyle:
         """The caption style the dataset was annotated with (one per dataset)."""
-        names = {r.annotation.captions.style for r in self.dataset.records}
+        names = {r.caption_style for r in self.dataset.records}
         if len(names) != 1:
             raise ValueError(
                 f"captions.style: images use several styles {sorted(names)}; expected one"
