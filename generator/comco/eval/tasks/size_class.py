@@ -17,14 +17,14 @@ def tor_size_class(context: EvalContext) -> TaskResult:
     retrieved = retrieve(context, None, restrict=False)
     columns = [c.value for c in SizeClass] + ["none"]
     tally = Tally()
-    for spec, captions, picks in retrieved.scenes:
-        own = list(dict.fromkeys(spec.categories))
+    for scene in retrieved.scenes:
+        own = scene.own
         group = f"{len(own)} objects"
         hits = dict.fromkeys(columns, 0.0)
-        for choice in picks:
+        for choice in scene.picks:
             hits[vocabulary.category(choice).size_class.value if choice in own else "none"] += 1
-        n = float(len(captions))
-        tally.add_image(group, columns, hits, dict.fromkeys(columns, n), len(captions))
+        n = float(len(scene.texts))
+        tally.add_image(group, columns, hits, dict.fromkeys(columns, n), len(scene.texts))
         named = dict.fromkeys(columns, 0.0)
         for category in own:
             named[vocabulary.category(category).size_class.value] += n / len(own)

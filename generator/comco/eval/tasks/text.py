@@ -19,6 +19,7 @@ from comco.captions.plain import (
     single_object_captions,
 )
 from comco.core.spec import SceneSpec
+from comco.eval.dataset import EvalRecord
 from comco.eval.metrics import nearest, normalize
 from comco.eval.results import Retrieval, Tally, TaskResult
 from comco.eval.tasks.context import EvalContext
@@ -34,50 +35,67 @@ def position_columns(k: int, with_none: bool) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Retrieved:
-    """Each scene's queried captions and the category retrieved for each, plus the targets."""
+class Scene:
+    """One scene's queries, kept small (no parsed spec or captions, so a million scenes fit):
+    its id and distinct categories, and per caption its text, the category retrieved and
+    that category's position among the objects the caption names (1 = first, 0 = none)."""
 
-    scenes: list[tuple[SceneSpec, list[OrderedCaption], list[str]]]
+    id: str
+    own: list[str]
+    texts: list[str]
+    picks: list[str]
+    positions: list[int]
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """Each scene's queries and retrieved categories, plus the targets."""
+
+    scenes: list[Scene]
     targets: dict[str, dict[str, str]]  # preset -> category id -> target caption
+
+
+def scene_captions(record: EvalRecord, style: CaptionStyle | None) -> list[OrderedCaption]:
+    """The scene's captions in every order: its own (`style` None), or written in `style`."""
+    annotation = record.annotation
+    if style is None:
+        return annotation.captions.orders
+    return all_order_captions(annotation.spec, style)
 
 
 def retrieve(context: EvalContext, style: CaptionStyle | None, restrict: bool) -> Retrieved:
     """Nearest single-object caption for every order of every scene (`style` None: the
-    dataset's own captions)."""
+    dataset's own captions). Annotations are parsed twice, once for the texts and once for
+    the objects they name, rather than held for every scene."""
     records = context.dataset.records
     target_style = style or context.annotation_style
-    per_image: list[tuple[SceneSpec, list[OrderedCaption]]] = [
-        (
-            r.annotation.spec,
-            r.annotation.captions.orders
-            if style is None
-            else all_order_captions(r.annotation.spec, style),
-        )
-        for r in records
-    ]
     targets = {
         preset: single_object_captions(preset, target_style)
-        for preset in {s.vocab for s, _ in per_image}
+        for preset in {r.vocab for r in records}
     }
     target_vectors = {
         preset: (list(t), normalize(context.encoder.encode_text(list(t.values()))))
         for preset, t in targets.items()
     }
-    queries = context.encoder.encode_text([c.text for _, caps in per_image for c in caps])
-    queries = normalize(queries)
+    texts = [c.text for r in records for c in scene_captions(r, style)]
+    queries = normalize(context.encoder.encode_text(texts))
     scenes = []
     row = 0
-    for spec, captions in per_image:
-        ids, vectors = target_vectors[spec.vocab]
+    for record in records:
+        captions = scene_captions(record, style)
+        spec = record.annotation.spec
+        ids, vectors = target_vectors[record.vocab]
         similarity = queries[row : row + len(captions)] @ vectors.T  # (orders, targets)
-        row += len(captions)
         own = list(dict.fromkeys(spec.categories))  # every order names the same objects
         if restrict:
             columns_of_own = [ids.index(c) for c in own]
             picks = [own[j] for j in similarity[:, columns_of_own].argmax(axis=1)]
         else:
             picks = [ids[j] for j in similarity.argmax(axis=1)]
-        scenes.append((spec, captions, picks))
+        named = [mentions(spec, caption) for caption in captions]
+        positions = [n.index(p) + 1 if p in n else 0 for n, p in zip(named, picks, strict=True)]
+        scenes.append(Scene(record.id, own, texts[row : row + len(captions)], picks, positions))
+        row += len(captions)
     return Retrieved(scenes, targets)
 
 
@@ -90,19 +108,14 @@ def tor_by_position(
     retrieved = retrieve(context, style, restrict)
     targets = retrieved.targets
     tally = Tally()
-    for spec, captions, picks in retrieved.scenes:
-        k = len(dict.fromkeys(spec.categories))
-        columns = position_columns(k, with_none=not restrict)
+    for scene in retrieved.scenes:
+        columns = position_columns(len(scene.own), with_none=not restrict)
         hits = dict.fromkeys(columns, 0.0)
-        for caption, choice in zip(captions, picks, strict=True):
-            named = mentions(spec, caption)
-            hits[f"pos{named.index(choice) + 1}" if choice in named else "none"] += 1
+        for position in scene.positions:
+            hits[f"pos{position}" if position else "none"] += 1
+        n = len(scene.texts)
         tally.add_image(
-            f"{k} objects",
-            columns,
-            hits,
-            dict.fromkeys(columns, float(len(captions))),
-            len(captions),
+            f"{len(scene.own)} objects", columns, hits, dict.fromkeys(columns, float(n)), n
         )
     n_targets = max(len(t) for t in targets.values())
     what = "the caption's own objects" if restrict else f"all {n_targets} single-object captions"
@@ -115,14 +128,14 @@ def tor_by_position(
     )
     example_target = next(iter(next(iter(targets.values())).values()))
     notes = [
-        f"Captions: every order of each scene, e.g. {retrieved.scenes[0][1][0].text!r}; targets: "
+        f"Captions: every order of each scene, e.g. {retrieved.scenes[0].texts[0]!r}; targets: "
         f"single-object captions such as {example_target!r}.",
         "Intervals: 95% bootstrap over images (the orders of one scene are resampled together).",
     ]
     retrievals = [
-        Retrieval(id=spec.id, query=caption.text, retrieved=choice)
-        for spec, captions, picks in retrieved.scenes
-        for caption, choice in zip(captions, picks, strict=True)
+        Retrieval(id=scene.id, query=text, retrieved=choice)
+        for scene in retrieved.scenes
+        for text, choice in zip(scene.texts, scene.picks, strict=True)
     ]
     return TaskResult(
         task=task, model=context.model, tables=[table], notes=notes, retrievals=retrievals
