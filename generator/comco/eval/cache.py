@@ -52,11 +52,21 @@ class EmbeddingStore:
         self._index: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # key, batch, row
 
     def _sorted_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every batch's keys, read once and sorted once."""
         if self._index is None:
-            empty = np.zeros(0, DIGEST), np.zeros(0, np.int32), np.zeros(0, np.int32)
-            self._index = empty
+            keys, batches, rows = [np.zeros(0, DIGEST)], [np.zeros(0, np.int32)], []
             for keys_file in sorted(self.directory.glob("*.keys")):
-                self._insert(keys_file.with_suffix(".npy"), np.fromfile(keys_file, DIGEST))
+                keys.append(np.fromfile(keys_file, DIGEST))
+                batches.append(np.full(len(keys[-1]), len(self._batches), np.int32))
+                rows.append(np.arange(len(keys[-1]), dtype=np.int32))
+                self._batches.append(keys_file.with_suffix(".npy"))
+            every = np.concatenate(keys)
+            order = np.argsort(every, kind="stable")
+            self._index = (
+                every[order],
+                np.concatenate(batches)[order],
+                np.concatenate([np.zeros(0, np.int32), *rows])[order],
+            )
         return self._index
 
     def _insert(self, vectors_file: Path, keys: np.ndarray) -> None:
