@@ -13,7 +13,7 @@ tiny CLIP (`comco tiny-model`): its numbers mean nothing, its costs are those of
 Eval runs TOR and IOR (`--tasks`), so both the text and the image paths count; after each
 eval a fresh process opens its embedding cache (`cache`: seconds and peak MB to the first
 lookup, and the files). `--cache-inputs N` does the same for a cache of N inputs written
-in batches of 4,096, the start-up of a million-image cache.
+in batches of 4,096 (`--cache-dim` long), the start-up of a million-image cache.
 """
 
 from __future__ import annotations
@@ -106,17 +106,18 @@ def report_cache(count: int, cache: Path) -> None:
     print(f"{count:8d} {'cache':8} {seconds:8.2f} {'':8} {peak:8.0f}  ({files} files)", flush=True)
 
 
-def cache_of(count: int, root: Path) -> None:
-    """An embedding cache of `count` inputs (8-dim vectors: start-up reads only the keys),
-    written through the store's own `add` in batches of 4,096."""
+def cache_of(count: int, dim: int, root: Path) -> None:
+    """An embedding cache of `count` inputs of `dim`-long vectors, written through the
+    store's own `add` in batches of 4,096."""
     fill = (
         "import sys; import numpy as np; from pathlib import Path;"
         "from comco.eval.cache import EmbeddingStore, text_key;"
         "store = EmbeddingStore(Path(sys.argv[1]) / 'model' / 'text'); n = int(sys.argv[2]);"
         "[store.add([text_key(str(i)) for i in range(s, min(n, s + 4096))],"
-        " np.ones((min(n, s + 4096) - s, 8), np.float32)) for s in range(0, n, 4096)]"
+        " np.ones((min(n, s + 4096) - s, int(sys.argv[3])), np.float32))"
+        " for s in range(0, n, 4096)]"
     )
-    subprocess.run([sys.executable, "-c", fill, str(root), str(count)], check=True)
+    subprocess.run([sys.executable, "-c", fill, str(root), str(count), str(dim)], check=True)
 
 
 def report_slopes(peaks: dict[int, float]) -> None:
@@ -137,6 +138,7 @@ def main() -> None:
     parser.add_argument(
         "--cache-inputs", type=int, default=0, help="also time the start of a cache this big"
     )
+    parser.add_argument("--cache-dim", type=int, default=8, help="its vectors' length")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="comco-scale-") as tmp:
         work = Path(tmp)
@@ -174,7 +176,7 @@ def main() -> None:
             shutil.rmtree(out, ignore_errors=True)
         report_slopes(eval_peaks)
         if args.cache_inputs:
-            cache_of(args.cache_inputs, work / "big-cache")
+            cache_of(args.cache_inputs, args.cache_dim, work / "big-cache")
             report_cache(args.cache_inputs, work / "big-cache")
         print(json.dumps({"load_average": os.getloadavg()[0]}))
 
