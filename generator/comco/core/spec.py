@@ -89,18 +89,83 @@ class Camera(_Strict):
     height: int = Field(512, ge=16, le=8192)
 
     @cached_property
-    def matrix_world(self) -> np.ndarray:
-        return geometry.camera_to_world(self.location, self.look_at)
-
-    @cached_property
-    def intrinsics(self) -> np.ndarray:
-        return geometry.intrinsics(
-            self.focal_length_mm, self.sensor_width_mm, self.width, self.height
+    def optics(self) -> CameraOptics:
+        """Matrices and fast projections, shared by every camera with these fields: specs
+        read from a file each hold their own camera, and building these is most of the cost
+        of validating one."""
+        return camera_optics(
+            self.location,
+            self.look_at,
+            self.focal_length_mm,
+            self.sensor_width_mm,
+            self.width,
+            self.height,
         )
 
-    @cached_property
+    @property
+    def matrix_world(self) -> np.ndarray:
+        return self.optics.matrix_world
+
+    @property
+    def intrinsics(self) -> np.ndarray:
+        return self.optics.intrinsics
+
+    @property
     def projector(self) -> geometry.Projector:
-        return geometry.Projector(self.matrix_world, self.intrinsics)
+        return self.optics.projector
+
+    def frame_test(self, margin_px: float) -> geometry.FrameTest:
+        return self.optics.frame_test(margin_px)
+
+
+class CameraOptics:
+    """A camera's matrices (read-only: they are shared) and its fast projections."""
+
+    def __init__(self, matrix_world: np.ndarray, intrinsics: np.ndarray, width: int, height: int):
+        matrix_world.flags.writeable = intrinsics.flags.writeable = False
+        self.matrix_world, self.intrinsics = matrix_world, intrinsics
+        self.width, self.height = width, height
+        self.projector = geometry.Projector(matrix_world, intrinsics)
+        self._frame_tests: dict[float, geometry.FrameTest] = {}
+
+    def frame_test(self, margin_px: float) -> geometry.FrameTest:
+        test = self._frame_tests.get(margin_px)
+        if test is None:
+            test = geometry.FrameTest(
+                self.matrix_world, self.intrinsics, self.width, self.height, margin_px
+            )
+            self._frame_tests[margin_px] = test
+        return test
+
+
+# Optics by camera fields; cleared when full (a run has a few cameras, a test many).
+_OPTICS: dict[str, CameraOptics] = {}
+MAX_CACHED_CAMERAS = 256
+
+
+def camera_optics(
+    location: tuple[float, float, float],
+    look_at: tuple[float, float, float],
+    focal_length_mm: float,
+    sensor_width_mm: float,
+    width: int,
+    height: int,
+) -> CameraOptics:
+    """The optics of a camera with these fields. Keyed by their repr, which tells -0.0 from
+    0.0 (the matrices, and the annotations that copy them, do too)."""
+    fields = (location, look_at, focal_length_mm, sensor_width_mm, width, height)
+    key = repr(fields)
+    optics = _OPTICS.get(key)
+    if optics is None:
+        if len(_OPTICS) >= MAX_CACHED_CAMERAS:
+            _OPTICS.clear()
+        optics = _OPTICS[key] = CameraOptics(
+            geometry.camera_to_world(location, look_at),
+            geometry.intrinsics(focal_length_mm, sensor_width_mm, width, height),
+            width,
+            height,
+        )
+    return optics
 
 
 class Light(_Strict):
@@ -300,6 +365,13 @@ def frame_bounds(obj: Placed, camera: Camera, margin_px: float) -> tuple[Bounds,
     return (box, 0.0), inside
 
 
+def frame_inside(obj: Placed, camera: Camera, margin_px: float) -> bool:
+    """`frame_box`'s `inside`, fast: from `FrameTest` where it decides, else from
+    `frame_bounds` (which is exact too)."""
+    verdict = camera.frame_test(margin_px).inside(*obj)
+    return frame_bounds(obj, camera, margin_px)[1] if verdict is None else verdict
+
+
 def placement_problems(
     objects: list[ObjectSpec] | list[Placed],
     camera: Camera,
@@ -310,7 +382,7 @@ def placement_problems(
     footprints = [placed(o) if isinstance(o, ObjectSpec) else o for o in objects]
     problems = []
     for i, (x, y, s, extents) in enumerate(footprints):
-        if not frame_bounds((x, y, s, extents), camera, margin_px)[1]:
+        if not frame_inside((x, y, s, extents), camera, margin_px):
             (x0, y0, x1, y1), _ = frame_box((x, y, s, extents), camera, margin_px)
             problems.append(
                 f"objects[{i}].position: {(x, y)} at scale {s} is not fully inside the frame "
@@ -318,13 +390,13 @@ def placement_problems(
                 f"in a {camera.width}x{camera.height} image)"
             )
     for (i, a), (j, b) in itertools.combinations(enumerate(footprints), 2):
-        distance = float(np.hypot(a[0] - b[0], a[1] - b[1]))
         needed = (
             geometry.footprint_radius(a[2], a[3])
             + geometry.footprint_radius(b[2], b[3])
             + min_gap_m
         )
-        if distance < needed:
+        if geometry.hypot_below(a[0] - b[0], a[1] - b[1], needed):
+            distance = float(np.hypot(a[0] - b[0], a[1] - b[1]))
             problems.append(
                 f"objects[{j}].position: overlaps objects[{i}] (centres {distance:.3f} m apart, "
                 f"need at least {needed:.3f} m)"

@@ -6,7 +6,9 @@ Placement is rejection-sampled against the same analytic checks that `SceneSpec`
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
+import pickle
 import zlib
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -23,6 +25,7 @@ from comco.core.permutation import KeyedPermutation, ordered_tuple_count, unrank
 from comco.core.relations import RelationSetup
 from comco.core.spec import (
     MAX_OBJECTS,
+    MAX_WORLD_M,
     Bounds,
     Box,
     Camera,
@@ -334,6 +337,12 @@ def _uniform(rng: np.random.Generator, low: float, high: float) -> float:
     return low + (high - low) * rng.random()
 
 
+# How far inside a 0.1 mm rounding step a coordinate must lie, with its tolerance, for every
+# point within the tolerance to round the same way: half a step, less far more than the last
+# bits of a coordinate under MAX_WORLD_M (~1e-13).
+ROUNDING_CLEAR = 0.5e-4 - 1e-9
+
+
 def _ground_under_random_pixel(
     config: SamplerConfig, rng: np.random.Generator
 ) -> tuple[float, float]:
@@ -345,6 +354,13 @@ def _ground_under_random_pixel(
     fast = cam.projector.ground(u, v)
     if fast is not None:  # kept when every point within its tolerance rounds the same way
         x, y, tolerance = fast
+        rounded = round(x, 4), round(y, 4)
+        if (
+            abs(x - rounded[0]) + tolerance < ROUNDING_CLEAR
+            and abs(y - rounded[1]) + tolerance < ROUNDING_CLEAR
+            and abs(x) + abs(y) < MAX_WORLD_M
+        ):
+            return rounded
         low = round(x - tolerance, 4), round(y - tolerance, 4)
         if low == (round(x + tolerance, 4), round(y + tolerance, 4)):
             return low
@@ -412,13 +428,14 @@ def _fitting_box(
         if (x - px) ** 2 + (y - py) ** 2 < reach**2:
             return None
     cam = config.camera
+    if cam.frame_test(config.frame_margin_px).inside(*new) is False:
+        return None  # most rejections: decided without projecting a corner
     bounds, inside = frame_bounds(new, cam, config.frame_margin_px)
     if not inside:
         return None
     eye_x, eye_y = cam.location[:2]
-    distance = float(np.hypot(x - eye_x, y - eye_y))
     for obj, other in placed:
-        new_is_nearer = distance < float(np.hypot(obj[0] - eye_x, obj[1] - eye_y))
+        new_is_nearer = geometry.hypot_shorter(x - eye_x, y - eye_y, obj[0] - eye_x, obj[1] - eye_y)
         near, far = (
             ((new, bounds), (obj, other)) if new_is_nearer else ((obj, other), (new, bounds))
         )
@@ -648,6 +665,38 @@ def _spec_line(job: SceneDraw) -> str:
     return sample_scene(config, index).model_dump_json()
 
 
+# Scenes per task sent to a pool process.
+CHUNK_SCENES = 256
+# A chunk of draws as a pool process gets it: each configuration it uses, pickled (bytes, so a
+# process unpickles a configuration once and keeps its caches: camera optics, layout reach),
+# and (position in that tuple, scene index) per scene.
+Chunk = tuple[tuple[bytes, ...], list[tuple[int, int]]]
+# A pool process's configurations by their pickled bytes (reset if a run sends very many).
+_UNPICKLED: dict[bytes, SamplerConfig] = {}
+
+
+def _chunks(jobs: Iterable[SceneDraw]) -> Iterator[Chunk]:
+    pickled: dict[int, tuple[SamplerConfig, bytes]] = {}  # by id; holds the config, so ids stay
+    remaining = iter(jobs)
+    while batch := list(itertools.islice(remaining, CHUNK_SCENES)):
+        payloads: dict[bytes, int] = {}
+        draws = []
+        for config, index in batch:
+            if id(config) not in pickled:
+                pickled[id(config)] = (config, pickle.dumps(config))
+            payload = pickled[id(config)][1]
+            draws.append((payloads.setdefault(payload, len(payloads)), index))
+        yield tuple(payloads), draws
+
+
+def _chunk_lines(chunk: Chunk) -> list[str]:
+    payloads, draws = chunk
+    if len(_UNPICKLED) > 64:
+        _UNPICKLED.clear()
+    configs = [_UNPICKLED.get(p) or _UNPICKLED.setdefault(p, pickle.loads(p)) for p in payloads]
+    return [_spec_line((configs[slot], index)) for slot, index in draws]
+
+
 def spec_lines(jobs: Iterable[SceneDraw], processes: int = 1) -> Iterator[str]:
     """Spec JSON lines in job order. Scenes depend only on their config and index, so several
     processes give the same bytes as one, faster."""
@@ -655,7 +704,8 @@ def spec_lines(jobs: Iterable[SceneDraw], processes: int = 1) -> Iterator[str]:
         yield from map(_spec_line, jobs)
         return
     with multiprocessing.Pool(processes) as pool:
-        yield from pool.imap(_spec_line, jobs, chunksize=64)
+        for lines in pool.imap(_chunk_lines, _chunks(jobs)):
+            yield from lines
 
 
 def dataset_jobs(config: SamplerConfig, count: int, start: int = 0) -> Iterator[SceneDraw]:
