@@ -9,6 +9,7 @@ from comco.core import geometry
 from comco.core.catalog import load_vocabulary
 from comco.core.permutation import KeyedPermutation, ordered_tuple_count, unrank_ordered_tuple
 from comco.core.spec import SizeRole
+from comco.sampling import sampler
 from comco.sampling.sampler import (
     SamplerConfig,
     _roles_and_scales,
@@ -16,6 +17,7 @@ from comco.sampling.sampler import (
     sample_scene,
     sample_scenes,
 )
+from comco.sampling.suites import suite_jobs
 
 configs = st.builds(
     SamplerConfig,
@@ -114,3 +116,12 @@ def test_a_thin_object_is_not_made_the_large_one_beside_bulky_ones():
         sizes = _roles_and_scales(config, categories, np.random.default_rng(seed))
         assert sizes[0][0] is SizeRole.small
         assert [role for role, _ in sizes].count(SizeRole.large) == 1
+
+
+def test_pool_chunks_of_interleaved_configurations_keep_the_order(monkeypatch):
+    """Pool tasks carry each configuration they use once, as bytes: many small chunks of an
+    interleaved suite give the lines of one process, in order."""
+    monkeypatch.setattr(sampler, "CHUNK_SCENES", 7)
+    suite = [SamplerConfig(objects=k, large=large) for k, large in [(2, 0), (3, 1), (4, 0)]]
+    one = list(sampler.spec_lines(suite_jobs(suite, 50)))
+    assert list(sampler.spec_lines(suite_jobs(suite, 50), processes=2)) == one
