@@ -271,9 +271,10 @@ def _roles_and_scales(
         round(float(rng.uniform(*config.scales.small)), 4)
         for _ in range(config.objects - config.large)
     ]
-    drawn = [rng.permutation(config.objects)[: config.large] for _ in range(ROLE_DRAWS)]
+    # lists, not arrays: `slot in slots` on an array costs a comparison of every element
+    drawn = [rng.permutation(config.objects)[: config.large].tolist() for _ in range(ROLE_DRAWS)]
     fills = [asset_shape(c).fill for c in categories]
-    fullest = np.argsort([-f for f in fills], kind="stable")[: config.large]
+    fullest = np.argsort([-f for f in fills], kind="stable")[: config.large].tolist()
     for slots in [*drawn, fullest]:
         larges, smalls = iter(large_scales), iter(small_scales)
         sizes = [
@@ -367,7 +368,7 @@ def _ground_under_random_pixel(
     cam = config.camera
     u = _uniform(rng, 0.0, float(cam.width))
     v = _uniform(rng, config.ground_rows[0] * cam.height, config.ground_rows[1] * cam.height)
-    fast = cam.projector.ground(u, v)
+    fast = cam.optics.projector.ground(u, v)
     if fast is not None:  # kept when every point within its tolerance rounds the same way
         x, y, tolerance = fast
         rounded_x, rounded_y = _steady_round(x, tolerance), _steady_round(y, tolerance)
