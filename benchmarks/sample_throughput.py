@@ -3,17 +3,23 @@ paper's suite on 1 process and on every core, and peak memory.
 
 Wall time on a shared machine measures the other jobs as much as the sampler, so the suite
 rows also give CPU seconds per 1,000 specs (this process and its pool workers together) and
-the wall time 10^6 specs would take on that many dedicated cores.
+the wall time 10^6 specs would take on that many dedicated cores. `--cli N` instead times
+`comco suite -n N --jobs J` as a command (wall, CPU of it and its pool, load average).
 
     python benchmarks/sample_throughput.py [N]
+    python benchmarks/sample_throughput.py --cli 200000 --jobs 2
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import resource
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from comco.sampling.sampler import SamplerConfig, dataset_jobs, spec_lines
 from comco.sampling.suites import PAPER_SUITE, suite_jobs
@@ -56,5 +62,31 @@ def main(count: int) -> None:
     print(f"peak memory {peak_mb:.0f} MB (main process)")
 
 
+def time_command(count: int, jobs: int) -> None:
+    """`comco suite -n count --jobs jobs` in a child process: wall and CPU seconds."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "suite.jsonl"
+        command = ["comco", "suite", "-n", str(count), "--jobs", str(jobs), "--out", str(out)]
+        load = os.getloadavg()[0]
+        began, cpu = time.perf_counter(), _cpu_seconds()
+        entry = "from comco.cli import main; main()"
+        subprocess.run([sys.executable, "-c", entry, *command[1:]], check=True, capture_output=True)
+        seconds, cpu = time.perf_counter() - began, _cpu_seconds() - cpu
+        size_mb = out.stat().st_size / 1e6
+    print(
+        f"{' '.join(command[:-2])}: {seconds:.1f} s wall, {cpu:.1f} CPU s "
+        f"({1000 * cpu / count:.3f} per 1k), {size_mb:.0f} MB; load average "
+        f"{load:.1f} before, {os.getloadavg()[0]:.1f} after"
+    )
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", nargs="?", type=int, default=50_000)
+    parser.add_argument("--cli", type=int, help="time `comco suite -n CLI` instead")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    if args.cli:
+        time_command(args.cli, args.jobs)
+    else:
+        main(args.count)

@@ -202,6 +202,8 @@ FRAME_DOUBT = 1e-9
 # Nearest corner depth, as a share of the object's reach from the camera, under which
 # `FrameTest` does not decide (projections there amplify rounding too much).
 NEAR_PLANE_SHARE = 1e-3
+# Object sizes (scale, extents) a `FrameTest` keeps the constants of before starting afresh.
+MAX_SHAPES = 4096
 
 
 class FrameTest:
@@ -233,25 +235,39 @@ class FrameTest:
         ]
         # per form: weights on world x and y, their absolute sum (what the footprint's
         # radius can take off), the constant, and the weight on height above the ground
-        weights = []
+        self.forms = []
         for form in forms:
             wx, wy, wz = (sum(r * a for r, a in zip(row, form, strict=True)) for row in rows)
-            weights.append((wx, wy, abs(wx) + abs(wy), -wz * self.tz, wz))
-        self.depth, *self.sides = weights
+            self.forms.append((wx, wy, abs(wx) + abs(wy), -wz * self.tz, wz))
         size = fx + fy + abs(cx) + abs(cy) + width + height + abs(margin)
         self.doubt_scale = FRAME_DOUBT * size
+        self._shapes: dict[tuple[float, Extents], tuple] = {}
+
+    def _shape(self, scale: float, extents: Extents) -> tuple:
+        """What an object's size adds to the reach, and per form its weights and the constant
+        its worst corner adds: computed once per scale and extents."""
+        r = scale * math.hypot(extents[0], extents[1]) / 2.0
+        height = scale * extents[2]
+        forms = [
+            (wx, wy, base - spread * r + min(0.0, wz * height))
+            for wx, wy, spread, base, wz in self.forms
+        ]
+        return 2.0 * r + abs(self.tz) + height, forms[0], tuple(forms[1:])
 
     def inside(
         self, x: float, y: float, scale: float, extents: Extents = UNIT_EXTENTS
     ) -> bool | None:
         """`project`'s answer for the corners of `bounding_box_corners(x, y, scale, extents)`:
         all in front of the camera and inside the frame less the margin; None when unsure."""
-        r = scale * math.hypot(extents[0], extents[1]) / 2.0
-        height = scale * extents[2]
+        shape = self._shapes.get((scale, extents))
+        if shape is None:
+            if len(self._shapes) >= MAX_SHAPES:
+                self._shapes.clear()
+            shape = self._shapes[scale, extents] = self._shape(scale, extents)
+        size_reach, (wx, wy, constant), sides = shape
         dx, dy = x - self.tx, y - self.ty
-        reach = abs(dx) + abs(dy) + 2.0 * r + abs(self.tz) + height
-        wx, wy, spread, base, wz = self.depth
-        nearest = wx * dx + wy * dy - spread * r + base + min(0.0, wz * height)
+        reach = abs(dx) + abs(dy) + size_reach
+        nearest = wx * dx + wy * dy + constant
         if nearest <= NEAR_PLANE_SHARE * reach:
             return None
         ratio = reach / nearest + 1.0
@@ -259,8 +275,8 @@ class FrameTest:
         # doubt_scale * ratio**2 and depths are below the reach
         doubt = self.doubt_scale * ratio * ratio * reach
         verdict: bool | None = True
-        for wx, wy, spread, base, wz in self.sides:
-            value = wx * dx + wy * dy - spread * r + base + min(0.0, wz * height)
+        for wx, wy, constant in sides:
+            value = wx * dx + wy * dy + constant
             if value < -doubt:
                 return False
             if value <= doubt:

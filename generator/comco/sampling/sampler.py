@@ -368,7 +368,7 @@ def _ground_under_random_pixel(
     cam = config.camera
     u = _uniform(rng, 0.0, float(cam.width))
     v = _uniform(rng, config.ground_rows[0] * cam.height, config.ground_rows[1] * cam.height)
-    fast = cam.optics.projector.ground(u, v)
+    fast = cam.projector.ground(u, v)
     if fast is not None:  # kept when every point within its tolerance rounds the same way
         x, y, tolerance = fast
         rounded_x, rounded_y = _steady_round(x, tolerance), _steady_round(y, tolerance)
