@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Annotated, Literal
 
 import numpy as np
@@ -91,8 +91,8 @@ class Camera(_Strict):
     @cached_property
     def optics(self) -> CameraOptics:
         """Matrices and fast projections, shared by every camera with these fields: specs
-        read from a file each hold their own camera, and building these is most of the cost
-        of validating one."""
+        read from a file each hold their own camera, and building these per spec (numpy's
+        cross products) cost about as much as the rest of validating it."""
         return camera_optics(
             self.location,
             self.look_at,
@@ -115,6 +115,7 @@ class Camera(_Strict):
         return self.optics.projector
 
     def frame_test(self, margin_px: float) -> geometry.FrameTest:
+        """The fast frame check of this camera with a `margin_px` margin."""
         return self.optics.frame_test(margin_px)
 
 
@@ -233,11 +234,13 @@ class SceneSpec(_Strict):
     @model_validator(mode="after")
     def _check_scene(self) -> SceneSpec:
         vocabulary = load_vocabulary()
-        members = set(vocabulary.presets.get(self.vocab, ()))
+        members = preset_members(self.vocab) if self.vocab in vocabulary.presets else frozenset()
         if not members:
             expected = sorted(vocabulary.presets)
             raise ValueError(f"vocab: unknown preset {self.vocab!r}; expected one of {expected}")
         for i, obj in enumerate(self.objects):
+            if obj.category in members:
+                continue  # a preset's members are known categories
             try:
                 vocabulary.category(obj.category)
             except UnknownCategoryError as error:
@@ -264,6 +267,12 @@ class SceneSpec(_Strict):
     @property
     def categories(self) -> list[str]:
         return [o.category for o in self.objects]
+
+
+@cache
+def preset_members(vocab: str) -> frozenset[str]:
+    """The category ids of a known preset, as a set."""
+    return frozenset(load_vocabulary().presets[vocab])
 
 
 OBJECT_OMITTED_WHEN_UNSET = ("pattern", "finish")

@@ -702,11 +702,17 @@ def _chunks(jobs: Iterable[SceneDraw]) -> Iterator[Chunk]:
         yield tuple(payloads), draws
 
 
+def _unpickled(payload: bytes) -> SamplerConfig:
+    if payload not in _UNPICKLED:
+        if len(_UNPICKLED) >= 64:
+            _UNPICKLED.clear()
+        _UNPICKLED[payload] = pickle.loads(payload)
+    return _UNPICKLED[payload]
+
+
 def _chunk_lines(chunk: Chunk) -> list[str]:
     payloads, draws = chunk
-    if len(_UNPICKLED) > 64:
-        _UNPICKLED.clear()
-    configs = [_UNPICKLED.get(p) or _UNPICKLED.setdefault(p, pickle.loads(p)) for p in payloads]
+    configs = [_unpickled(payload) for payload in payloads]
     return [_spec_line((configs[slot], index)) for slot, index in draws]
 
 
