@@ -41,12 +41,20 @@ class FeedSetup:
 class Outcome:
     """What one attempt at a task came to: kept, rejected (with its rejected.jsonl record) or
     crashed (with the reason). `stages`: seconds per stage, for warm images only (not a
-    worker's first, no asset imported for it)."""
+    worker's first, no asset imported for it). `sizes`: a kept image's PNG and JSON sizes in
+    bytes, measured by the process that wrote them, so that the driver, maybe on another
+    node of a network file system, records them without a stat of its own."""
 
     state: TaskState
     reason: str | None = None
     rejection: dict[str, Any] | None = None
     stages: dict[str, float] = field(default_factory=dict)
+    sizes: tuple[int, int] | None = None
+
+
+def written_sizes(task: Task) -> tuple[int, int]:
+    """The sizes of a task's PNG and JSON, as this process (their writer) sees them."""
+    return task.png.stat().st_size, task.annotation.stat().st_size
 
 
 class CollectedRejection:
@@ -172,5 +180,7 @@ class Feeder:
             x.task, x.done, x.job, x.ready, setup.library_sha256, setup.gates, rejection, x.clock
         )
         stages = {**x.done.stages, **x.clock.stages} if x.done.ok and x.warm else {}
-        state = TaskState.kept if kept else TaskState.rejected
-        report(x.task, Outcome(state, rejection=rejection.record, stages=stages))
+        if kept:
+            report(x.task, Outcome(TaskState.kept, stages=stages, sizes=written_sizes(x.task)))
+        else:
+            report(x.task, Outcome(TaskState.rejected, rejection=rejection.record, stages=stages))

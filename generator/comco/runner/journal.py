@@ -56,7 +56,10 @@ class RejectedLog:
 
     def add(self, key: str, reason: str, stage: RejectionStage, **extra: Any) -> None:
         """Record a rejection and the stage where it failed."""
-        self._log.append({"key": key, "stage": stage.value, "reason": reason, **extra})
-        self.added += 1
-        if stage not in RETRIED_STAGES:
-            self.keys.add(key)
+        self.extend([{"key": key, "reason": reason, "stage": stage, **extra}])
+
+    def extend(self, records: list[dict[str, Any]]) -> None:
+        """Record rejections, each with the fields of `add`, in one append."""
+        self._log.extend([{**r, "stage": RejectionStage(r["stage"]).value} for r in records])
+        self.added += len(records)
+        self.keys |= {r["key"] for r in records if r["stage"] not in RETRIED_STAGES}

@@ -30,11 +30,11 @@ class RunStats:
     warm_images: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add_stages(self, stages: dict[str, float]) -> None:
-        with self.lock:
-            self.warm_images += 1
-            for name, seconds in stages.items():
-                self.stage_seconds[name] = self.stage_seconds.get(name, 0.0) + seconds
+    def add_stages_locked(self, stages: dict[str, float]) -> None:
+        """Add one warm image's stage seconds; the caller holds `lock`."""
+        self.warm_images += 1
+        for name, seconds in stages.items():
+            self.stage_seconds[name] = self.stage_seconds.get(name, 0.0) + seconds
 
     def stage_ms(self) -> dict[str, float]:
         """Mean milliseconds per image of each worker and runner stage, over warm images
@@ -76,23 +76,46 @@ class Ledger:
     def settle(self, task: Task, outcome: Outcome) -> bool:
         """Journal and count one outcome; True when the crash policy sends the task back to
         the queue (then nothing is counted yet)."""
-        if outcome.state is TaskState.crashed:
-            if after_crash(task) is TaskState.waiting:
-                return True
-            spec = task.spec.model_dump(mode="json")
-            reason = outcome.reason or "render worker crashed"
-            self.rejected.add(task.key, reason, RejectionStage.crash, id=task.spec.id, spec=spec)
-        elif outcome.state is TaskState.kept:
-            self.completed.add(task)  # last: the scene counts as done from here on
-        elif outcome.rejection is not None:
-            self.rejected.add(**outcome.rejection)
-        if outcome.stages:
-            self.stats.add_stages(outcome.stages)
+        return bool(self.settle_all([(task, outcome)]))
+
+    def settle_all(self, answers: list[tuple[Task, Outcome]]) -> list[Task]:
+        """Journal and count outcomes as `settle` does one by one, with one append per
+        journal and one lock for them all (a Ray driver settles thousands a second); the
+        tasks the crash policy sends back to the queue, in order."""
+        requeued: list[Task] = []
+        rejections: list[dict] = []
+        kept: list[tuple[str, tuple[int, int] | None]] = []
+        stages: list[dict[str, float]] = []
+        for task, outcome in answers:
+            if outcome.state is TaskState.crashed:
+                if after_crash(task) is TaskState.waiting:
+                    requeued.append(task)
+                    continue
+                rejections.append(
+                    {
+                        "key": task.key,
+                        "reason": outcome.reason or "render worker crashed",
+                        "stage": RejectionStage.crash,
+                        "id": task.spec.id,
+                        "spec": task.spec.model_dump(mode="json"),
+                    }
+                )
+            elif outcome.state is TaskState.kept:
+                kept.append((task.key, outcome.sizes))
+            elif outcome.rejection is not None:
+                rejections.append(outcome.rejection)
+            if outcome.stages:
+                stages.append(outcome.stages)
+        if rejections:
+            self.rejected.extend(rejections)
+        if kept:
+            self.completed.extend(kept)  # after the files: a scene counts as done from here
+        settled = len(answers) - len(requeued)
         with self.stats.lock:
-            if outcome.state is TaskState.kept:
-                self.stats.rendered += 1
-            else:
-                self.stats.rejected += 1
-            if self.bar is not None:
-                self.bar.update(1)
-        return False
+            for seconds in stages:
+                self.stats.add_stages_locked(seconds)
+            self.stats.rendered += len(kept)
+            self.stats.rejected += settled - len(kept)
+            if self.bar is not None and settled:
+                self.bar.update(settled)
+        return requeued

@@ -2,9 +2,11 @@
 
 The driver (this process) runs the same `Run` as a local run: the folder lock, resume, the
 journal (rejected.jsonl), dataset.json, the progress bar and summary.json. This engine
-feeds tasks to `RenderActor`s (`comco.runner.ray_actor`) in small chunks, at most IN_FLIGHT
-calls per actor (each actor takes that many at once, so its worker never waits for the
-driver), and the actors write images and annotations straight into the folder. An actor
+feeds tasks to `RenderActor`s (`comco.runner.ray_actor`) in calls of about a second
+of work each (`comco.runner.chunk_sizer`), at most IN_FLIGHT calls per actor (each actor
+takes that many at once, so its worker never waits for the driver), and the actors write
+images and annotations straight into the folder, with their sizes in each outcome. The
+driver settles each call's outcomes with one append per journal and stats no file. An actor
 (or node) that dies loses only the tasks of its calls in flight: they go back in the queue
 for any actor, and Ray restarts the actor up to MAX_RESTARTS times. A Blender worker that
 dies inside a live actor is a crash, and the run's ledger applies the crash policy to it,
@@ -18,6 +20,7 @@ import math
 import secrets
 import socket
 import sys
+import time
 from collections import Counter, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,14 +30,14 @@ from tqdm import tqdm
 
 from comco.dataset.folder import DatasetFolder
 from comco.io.atomic import temp_path, write_atomic
+from comco.runner.chunk_sizer import ChunkSizer
 from comco.runner.engine import RunError
 from comco.runner.feeder import FeedSetup
 from comco.runner.ledger import Ledger
-from comco.runner.ray_actor import RUN_MARKER, ActorSetup, Chunk, RenderActor
+from comco.runner.ray_actor import RUN_MARKER, ActorSetup, Chunk, RenderActor, to_wire
 from comco.runner.states import TaskState
 from comco.runner.tasks import Task
 
-CHUNK = 8  # tasks per actor call at most; fewer near the end so actors finish together
 IN_FLIGHT = 2  # calls queued per actor, so an actor never waits for the driver
 MAX_RESTARTS = 3  # per actor; a run whose actors all died for good stops with an error
 PROBE_TIMEOUT_S = 5.0
@@ -133,9 +136,16 @@ class RayEngine:
     """Ray actors, one Blender worker each, on a cluster or a private Ray on this machine."""
 
     def __init__(
-        self, address: str | None, workers: int | None, threads: int, gpus_per_worker: float
+        self,
+        address: str | None,
+        workers: int | None,
+        threads: int,
+        gpus_per_worker: float,
+        actor: type = RenderActor,
     ):
-        self.address, self.workers = address, workers
+        """`actor`: the class each actor runs (a benchmark's stand-in takes RenderActor's
+        place, with its `__init__(n, setup)` and `render(wires) -> Chunk`)."""
+        self.address, self.workers, self.actor = address, workers, actor
         self.cpus, self.gpus = max(1, threads), gpus_per_worker
         self.nodes: dict[str, Counter] = {}  # node -> rendered, rejected
         self.node_workers: dict[str, set[int]] = {}  # node -> actors that started a worker
@@ -158,7 +168,7 @@ class RayEngine:
         count = plan_workers(ray.cluster_resources(), self.workers, self.cpus, self.gpus, len(todo))
         token = secrets.token_hex(16)
         write_atomic(folder.scratch / RUN_MARKER, token)
-        remote = ray.remote(RenderActor).options(
+        remote = ray.remote(self.actor).options(
             num_cpus=self.cpus,
             num_gpus=self.gpus,
             max_restarts=MAX_RESTARTS,
@@ -195,25 +205,37 @@ class RayEngine:
     ) -> None:
         """Keep every live actor busy until the queue is empty and no call is in flight."""
         inflight: dict[Any, tuple[int, list[Task], int]] = {}  # ref -> actor, tasks, epoch
-        epochs, deaths, busy = [0] * len(actors), [0] * len(actors), [0] * len(actors)
+        epochs, deaths = [0] * len(actors), [0] * len(actors)
+        answered: list[float | None] = [None] * len(actors)  # when each actor last answered
+        hungry = [n for _ in range(IN_FLIGHT) for n in range(len(actors))]  # free call slots
         started: dict[int, str] = {}
         alive = set(range(len(actors)))
+        sizer = ChunkSizer()
         while queue or inflight:
-            for n in sorted(alive):
-                while busy[n] < IN_FLIGHT and queue:
-                    size = max(1, min(CHUNK, len(queue) // (IN_FLIGHT * len(alive))))
-                    tasks = [queue.popleft() for _ in range(min(size, len(queue)))]
-                    inflight[actors[n].render.remote(tasks)] = (n, tasks, epochs[n])
-                    busy[n] += 1
+            while hungry and queue:
+                n = hungry.pop()
+                if n not in alive:
+                    continue
+                size = sizer.size(len(queue), IN_FLIGHT * len(alive))
+                tasks = [queue.popleft() for _ in range(size)]
+                inflight[actors[n].render.remote([to_wire(t) for t in tasks])] = (
+                    n,
+                    tasks,
+                    epochs[n],
+                )
             if not inflight:
                 raise RunError(
                     f"every Ray worker died {MAX_RESTARTS + 1} times; see the worker logs "
                     f"in {folder.logs} and `ray status`"
                 )
-            ready, _ = ray.wait(list(inflight), num_returns=1, timeout=1.0)
+            refs = list(inflight)
+            ready, _ = ray.wait(refs, num_returns=1, timeout=1.0)
+            if ready:  # and every other answer already in
+                ready, _ = ray.wait(refs, num_returns=len(refs), timeout=0)
+            now = time.monotonic()
             for ref in ready:
                 n, tasks, epoch = inflight.pop(ref)
-                busy[n] -= 1
+                hungry.append(n)
                 try:
                     chunk: Chunk = ray.get(ref)
                 except ray.exceptions.RayActorError:
@@ -221,6 +243,7 @@ class RayEngine:
                     # so its tasks go back whole (finished ones are found done and skipped)
                     queue.extendleft(reversed(tasks))
                     lost += tasks
+                    answered[n] = None  # its restart's first answer is no working time
                     if epoch == epochs[n]:
                         epochs[n] += 1
                         deaths[n] += 1
@@ -229,6 +252,9 @@ class RayEngine:
                     continue
                 except ray.exceptions.RayTaskError as error:  # raised in the actor's code
                     raise RunError(f"ray worker {n}: {error.cause}") from error.cause
+                if answered[n] is not None:
+                    sizer.observe(len(tasks), now - answered[n])
+                answered[n] = now
                 self._take(n, tasks, chunk, queue, started, ledger)
 
     def _take(
@@ -237,11 +263,16 @@ class RayEngine:
         tasks: list[Task],
         chunk: Chunk,
         queue: deque[Task],
-        started: dict,
+        started: dict[int, str],
         ledger: Ledger,
     ) -> None:
-        """Settle and show what one actor call did."""
+        """Settle one actor call (one journal append for all its outcomes) and show it."""
+        requeued = ledger.settle_all(list(zip(tasks, chunk.outcomes, strict=True)))
+        queue.extend(requeued)  # a crash the policy sends back is not counted yet
+        kept = sum(outcome.state is TaskState.kept for outcome in chunk.outcomes)
         counts = self.nodes.setdefault(chunk.node, Counter())
+        counts["rendered"] += kept
+        counts["rejected"] += len(tasks) - kept - len(requeued)
         for worker in chunk.started:
             ledger.worker_started(worker.device, worker.blender_version)
             self.node_workers.setdefault(chunk.node, set()).add(n)
@@ -252,8 +283,3 @@ class RayEngine:
                     f"(pid {worker.pid}, CUDA_VISIBLE_DEVICES={worker.cuda_visible_devices!r})",
                     file=sys.stderr,
                 )
-        for task, outcome in zip(tasks, chunk.outcomes, strict=True):
-            if ledger.settle(task, outcome):
-                queue.append(task)
-                continue
-            counts["rendered" if outcome.state is TaskState.kept else "rejected"] += 1
