@@ -161,6 +161,25 @@ def steady(sampler: Sampler, total: int) -> str:
     )
 
 
+def report(
+    args: argparse.Namespace, engine: str, summary: dict, wall: float, cpu: float, sampler: Sampler
+) -> None:
+    done = summary["rendered"] + summary["rejected"]
+    standins = f"{args.actors} actors" if args.actors else f"{args.workers} Blender workers"
+    print(
+        f"{engine} engine, {standins} (stand-ins), {args.size} px, "
+        f"latency {args.latency_ms:g} ms per image, {args.n} scenes"
+    )
+    print(f"kept {summary['rendered']} rejected {summary['rejected']} in {wall:.1f} s")
+    print(
+        f"driver images/s {done / summary['seconds']:.1f} while rendering ({done / wall:.1f} "
+        "with start-up)"
+    )
+    print(f"driver CPU      {1000 * cpu / max(1, done):.3f} ms per image (whole run)")
+    print(steady(sampler, done))
+    print(f"driver peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000)
@@ -220,25 +239,9 @@ def main() -> None:
         finally:
             if engine == "ray":
                 ray.shutdown()
-    done = summary["rendered"] + summary["rejected"]
-    standins = (
-        f"{args.actors} stand-in actors" if args.actors else f"{args.workers} stand-in workers"
-    )
-    print(
-        f"{engine} engine, {standins} (stand-ins), {args.size} px, "
-        f"latency {args.latency_ms:g} ms per "
-        f"image, {args.n} scenes"
-    )
-    print(f"kept {summary['rendered']} rejected {summary['rejected']} in {wall:.1f} s")
-    print(
-        f"driver images/s {done / summary['seconds']:.1f} while rendering ({done / wall:.1f} "
-        "with start-up)"
-    )
-    print(f"driver CPU      {1000 * cpu / max(1, done):.3f} ms per image (whole run)")
-    print(steady(sampler, done))
-    print(f"driver peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    if not args.skip_resume:
-        print(f"resume          {resume_wall:.2f} s to find {resumed['already_done']} scenes done")
+        report(args, engine, summary, wall, cpu, sampler)  # before the folder's deletion
+        if not args.skip_resume:
+            print(f"resume          {resume_wall:.2f} s to find {resumed['already_done']} done")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ def main() -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--require-gpu", action="store_true")
     parser.add_argument("--threads", type=int, default=0)
-    parser.parse_args()
+    args = parser.parse_args()
+    args.scratch.mkdir(parents=True, exist_ok=True)  # as the real worker does
     cache = Path(os.environ["COMCO_STANDIN_CACHE"])
     latency = float(os.environ.get("COMCO_STANDIN_LATENCY_S", "0"))
     kinds = len(list(cache.glob("*.sgi")))
