@@ -58,7 +58,7 @@ class StandinActor:
 
     def _write(self, wire: WireTask) -> Outcome:
         """Write one task's PNG, then its JSON, as the runner does; their sizes go back."""
-        _, spec_json, png = wire
+        _, spec_json, _, png = wire
         spec = json.loads(spec_json)  # the real actor validates it; only id and seed are read
         kind = spec["seed"] % len(self.pngs)
         final = Path(png)

@@ -125,7 +125,7 @@ def test_runner_keeps_true_colours_and_rejects_a_wrong_one_in_rejected_jsonl(tmp
     if wrong:
         colours[1] = next(c for c in rendered_references("clevr8") if c not in colours)
     job = _planted_render(tmp_path, spec, colours)
-    task = Task(key=f"0:{spec.id}", spec=spec, png=tmp_path / f"{spec.id}.png")
+    task = Task.of(f"0:{spec.id}", spec, tmp_path / f"{spec.id}.png")
     log = RejectedLog(tmp_path / "rejected.jsonl")
     ready = Ready(device="CPU", blender_version="5.0.1", pid=1)
     gates = QualityGates()
@@ -151,7 +151,7 @@ def test_the_runner_rejects_a_nearly_uniform_image_at_the_gate(tmp_path, blown_o
     job = _planted_render(tmp_path, spec, ["red", "blue", "green"])
     if blown_out:  # what a sun of strength 1e30 gives: every pixel white
         Image.fromarray(np.full((64, 64, 3), 255, np.uint8)).save(job.image, format="SGI")
-    task = Task(key=f"0:{spec.id}", spec=spec, png=tmp_path / f"{spec.id}.png")
+    task = Task.of(f"0:{spec.id}", spec, tmp_path / f"{spec.id}.png")
     log = RejectedLog(tmp_path / "rejected.jsonl")
     ready = Ready(device="CPU", blender_version="5.0.1", pid=1)
     gates = QualityGates(colour=False)

@@ -147,7 +147,7 @@ def test_plan_workers_fills_the_cluster_or_says_why_not() -> None:
 
 
 def test_a_lost_task_leaves_no_temporary_file_behind(tmp_path: Path) -> None:
-    task = Task(key="k", spec=toy_scene(0), png=tmp_path / "images" / "0" / "toy0000.png")
+    task = Task.of("k", toy_scene(0), tmp_path / "images" / "0" / "toy0000.png")
     task.png.parent.mkdir(parents=True)
     strays = [temp_path(task.png, "node-11"), temp_path(task.annotation, "node-12")]
     other = temp_path(tmp_path / "images" / "0" / "toy0001.png", "node-11")

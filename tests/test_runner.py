@@ -325,7 +325,7 @@ def test_a_second_run_into_a_busy_folder_is_refused(tmp_path: Path, library: Pat
 
 def test_a_failed_render_leaves_no_temporary_file(tmp_path: Path) -> None:
     spec = toy_scene(0)
-    task = Task(key="0:toy0000", spec=spec, png=tmp_path / "toy0000.png")
+    task = Task.of("0:toy0000", spec, tmp_path / "toy0000.png")
     job = job_for(task, tmp_path / "slot0-1", "0")
     for written in (job.image, job.index, job.arrays):  # a worker that failed half-way
         Path(written).write_bytes(b"half a file")
@@ -452,3 +452,19 @@ def test_a_library_file_that_differs_from_its_manifest_is_named_before_rendering
     with pytest.raises(RunError, match=r"cone\.glb differs from the manifest; rebuild it with"):
         run(_config(_specs(tmp_path, 1), tmp_path / "out", damaged, gallery=False))
     assert not (tmp_path / "out" / "logs").exists()  # no worker was started
+
+
+def test_a_task_holds_its_spec_line_not_a_parsed_spec(tmp_path: Path) -> None:
+    # the driver holds every task of a run: its spec stays the bytes it was validated from
+    lines = [toy_scene(i).model_dump_json(indent=1 if i else None) for i in range(2)]
+    specs = tmp_path / "specs.jsonl"
+    specs.write_text("".join(line.replace("\n", " ") + "\n" for line in lines))
+    folder = DatasetFolder(tmp_path / "out")
+    folder.root.mkdir()
+    scan = scene_tasks(specs, folder, RejectedLog(folder.rejected), None)
+    assert [t.spec_json for t in scan.tasks] == [
+        line.replace("\n", " ").encode().strip() for line in lines
+    ]
+    for i, task in enumerate(scan.tasks):
+        assert not any(isinstance(v, type(task.spec)) for v in vars(task).values())
+        assert task.spec == toy_scene(i) and task.categories == tuple(toy_scene(i).categories)

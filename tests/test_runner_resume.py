@@ -229,7 +229,7 @@ def test_the_crash_policy_requeues_once_then_journals(tmp_path: Path) -> None:
     folder = DatasetFolder(tmp_path)
     rejected, stats = RejectedLog(folder.rejected), RunStats()
     ledger = Ledger(rejected, CompletionLog(folder.completed), None, stats)  # type: ignore[arg-type]
-    task = Task(key="0:toy0000", spec=toy_scene(0), png=folder.image(0, "toy0000"))
+    task = Task.of("0:toy0000", toy_scene(0), folder.image(0, "toy0000"))
     crash = Outcome(TaskState.crashed, reason="render worker died or hung")
     assert ledger.settle(task, crash) is True and stats.rejected == 0 and not _rejected(tmp_path)
     assert ledger.settle(task, crash) is False and stats.rejected == 1
@@ -346,7 +346,7 @@ AppendLog.extend = planted(AppendLog.extend)
 folder = DatasetFolder(out)
 rejected, completed = RejectedLog(folder.rejected), CompletionLog(folder.completed)
 for i in range(4):
-    task = Task(f"{i}:toy{i:04d}", toy_scene(i), folder.image(i, f"toy{i:04d}"))
+    task = Task.of(f"{i}:toy{i:04d}", toy_scene(i), folder.image(i, f"toy{i:04d}"))
     if fake_render(task, folder, rejected, sha):
         completed.add(task)
 """
@@ -367,7 +367,8 @@ def test_after_a_kill_at_any_write_resume_finds_what_the_files_hold(
         result = subprocess.run(command, cwd=root, capture_output=True, text=True)
         assert result.returncode == -signal.SIGKILL, result.stderr
         tasks = [
-            Task(f"{i}:toy{i:04d}", toy_scene(i), folder.image(i, f"toy{i:04d}")) for i in range(4)
+            Task.of(f"{i}:toy{i:04d}", toy_scene(i), folder.image(i, f"toy{i:04d}"))
+            for i in range(4)
         ]
         on_disk = {t.key for t in tasks if pair_problem(t) is None}
         recorded = set(CompletionLog(folder.completed).sizes)

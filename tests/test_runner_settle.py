@@ -26,7 +26,7 @@ requires_bpy = pytest.mark.skipif(importlib.util.find_spec("bpy") is None, reaso
 
 def _tasks(folder: DatasetFolder, count: int) -> list[Task]:
     return [
-        Task(key=f"{i}:toy{i:04d}", spec=toy_scene(i), png=folder.image(i, f"toy{i:04d}"))
+        Task.of(f"{i}:toy{i:04d}", toy_scene(i), folder.image(i, f"toy{i:04d}"))
         for i in range(count)
     ]
 

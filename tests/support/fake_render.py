@@ -152,10 +152,11 @@ def fake_rendered_dataset(
         record.note_worker(READY.device, READY.blender_version)
         rejected = RejectedLog(folder.rejected)
         tasks = [
-            Task(f"{n}:{s.id}", s, folder.image(n, s.id)) for n, s in zip(lines, specs, strict=True)
+            Task.of(f"{n}:{s.id}", s, folder.image(n, s.id))
+            for n, s in zip(lines, specs, strict=True)
         ]
         tasks += [
-            Task(f"gallery:{c}", gallery_spec(specs[0], c), folder.gallery_image(c))
+            Task.of(f"gallery:{c}", gallery_spec(specs[0], c), folder.gallery_image(c))
             for c in gallery
         ]
         for task in tasks:

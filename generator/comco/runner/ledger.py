@@ -91,13 +91,14 @@ class Ledger:
                 if after_crash(task) is TaskState.waiting:
                     requeued.append(task)
                     continue
+                spec = task.spec
                 rejections.append(
                     {
                         "key": task.key,
                         "reason": outcome.reason or "render worker crashed",
                         "stage": RejectionStage.crash,
-                        "id": task.spec.id,
-                        "spec": task.spec.model_dump(mode="json"),
+                        "id": spec.id,
+                        "spec": spec.model_dump(mode="json"),
                     }
                 )
             elif outcome.state is TaskState.kept:

@@ -40,7 +40,7 @@ def keep_or_reject(
     arrays; whatever happens, none of them is left behind. `clock` gets the time of reading
     the arrays, annotating, encoding the PNG and writing the JSON."""
     try:
-        spec = task.spec
+        spec = job.spec  # the task's spec as parsed for the job, not parsed again
         if not done.ok:
             rejected.add(
                 task.key,

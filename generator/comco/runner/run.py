@@ -86,14 +86,15 @@ class Run:
         """Reject tasks whose categories the library lacks, before any worker sees them."""
         available, kept, missing = set(self.manifest.assets), [], set()
         for task in todo:
-            absent = sorted(set(task.spec.categories) - available)
+            absent = sorted(set(task.categories) - available)
             if not absent:
                 kept.append(task)
                 continue
             missing.update(absent)
             reason = f"asset library {self.config.library} has no asset for {absent}"
-            spec = task.spec.model_dump(mode="json")
-            rejected.add(task.key, reason, RejectionStage.asset, id=task.spec.id, spec=spec)
+            spec = task.spec
+            dumped = spec.model_dump(mode="json")
+            rejected.add(task.key, reason, RejectionStage.asset, id=spec.id, spec=dumped)
         if missing:
             tqdm.write(f"warning: no assets for {sorted(missing)}", file=sys.stderr)
         return kept, sorted(missing)
@@ -145,7 +146,7 @@ class Run:
         todo, missing = self._without_missing_assets(todo, rejected)
         self.stats.rejected = rejected.added  # invalid specs and missing assets, so far
         changed = changed_assets(
-            config.library, self.manifest, {c for t in todo for c in t.spec.categories}
+            config.library, self.manifest, {c for t in todo for c in t.categories}
         )
         if changed:
             raise RunError(
