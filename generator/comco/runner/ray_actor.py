@@ -58,8 +58,8 @@ class WorkerStarted:
     cuda_visible_devices: str
 
 
-# A task as the driver sends it: key, spec JSON, categories, final PNG path (plain values
-# pickle faster than a `Task` with its Path); the actor validates the spec where it renders.
+# A task as the driver sends it: key, spec JSON (the task's own bytes, nothing to dump),
+# categories, final PNG path; the actor validates the spec where it renders.
 WireTask = tuple[str, bytes, tuple[str, ...], str]
 
 

@@ -27,8 +27,9 @@ GALLERY_SCALE_M = 3.0
 class Task:
     """One image to render: its spec as JSON, the categories it needs, where it goes, and how
     often it crashed a worker. The spec is held as the bytes it was validated from and parsed
-    again where it is rendered: a run holds every task from start to end, and a pydantic
-    spec costs ~12 KB (12 GB of the driver at 10^6 tasks) where its JSON costs ~1.2 KB."""
+    again where it is rendered: a run holds every task from start to end, and a task with a
+    pydantic spec took ~10 KB where one with the JSON takes ~1.8 KB (~10 GB against ~1.8 GB
+    of the driver at 10^6 tasks; `benchmarks/task_memory.py`)."""
 
     key: str
     spec_json: bytes
